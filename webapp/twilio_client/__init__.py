@@ -1,0 +1,56 @@
+"""Switchboard's Twilio client: `get_client()` inside an app, `TwilioClient(settings, redis)` outside one.
+
+Views take only `breaker_states` from here; jobs and scripts use the client.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import current_app
+
+from webapp.redis_connection import get_redis
+from webapp.twilio_client.breakers import BreakerState, breaker_states
+from webapp.twilio_client.client import TwilioClient
+from webapp.twilio_client.errors import (
+    ApiError,
+    AuthError,
+    CircuitOpen,
+    NotFound,
+    NumberUnavailable,
+    RateLimited,
+    TwilioUnavailable,
+)
+from webapp.twilio_client.models import AvailableNumber, Call, Message, TwilioNumber
+from webapp.twilio_client.settings import TwilioSettings
+
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "AvailableNumber",
+    "BreakerState",
+    "Call",
+    "CircuitOpen",
+    "Message",
+    "NotFound",
+    "NumberUnavailable",
+    "RateLimited",
+    "TwilioClient",
+    "TwilioNumber",
+    "TwilioSettings",
+    "TwilioUnavailable",
+    "breaker_states",
+    "get_client",
+]
+
+
+def get_client() -> TwilioClient:
+    """Return the current app's Twilio client, built from its config and Redis once per app and process.
+
+    Per process because a forked worker must not share the parent's pooled connections.
+    """
+    built = current_app.extensions.get("twilio_client")
+    if built is None or built[0] != os.getpid():
+        built = (os.getpid(), TwilioClient(TwilioSettings.from_config(current_app.config), get_redis()))
+        current_app.extensions["twilio_client"] = built
+    return built[1]

@@ -1,0 +1,152 @@
+"""One circuit breaker per Twilio operation, its state kept in Redis so web and workers share it.
+
+Which failures count: only transient ones (`ApiError.retryable`: connection errors, timeouts, 5xx, 429).
+A business answer (NotFound, NumberUnavailable, AuthError, any other 4xx) proves Twilio is up: pybreaker
+treats it as a success and resets the failure count.
+
+When Redis is down, pybreaker's storage logs the error and reports the fallback state, closed: Twilio calls
+still go out (unprotected, failures uncounted). A Redis outage already stops RQ, so the only calls left are
+jobs in flight; failing them because the breaker's memory is gone would turn one outage into two.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+
+import pybreaker
+from redis import Redis
+from redis.exceptions import RedisError
+
+from webapp.twilio_client.errors import ApiError
+
+logger = logging.getLogger(__name__)
+
+OPERATIONS = (
+    "search_available_numbers",
+    "purchase_number",
+    "provision_number",
+    "update_number_webhook",
+    "fetch_number",
+    "find_numbers",
+    "release_number",
+    "make_call",
+    "get_call",
+    "send_sms",
+)
+"""The client's operations; each has a breaker named `twilio:<operation>`."""
+
+UNKNOWN = "unknown"
+"""The state reported when Redis cannot be read."""
+
+_PARTS = ("state", "fail_counter", "opened_at")
+"""The keys pybreaker's Redis storage keeps per breaker, read by `breaker_states`."""
+
+
+def breaker_name(operation: str) -> str:
+    """Return the breaker's name for a client operation, e.g. `twilio:fetch_number`."""
+    return f"twilio:{operation}"
+
+
+class SharedStorage(pybreaker.CircuitRedisStorage):
+    """pybreaker's Redis storage under the breaker's own namespace, built even while Redis is down.
+
+    The namespace is the breaker's name: pybreaker leaves the name out of its keys, so breakers sharing a
+    namespace would share one state (pybreaker #88).
+    """
+
+    def __init__(self, redis: Redis, name: str) -> None:
+        super().__init__(pybreaker.STATE_CLOSED, redis, namespace=name)
+
+    def _initialize_redis_state(self, state: str) -> None:
+        # pybreaker guards every other Redis call; this one runs in the constructor and would make a Redis
+        # outage fail the client's construction. The keys are created on the first read once Redis is back.
+        try:
+            super()._initialize_redis_state(state)
+        except RedisError:
+            logger.warning("Redis unavailable; breaker %s starts closed", self._namespace_name)
+
+
+class _LogStateChanges(pybreaker.CircuitBreakerListener):
+    def state_change(self, cb, old_state, new_state) -> None:  # type: ignore[no-untyped-def]
+        level = logging.WARNING if new_state.name == pybreaker.STATE_OPEN else logging.INFO
+        logger.log(
+            level, "Circuit breaker %s: %s -> %s", cb.name, getattr(old_state, "name", None), new_state.name
+        )
+
+
+def _not_transient(error: BaseException) -> bool:
+    return not (isinstance(error, ApiError) and error.retryable)
+
+
+def build_breakers(
+    redis: Redis, *, fail_max: int, reset_timeout: float
+) -> dict[str, pybreaker.CircuitBreaker]:
+    """Return a breaker per operation, keyed by operation.
+
+    A call that trips the breaker raises its own error, not pybreaker's, so the caller sees what failed.
+    """
+    return {
+        operation: pybreaker.CircuitBreaker(
+            fail_max=fail_max,
+            reset_timeout=reset_timeout,
+            exclude=[_not_transient],
+            listeners=[_LogStateChanges()],
+            state_storage=SharedStorage(redis, breaker_name(operation)),
+            name=breaker_name(operation),
+            throw_new_error_on_trip=False,
+        )
+        for operation in OPERATIONS
+    }
+
+
+@dataclass(frozen=True)
+class BreakerState:
+    """What the dashboard and /healthz show for one breaker.
+
+    Attributes:
+        name: e.g. `twilio:purchase_number`.
+        state: `closed`, `open`, `half-open`, or `unknown` when Redis cannot be read.
+        failure_count: consecutive transient failures counted so far.
+        opened_at: when it last opened (UTC, whole seconds), or None.
+        retry_at: when an open breaker lets a trial call through (`opened_at + reset_timeout`), else None.
+    """
+
+    name: str
+    state: str
+    failure_count: int
+    opened_at: datetime | None
+    retry_at: datetime | None
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the state as JSON-ready values (datetimes in ISO 8601)."""
+        values = asdict(self)
+        for key in ("opened_at", "retry_at"):
+            values[key] = values[key].isoformat() if values[key] else None
+        return values
+
+
+def breaker_states(redis: Redis, *, reset_timeout: float) -> list[BreakerState]:
+    """Return every breaker's state, read from Redis only (no Twilio credentials needed, nothing written)."""
+    names = [breaker_name(operation) for operation in OPERATIONS]
+    keys = [
+        f"{name}:{pybreaker.CircuitRedisStorage.BASE_NAMESPACE}:{part}" for name in names for part in _PARTS
+    ]
+    try:
+        raw = redis.mget(keys)
+    except RedisError:
+        logger.warning("Redis unavailable; breaker states unknown")
+        return [BreakerState(name, UNKNOWN, 0, None, None) for name in names]
+    states = []
+    for index, name in enumerate(names):
+        state, counter, opened = raw[index * len(_PARTS) : (index + 1) * len(_PARTS)]
+        state_name = state.decode() if state else pybreaker.STATE_CLOSED
+        opened_at = datetime.fromtimestamp(int(opened), UTC) if opened else None
+        retry_at = (
+            opened_at + timedelta(seconds=reset_timeout)
+            if opened_at and state_name == pybreaker.STATE_OPEN
+            else None
+        )
+        states.append(BreakerState(name, state_name, int(counter or 0), opened_at, retry_at))
+    return states

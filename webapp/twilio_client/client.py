@@ -1,0 +1,340 @@
+"""The Twilio client: typed operations over twilio-python, with retries, reconciliation and circuit breakers.
+
+Each operation checks its arguments before any I/O, then runs through its circuit breaker (one per operation,
+state in Redis) inside a bounded retry loop. Library exceptions are caught here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pybreaker
+from redis import Redis
+from twilio.rest import Client
+
+from webapp.twilio_client.breakers import breaker_name, build_breakers
+from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
+from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
+from webapp.twilio_client.http import BaseUrlHttpClient
+from webapp.twilio_client.models import AvailableNumber, Call, Message, TwilioNumber
+from webapp.twilio_client.retry import RetryPolicy
+from webapp.twilio_client.settings import TwilioSettings
+from webapp.twilio_client.validation import (
+    check_area_code,
+    check_contains,
+    check_country,
+    check_e164,
+    check_friendly_name,
+    check_limit,
+    check_sid,
+    check_sms_body,
+    check_url,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PROVISION_CANDIDATES = 5
+"""How many searched numbers `provision_number` tries, in case another buyer takes one first (21422)."""
+
+WEBHOOK_METHOD = "POST"
+"""The method Twilio uses for our voice webhook and status callback."""
+
+
+class TwilioClient:
+    """Switchboard's Twilio operations; every method returns our dataclasses or raises `ApiError`.
+
+    Args:
+        settings: credentials, base URL, timeouts, retry and breaker limits.
+        redis: where the circuit breakers keep their shared state.
+        sleep, jitter: the retry loop's clock and randomness (tests pass fast, recorded ones).
+    """
+
+    def __init__(
+        self,
+        settings: TwilioSettings,
+        redis: Redis,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        check_sid(settings.account_sid, "AC", "account")
+        self.settings = settings
+        self._http = BaseUrlHttpClient(
+            settings.api_base_url,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+        )
+        self._twilio = Client(settings.account_sid, settings.auth_token, http_client=self._http)
+        self._retry = RetryPolicy(
+            max_attempts=settings.max_attempts,
+            backoff_seconds=settings.backoff_seconds,
+            retry_after_cap=settings.retry_after_cap,
+            sleep=sleep,
+            jitter=jitter,
+        )
+        self._breakers = build_breakers(
+            redis, fail_max=settings.breaker_fail_max, reset_timeout=settings.breaker_reset_timeout
+        )
+
+    def __repr__(self) -> str:
+        return f"<TwilioClient {self.settings.account_sid} via {self.settings.api_base_url}>"
+
+    def close(self) -> None:
+        """Close the pooled HTTP connections."""
+        self._http.close()
+
+    def __enter__(self) -> TwilioClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Numbers to buy
+
+    def search_available_numbers(
+        self,
+        country: str = "US",
+        area_code: str | None = None,
+        contains: str | None = None,
+        voice: bool | None = True,
+        sms: bool | None = None,
+        limit: int = 20,
+    ) -> list[AvailableNumber]:
+        """Return local numbers Twilio offers to buy; an empty list when it has none (not an error)."""
+        check_country(country)
+        check_area_code(area_code)
+        check_contains(contains)
+        check_limit(limit)
+        filters = {"area_code": area_code, "contains": contains, "voice_enabled": voice, "sms_enabled": sms}
+        filters = {key: value for key, value in filters.items() if value is not None}
+        local = self._twilio.available_phone_numbers(country).local
+        return self._call(
+            "search_available_numbers",
+            lambda: [AvailableNumber.from_resource(found) for found in local.list(limit=limit, **filters)],
+        )
+
+    def purchase_number(
+        self, phone_number: str, friendly_name: str, voice_url: str, status_callback: str | None = None
+    ) -> TwilioNumber:
+        """Buy `phone_number` and return it, its voice webhook set.
+
+        `status_callback` defaults to `TWILIO_STATUS_CALLBACK_URL`, sent only when there is one.
+        Twilio has no idempotency key: after an ambiguous failure the purchase is looked up by its
+        FriendlyName (and phone number) and adopted if Twilio has it; only otherwise is it sent again.
+
+        Raises:
+            NumberUnavailable: the number cannot be bought (21422).
+            TwilioUnavailable: Twilio failed; when `ambiguous`, the number may have been bought.
+        """
+        check_e164(phone_number)
+        check_friendly_name(friendly_name)
+        check_url(voice_url, "voice URL")
+        callback = status_callback or self.settings.status_callback_url
+        if callback:
+            check_url(callback, "status callback URL")
+        params = {
+            "phone_number": phone_number,
+            "friendly_name": friendly_name,
+            "voice_url": voice_url,
+            "voice_method": WEBHOOK_METHOD,
+            **self._status_callback_params(callback),
+        }
+        number = self._call(
+            "purchase_number",
+            lambda: TwilioNumber.from_resource(self._twilio.incoming_phone_numbers.create(**params)),
+            idempotent=False,
+            reconcile=lambda: self._find_purchase(phone_number, friendly_name),
+        )
+        logger.info("Bought %s as %s (%r)", number.phone_number, number.sid, number.friendly_name)
+        return number
+
+    def _find_purchase(self, phone_number: str, friendly_name: str) -> TwilioNumber | None:
+        # The friendly name narrows the list; the phone number tells ours from a business's other numbers.
+        try:
+            owned = self.find_numbers(friendly_name=friendly_name)
+        except ApiError as error:
+            raise TwilioUnavailable(
+                f"The purchase of {phone_number} may have gone through, and Twilio could not be asked: "
+                "look for the number on the account before buying again.",
+                ambiguous=True,
+            ) from error
+        return next((number for number in owned if number.phone_number == phone_number), None)
+
+    def provision_number(
+        self, area_code: str | None = None, *, friendly_name: str, voice_url: str
+    ) -> TwilioNumber:
+        """Search for a voice number (in `area_code` when given) and buy it.
+
+        Raises:
+            NumberUnavailable: nothing to buy in that area code; the caller decides about another one.
+        """
+        check_area_code(area_code)
+        check_friendly_name(friendly_name)
+        check_url(voice_url, "voice URL")
+        where = f"in area code {area_code}" if area_code else "in the US"
+
+        def provision() -> TwilioNumber:
+            offered = self.search_available_numbers(
+                area_code=area_code, voice=True, limit=PROVISION_CANDIDATES
+            )
+            for candidate in offered:
+                try:
+                    return self.purchase_number(candidate.phone_number, friendly_name, voice_url)
+                except NumberUnavailable:
+                    logger.info(
+                        "%s was taken before we could buy it; trying the next", candidate.phone_number
+                    )
+            reason = "had no numbers available" if not offered else "sold the numbers it offered to others"
+            raise NumberUnavailable(f"Twilio {reason} {where}.")
+
+        return self._guarded("provision_number", provision)
+
+    # Numbers we own
+
+    def update_number_webhook(self, number_sid: str, voice_url: str) -> TwilioNumber:
+        """Point the number's voice webhook (and the configured status callback) at us; return the number."""
+        check_sid(number_sid, "PN", "phone number")
+        check_url(voice_url, "voice URL")
+        params = {
+            "voice_url": voice_url,
+            "voice_method": WEBHOOK_METHOD,
+            **self._status_callback_params(self.settings.status_callback_url),
+        }
+        number = self._call(
+            "update_number_webhook",
+            lambda: TwilioNumber.from_resource(
+                self._twilio.incoming_phone_numbers(number_sid).update(**params)
+            ),
+        )
+        logger.info("Voice webhook of %s set to %s", number_sid, voice_url)
+        return number
+
+    def fetch_number(self, sid: str) -> TwilioNumber:
+        """Return the number with this SID. Raises `NotFound` if the account does not own it."""
+        check_sid(sid, "PN", "phone number")
+        return self._call(
+            "fetch_number",
+            lambda: TwilioNumber.from_resource(self._twilio.incoming_phone_numbers(sid).fetch()),
+        )
+
+    def find_numbers(
+        self, friendly_name: str | None = None, phone_number: str | None = None
+    ) -> list[TwilioNumber]:
+        """Return the account's numbers with this exact friendly name and/or phone number (all pages)."""
+        if friendly_name is None and phone_number is None:
+            raise ValueError("Give a friendly name or a phone number to look for.")
+        filters: dict[str, Any] = {}
+        if friendly_name is not None:
+            filters["friendly_name"] = check_friendly_name(friendly_name)
+        if phone_number is not None:
+            filters["phone_number"] = check_e164(phone_number)
+        return self._call(
+            "find_numbers",
+            lambda: [
+                TwilioNumber.from_resource(n) for n in self._twilio.incoming_phone_numbers.list(**filters)
+            ],
+        )
+
+    def release_number(self, sid: str) -> None:
+        """Release the number back to Twilio.
+
+        Raises `NotFound` if the account does not own it, except on a retry: then an earlier attempt whose
+        answer was lost released it.
+        """
+        check_sid(sid, "PN", "phone number")
+        attempts = 0
+
+        def release() -> None:
+            nonlocal attempts
+            attempts += 1
+            try:
+                self._twilio.incoming_phone_numbers(sid).delete()
+            except LIBRARY_ERRORS as error:
+                mapped = self._to_api_error(error)
+                if isinstance(mapped, NotFound) and attempts > 1:
+                    return
+                raise mapped from error
+
+        self._call("release_number", release)
+        logger.info("Released %s", sid)
+
+    # Calls and messages
+
+    def make_call(self, to: str, from_: str, url: str) -> Call:
+        """Place a call from one of our numbers; Twilio fetches TwiML from `url`.
+
+        Not sent twice after an ambiguous failure: a call cannot be taken back.
+        """
+        check_e164(to, "number to call")
+        check_e164(from_, "number to call from")
+        check_url(url, "TwiML URL")
+        call = self._call(
+            "make_call",
+            lambda: Call.from_resource(self._twilio.calls.create(to=to, from_=from_, url=url)),
+            idempotent=False,
+        )
+        logger.info("Placed call %s from %s", call.sid, from_)
+        return call
+
+    def get_call(self, sid: str) -> Call:
+        """Return the call with this SID."""
+        check_sid(sid, "CA", "call")
+        return self._call("get_call", lambda: Call.from_resource(self._twilio.calls(sid).fetch()))
+
+    def send_sms(self, to: str, from_: str, body: str) -> Message:
+        """Send a text from one of our numbers. Not sent twice after an ambiguous failure."""
+        check_e164(to, "number to text")
+        check_e164(from_, "number to text from")
+        check_sms_body(body)
+        message = self._call(
+            "send_sms",
+            lambda: Message.from_resource(self._twilio.messages.create(to=to, from_=from_, body=body)),
+            idempotent=False,
+        )
+        logger.info("Sent message %s from %s", message.sid, from_)
+        return message
+
+    # Plumbing
+
+    def _call(
+        self,
+        operation: str,
+        request: Callable[[], T],
+        *,
+        idempotent: bool = True,
+        reconcile: Callable[[], T | None] | None = None,
+    ) -> T:
+        """Run one library request through the operation's breaker, retrying transient failures."""
+        return self._retry.run(
+            operation,
+            lambda: self._guarded(operation, lambda: self._translated(request)),
+            idempotent=idempotent,
+            reconcile=reconcile,
+        )
+
+    def _guarded(self, operation: str, action: Callable[[], T]) -> T:
+        try:
+            return self._breakers[operation].call(action)
+        except pybreaker.CircuitBreakerError:
+            logger.warning("Circuit breaker %s is open; nothing sent", breaker_name(operation))
+            raise CircuitOpen(breaker_name(operation)) from None
+
+    def _translated(self, request: Callable[[], T]) -> T:
+        try:
+            return request()
+        except LIBRARY_ERRORS as error:
+            raise self._to_api_error(error) from error
+
+    def _to_api_error(self, error: BaseException) -> ApiError:
+        return to_api_error(error, self._http.last_response, secret=self.settings.auth_token)
+
+    @staticmethod
+    def _status_callback_params(url: str) -> dict[str, str]:
+        # An empty StatusCallback= breaks Twilio's schema (format: uri): send it only when there is a URL.
+        return {"status_callback_method": WEBHOOK_METHOD, **({"status_callback": url} if url else {})}

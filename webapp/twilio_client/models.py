@@ -1,0 +1,105 @@
+"""What the Twilio client returns: small dataclasses of our own, never the library's resource objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CAPABILITIES = ("voice", "sms", "mms", "fax")
+"""The capabilities we report, each a boolean."""
+
+
+def read_capabilities(raw: Mapping[str, Any] | None) -> dict[str, bool]:
+    """Return `{voice, sms, mms, fax}` as booleans, reading Twilio's keys in any case (`SMS` or `sms`)."""
+    lowered = {str(key).lower(): value for key, value in (raw or {}).items()}
+    return {name: bool(lowered.get(name)) for name in CAPABILITIES}
+
+
+@dataclass(frozen=True)
+class TwilioNumber:
+    """A phone number the account owns (an IncomingPhoneNumber)."""
+
+    sid: str
+    phone_number: str
+    friendly_name: str
+    capabilities: dict[str, bool] = field(hash=False)
+    voice_url: str | None
+    voice_method: str | None
+    status_callback: str | None
+    status_callback_method: str | None
+
+    @classmethod
+    def from_resource(cls, resource: Any) -> TwilioNumber:
+        """Copy the fields we use from twilio-python's IncomingPhoneNumberInstance."""
+        return cls(
+            sid=resource.sid,
+            phone_number=resource.phone_number,
+            friendly_name=resource.friendly_name,
+            capabilities=read_capabilities(resource.capabilities),
+            voice_url=resource.voice_url or None,
+            voice_method=resource.voice_method or None,
+            status_callback=resource.status_callback or None,
+            status_callback_method=resource.status_callback_method or None,
+        )
+
+
+@dataclass(frozen=True)
+class AvailableNumber:
+    """A number Twilio offers to buy."""
+
+    phone_number: str
+    friendly_name: str
+    locality: str | None
+    region: str | None
+    iso_country: str | None
+    capabilities: dict[str, bool] = field(hash=False)
+
+    @classmethod
+    def from_resource(cls, resource: Any) -> AvailableNumber:
+        """Copy the fields we use from twilio-python's AvailablePhoneNumber instance."""
+        return cls(
+            phone_number=resource.phone_number,
+            friendly_name=resource.friendly_name,
+            locality=resource.locality or None,
+            region=resource.region or None,
+            iso_country=resource.iso_country or None,
+            capabilities=read_capabilities(resource.capabilities),
+        )
+
+
+@dataclass(frozen=True)
+class Call:
+    """An outbound or inbound call."""
+
+    sid: str
+    to: str
+    from_: str
+    status: str
+
+    @classmethod
+    def from_resource(cls, resource: Any) -> Call:
+        """Copy the fields we use from twilio-python's CallInstance (which names `from` `_from`)."""
+        return cls(sid=resource.sid, to=resource.to, from_=resource._from, status=str(resource.status))
+
+
+@dataclass(frozen=True)
+class Message:
+    """A text message."""
+
+    sid: str
+    to: str
+    from_: str
+    body: str
+    status: str
+
+    @classmethod
+    def from_resource(cls, resource: Any) -> Message:
+        """Copy the fields we use from twilio-python's MessageInstance."""
+        return cls(
+            sid=resource.sid,
+            to=resource.to,
+            from_=resource.from_,
+            body=resource.body,
+            status=str(resource.status),
+        )

@@ -1,0 +1,102 @@
+"""Bounded retries with exponential backoff and full jitter, for transient Twilio failures only."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from webapp.twilio_client.errors import ApiError, CircuitOpen, RateLimited, TwilioUnavailable
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently a request is sent again.
+
+    Attributes:
+        max_attempts: attempts in all, the first one included.
+        backoff_seconds: the base of the backoff; attempt n waits up to `backoff_seconds * 2**(n-1)`.
+        retry_after_cap: the longest wait, also for a `Retry-After` Twilio sends.
+        sleep: how to wait (tests pass a recorder).
+        jitter: returns a float in [0, 1) that scales each backoff ("full jitter").
+    """
+
+    max_attempts: int = 3
+    backoff_seconds: float = 0.5
+    retry_after_cap: float = 30.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    jitter: Callable[[], float] = field(default=random.random, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}.")
+        if self.backoff_seconds <= 0 or self.retry_after_cap <= 0:
+            raise ValueError("backoff_seconds and retry_after_cap must be greater than zero.")
+
+    def delay(self, attempt: int, error: ApiError) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return min(error.retry_after, self.retry_after_cap)
+        ceiling = min(self.backoff_seconds * 2 ** (attempt - 1), self.retry_after_cap)
+        return self.jitter() * ceiling
+
+    def run(
+        self,
+        operation: str,
+        attempt: Callable[[], T],
+        *,
+        idempotent: bool = True,
+        reconcile: Callable[[], T | None] | None = None,
+    ) -> T:
+        """Return `attempt()`, sending it again after transient failures.
+
+        Args:
+            operation: the name logged with each retry.
+            attempt: one request; raises `ApiError`.
+            idempotent: whether sending the request twice does no harm. A request that is not idempotent is
+                sent again after an ambiguous failure (it may have been carried out) only through `reconcile`.
+            reconcile: called after an ambiguous failure, before sending again: what it returns, if not None,
+                is the result (the first request went through); None means it did not, and it is safe to
+                send again.
+
+        Raises:
+            ApiError: the last failure, at once when it is not transient.
+        """
+        for number in range(1, self.max_attempts + 1):
+            try:
+                return attempt()
+            except ApiError as error:
+                if not error.retryable or isinstance(error, CircuitOpen):
+                    raise
+                ambiguous = isinstance(error, TwilioUnavailable) and error.ambiguous
+                if ambiguous and not idempotent and reconcile is None:
+                    raise
+                last = number == self.max_attempts
+                if last and not (ambiguous and reconcile):
+                    raise
+                wait = self.delay(number, error)
+                logger.warning(
+                    "Twilio %s attempt %d/%d failed (%s); %s in %.2fs",
+                    operation,
+                    number,
+                    self.max_attempts,
+                    type(error).__name__,
+                    "checking whether it went through" if ambiguous and reconcile else "retrying",
+                    wait,
+                )
+                self.sleep(wait)
+                if ambiguous and reconcile:
+                    found = reconcile()
+                    if found is not None:
+                        logger.info("Twilio %s had gone through despite the failure; adopting it", operation)
+                        return found
+                if last:
+                    raise
+        raise AssertionError("unreachable: the loop returns or raises")

@@ -1,0 +1,72 @@
+"""Every client method, sent through twilio-python to a Prism mock of Twilio's spec, is a valid request.
+
+Prism answers with the spec's examples, so these tests check requests, not results (the sandbox tests do).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+
+import pytest
+import requests
+
+from tests.fixtures.prism import PrismServer
+from tests.twilio_client.helpers import CALL_SID, NUMBER_SID, STATUS_CALLBACK_URL, VOICE_URL
+from webapp.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
+from webapp.twilio_client import TwilioClient
+
+CALLS: dict[str, Callable[[TwilioClient], object]] = {
+    "search_available_numbers": lambda c: c.search_available_numbers(
+        area_code="415", contains="555", sms=True, limit=5
+    ),
+    "purchase_number": lambda c: c.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL),
+    "provision_number": lambda c: c.provision_number(
+        "415", friendly_name="Acme Plumbing", voice_url=VOICE_URL
+    ),
+    "update_number_webhook": lambda c: c.update_number_webhook(NUMBER_SID, VOICE_URL),
+    "fetch_number": lambda c: c.fetch_number(NUMBER_SID),
+    "find_numbers": lambda c: c.find_numbers(friendly_name="Acme Plumbing", phone_number="+14155550100"),
+    "release_number": lambda c: c.release_number(NUMBER_SID),
+    "make_call": lambda c: c.make_call("+14155550199", "+14155550100", VOICE_URL),
+    "get_call": lambda c: c.get_call(CALL_SID),
+    "send_sms": lambda c: c.send_sms("+14155550199", "+14155550100", "Your number is ready."),
+}
+"""One call of each public client method, with every optional parameter the method sends."""
+
+
+def test_every_client_method_is_covered() -> None:
+    public = {
+        name
+        for name, member in inspect.getmembers(TwilioClient, inspect.isfunction)
+        if not name.startswith("_") and name != "close"
+    }
+    assert public == set(CALLS)
+
+
+@pytest.mark.parametrize("status_callback_url", ["", STATUS_CALLBACK_URL], ids=["no-callback", "callback"])
+@pytest.mark.parametrize("operation", sorted(CALLS))
+def test_request_passes_twilio_spec(
+    prism: PrismServer, make_client, operation: str, status_callback_url: str
+) -> None:
+    client = make_client(prism.base_url, status_callback_url=status_callback_url, max_attempts=1)
+
+    CALLS[operation](client)
+
+    assert prism.requests_received() >= 1
+    assert prism.request_violations() == []
+
+
+def test_prism_reports_a_request_outside_the_spec(prism: PrismServer) -> None:
+    """The check above can fail: an empty StatusCallback is refused and reported."""
+    url = f"{prism.base_url}/2010-04-01/Accounts/{SANDBOX_ACCOUNT_SID}/IncomingPhoneNumbers/{NUMBER_SID}.json"
+
+    response = requests.post(
+        url,
+        data={"VoiceUrl": VOICE_URL, "StatusCallback": ""},
+        auth=(SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN),
+    )
+
+    assert response.status_code == 422
+    [violation] = prism.request_violations()
+    assert "StatusCallback" in violation

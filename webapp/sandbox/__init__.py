@@ -1,0 +1,43 @@
+"""A local, stateful, Twilio-compatible HTTP server for the parts of the API Switchboard uses.
+
+It lets `make run` and the tests drive the real `twilio` library over real HTTP without an account.
+It imports nothing from the rest of `webapp` but `webapp.config`.
+
+Start it with `python -m webapp.sandbox --port 8765 --faults "500=0.2,reset=0.05" --seed 1`
+(or `flask --app wsgi twilio-sandbox`), or call `run_sandbox(...)`. Options: `--host`, `--port`,
+`--db` (SQLite state file, default `instance/twilio_sandbox.sqlite3`), `--faults` (see `faults.py`),
+`--latency-ms`, `--pool-size` (numbers per area code, 0 for none), `--seed`.
+
+Twilio API, under `/2010-04-01/Accounts/{AccountSid}/`, with HTTP basic auth (account SID, auth token;
+otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
+`{"code", "message", "more_info", "status"}`:
+
+- `GET AvailablePhoneNumbers/US/Local.json` with `AreaCode`, `Contains`, `VoiceEnabled`, `SmsEnabled`,
+  `MmsEnabled`, `PageSize`.
+- `GET IncomingPhoneNumbers.json` with `FriendlyName`, `PhoneNumber`, `PageSize`, `Page`, `PageToken`.
+- `POST IncomingPhoneNumbers.json`: buy by `PhoneNumber` or `AreaCode`, honouring Twilio's magic test
+  inputs (see `pool.py`).
+- `GET`, `POST`, `DELETE IncomingPhoneNumbers/{Sid}.json`: fetch, update, release (404/20404 after).
+- `POST Calls.json`, `GET Calls/{Sid}.json`, `POST Messages.json` (`From` must be an owned number or
+  Twilio's magic `+15005550006`).
+
+Control API under `/_sandbox/`, same basic auth, JSON; never counted and never faulted:
+
+- `GET /_sandbox/faults` -> `{"faults": "500=0.2,...", "latency_ms": 0, "seed": null}`.
+- `PUT /_sandbox/faults` with any of `{"faults": "...", "latency_ms": N, "seed": N}`; `"faults": ""`
+  turns faults off; giving `seed` restarts the draw from it.
+- `GET /_sandbox/requests` -> `{"counts": {"POST /IncomingPhoneNumbers.json": 2, ...}, "total": N}`,
+  every Twilio API request received (faulted or not) by method and path template.
+- `GET /_sandbox/numbers` -> `{"owned": N, "numbers": [{"sid", "phone_number", "friendly_name"}]}`.
+- `GET /_sandbox/pool`, `PUT /_sandbox/pool` with `{"pool_size": N}`.
+- `POST /_sandbox/reset?scope=counts|state|all` (default `all`): clear the counts, the stored numbers,
+  calls and messages, or both.
+
+Request counts, faults, latency and pool size live in the process; numbers, calls and messages in the
+SQLite file, so they survive a restart. Each request is logged as one line (method, path, status or
+`reset`, and the fault injected) to the `webapp.sandbox` logger.
+"""
+
+from webapp.sandbox.server import run_sandbox
+
+__all__ = ["run_sandbox"]

@@ -1,0 +1,124 @@
+"""The sandbox's own control endpoints under `/_sandbox/` (see the package docstring for the API)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from webapp.sandbox import errors
+from webapp.sandbox.errors import TwilioError
+from webapp.sandbox.faults import FaultSpecError, parse_faults
+from webapp.sandbox.pool import MAX_POOL_SIZE
+from webapp.sandbox.state import SandboxState, current_state
+
+bp = Blueprint("control", __name__, url_prefix="/_sandbox")
+
+RESET_SCOPES = ("counts", "state", "all")
+
+
+def bad_request(message: str) -> TwilioError:
+    """Return a 400 answer for a malformed control request."""
+    return TwilioError(400, errors.INVALID_PARAMETER, message)
+
+
+def whole_number(body: dict[str, Any], key: str, low: int, high: int) -> int:
+    """Return `body[key]` if it is a whole number in [low, high].
+
+    Raises:
+        TwilioError: it is not.
+    """
+    value = body[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise bad_request(f"{key} must be a whole number from {low} to {high}, got {value!r}.")
+    return value
+
+
+def json_body() -> dict[str, Any]:
+    """Return the request's JSON object.
+
+    Raises:
+        TwilioError: the body is not a JSON object.
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise bad_request("Send a JSON object (Content-Type: application/json).")
+    return body
+
+
+def faults_answer(state: SandboxState) -> Response:
+    """Return the fault settings in force."""
+    return jsonify(faults=state.faults.plan.describe(), latency_ms=state.latency_ms, seed=state.faults.seed)
+
+
+@bp.get("/faults")
+def show_faults() -> Response:
+    """Return the faults, latency and seed in force."""
+    return faults_answer(current_state())
+
+
+@bp.put("/faults")
+def change_faults() -> Response:
+    """Change any of `faults` (`--faults` text, "" for none), `latency_ms`, `seed` (restarts the draw)."""
+    state = current_state()
+    body = json_body()
+    unknown = set(body) - {"faults", "latency_ms", "seed"}
+    if unknown:
+        raise bad_request(f"Unknown keys {sorted(unknown)}: use faults, latency_ms, seed.")
+    try:
+        plan = parse_faults(body["faults"]) if "faults" in body else state.faults.plan
+    except (FaultSpecError, AttributeError) as error:
+        raise bad_request(f"faults: {error}") from None
+    seed = whole_number(body, "seed", 0, 2**63) if body.get("seed") is not None else None
+    latency = whole_number(body, "latency_ms", 0, 600_000) if "latency_ms" in body else state.latency_ms
+    state.faults.replace(plan, seed, reseed="seed" in body)
+    state.latency_ms = latency
+    return faults_answer(state)
+
+
+@bp.get("/requests")
+def request_counts() -> Response:
+    """Return how many Twilio API requests arrived, by `METHOD /template`, and in total."""
+    counts = current_state().counter.snapshot()
+    return jsonify(counts=counts, total=sum(counts.values()))
+
+
+@bp.get("/numbers")
+def owned_numbers() -> Response:
+    """Return the numbers the account owns now (SID, number, friendly name) and how many."""
+    owned = current_state().store.list_numbers()
+    return jsonify(
+        owned=len(owned),
+        numbers=[
+            {"sid": n.sid, "phone_number": n.phone_number, "friendly_name": n.friendly_name} for n in owned
+        ],
+    )
+
+
+@bp.get("/pool")
+def show_pool() -> Response:
+    """Return how many numbers each area code offers."""
+    return jsonify(pool_size=current_state().pool_size)
+
+
+@bp.put("/pool")
+def change_pool() -> Response:
+    """Change how many numbers each area code offers (0: none anywhere); owned numbers stay owned."""
+    state = current_state()
+    state.pool_size = whole_number(json_body(), "pool_size", 0, MAX_POOL_SIZE)
+    return jsonify(pool_size=state.pool_size)
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Clear the request counts (`?scope=counts`), the stored numbers, calls and messages
+    (`?scope=state`), or both (`?scope=all`, the default). Faults, latency and pool size stay."""
+    state = current_state()
+    scope = request.args.get("scope", "all")
+    if scope not in RESET_SCOPES:
+        raise bad_request(f"scope must be one of {', '.join(RESET_SCOPES)}, got {scope!r}.")
+    if scope in ("counts", "all"):
+        state.counter.clear()
+    if scope in ("state", "all"):
+        state.store.clear()
+    return jsonify(reset=scope)

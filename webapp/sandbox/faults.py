@@ -1,0 +1,163 @@
+"""Fault injection: the `--faults` text, and a seeded draw of which fault (if any) hits a request.
+
+The text is comma-separated `key=value` pairs, e.g. `500=0.2,429=0.1,timeout=0.05,reset=0.05,drop=0.05`:
+
+- `<status>=p` (any 400-599): answer that status with a Twilio error body, without carrying the request
+  out. 429 carries code 20429, 500 code 20500, 503 code 20503.
+- `timeout=p`: carry the request out, then hold the answer back `hang` seconds (longer than a client's
+  read timeout), then answer.
+- `reset=p`: close the connection abruptly (TCP reset), without an answer and without carrying it out.
+- `drop=p`: purchases only (`POST /IncomingPhoneNumbers.json`): buy and store the number, then reset the
+  connection, so the caller never learns the purchase happened.
+- `hang=seconds` (default 30) for `timeout`; `retry_after=seconds` adds `Retry-After` to 429 answers.
+- `method=POST` and `path=/IncomingPhoneNumbers` limit every fault to requests with that method and a
+  path template starting with that prefix (templates are relative to the account, see `request_template`).
+
+The probabilities are exclusive shares of one draw per request, so they must add up to at most 1.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+from dataclasses import dataclass, field
+
+DEFAULT_HANG_SECONDS = 30.0
+"""How long a `timeout` fault holds its answer back unless `hang=` says otherwise."""
+
+RESET_ENVIRON_KEY = "webapp.sandbox.reset"
+"""Set in a request's WSGI environ to have the server reset the connection instead of answering."""
+
+KINDS = ("timeout", "reset", "drop")
+PURCHASE = ("POST", "/IncomingPhoneNumbers.json")
+"""The request a `drop` fault applies to."""
+
+
+class FaultSpecError(ValueError):
+    """The fault text is malformed; the message says which part and what is expected."""
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """Which faults to inject, how often, and for which requests."""
+
+    rates: dict[str, float] = field(default_factory=dict)
+    """Probability per fault: `"500"`, `"429"`, ... or one of `KINDS`."""
+    hang_seconds: float = DEFAULT_HANG_SECONDS
+    retry_after: float | None = None
+    method: str | None = None
+    path_prefix: str | None = None
+
+    def applies_to(self, method: str, template: str) -> bool:
+        """Tell whether requests with this method and path template are targeted at all."""
+        if self.method and method != self.method:
+            return False
+        return not self.path_prefix or template.startswith(self.path_prefix)
+
+    def describe(self) -> str:
+        """Return the plan as `--faults` text that parses back to the same plan."""
+        parts = [f"{name}={rate:g}" for name, rate in self.rates.items()]
+        if self.hang_seconds != DEFAULT_HANG_SECONDS:
+            parts.append(f"hang={self.hang_seconds:g}")
+        if self.retry_after is not None:
+            parts.append(f"retry_after={self.retry_after:g}")
+        if self.method:
+            parts.append(f"method={self.method}")
+        if self.path_prefix:
+            parts.append(f"path={self.path_prefix}")
+        return ",".join(parts)
+
+
+def _number(key: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise FaultSpecError(f"{key} needs a number, got {raw!r}.")
+    return value
+
+
+def parse_faults(text: str) -> FaultPlan:
+    """Return the plan the fault text describes (see the module docstring); empty text means no faults.
+
+    Raises:
+        FaultSpecError: a part is not `key=value`, names an unknown fault, or a rate is out of range.
+    """
+    rates: dict[str, float] = {}
+    options: dict[str, object] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, raw = (s.strip() for s in part.partition("="))
+        if not sep or not raw:
+            raise FaultSpecError(f"{part!r} is not key=value, e.g. 500=0.2 or timeout=0.05.")
+        if key in rates or key in options:
+            raise FaultSpecError(f"{key} is given twice.")
+        if key == "method":
+            options["method"] = raw.upper()
+        elif key == "path":
+            options["path_prefix"] = raw if raw.startswith("/") else "/" + raw
+        elif key in ("hang", "retry_after"):
+            value = _number(key, raw)
+            if value < 0:
+                raise FaultSpecError(f"{key} must not be negative, got {raw!r}.")
+            options["hang_seconds" if key == "hang" else "retry_after"] = value
+        elif key in KINDS or (key.isdigit() and 400 <= int(key) <= 599):
+            rate = _number(key, raw)
+            if not 0 <= rate <= 1:
+                raise FaultSpecError(f"{key} needs a probability between 0 and 1, got {raw!r}.")
+            rates[key] = rate
+        else:
+            raise FaultSpecError(
+                f"Unknown fault {key!r}: use an HTTP status 400-599, timeout, reset, drop, "
+                "hang, retry_after, method or path."
+            )
+    if sum(rates.values()) > 1 + 1e-9:
+        raise FaultSpecError(f"The fault rates add up to {sum(rates.values()):g}; they must be at most 1.")
+    # A fixed order, so one seed gives the same faults whatever order the text lists them in.
+    order = sorted((k for k in rates if k not in KINDS), key=int) + [k for k in KINDS if k in rates]
+    ordered = {key: rates[key] for key in order}
+    return FaultPlan(rates=ordered, **options)  # type: ignore[arg-type]
+
+
+class FaultInjector:
+    """Draws, from a seeded random generator, the fault for each request under the current plan."""
+
+    def __init__(self, plan: FaultPlan, seed: int | None = None):
+        self._lock = threading.Lock()
+        self._plan = plan
+        self._seed = seed
+        self._random = random.Random(seed)
+
+    @property
+    def plan(self) -> FaultPlan:
+        """The plan in force."""
+        return self._plan
+
+    @property
+    def seed(self) -> int | None:
+        """The seed the generator last started from (None: unseeded)."""
+        return self._seed
+
+    def replace(self, plan: FaultPlan, seed: int | None = None, *, reseed: bool = False) -> None:
+        """Put `plan` in force; with `reseed`, restart the generator from `seed`."""
+        with self._lock:
+            self._plan = plan
+            if reseed:
+                self._seed = seed
+                self._random = random.Random(seed)
+
+    def draw(self, method: str, template: str) -> str | None:
+        """Return the fault for this request (`"500"`, `"timeout"`, `"drop"`, ...) or None."""
+        with self._lock:
+            plan = self._plan
+            if not plan.rates or not plan.applies_to(method, template):
+                return None
+            roll = self._random.random()
+        for name, rate in plan.rates.items():
+            if roll < rate:
+                if name == "drop" and (method, template) != PURCHASE:
+                    return None
+                return name
+            roll -= rate
+        return None

@@ -1,0 +1,214 @@
+"""The sandbox's state in a small SQLite file: owned numbers, calls and messages.
+
+Each operation opens its own connection, so the store is safe to share between the threaded server's
+request threads; purchases run in one `BEGIN IMMEDIATE` transaction and a unique index on the phone
+number, so no number is ever handed out twice, even by two sandboxes sharing one file.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from webapp.sandbox.pool import MAGIC_AVAILABLE, PoolNumber
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS incoming_numbers (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sid TEXT NOT NULL UNIQUE,
+    phone_number TEXT NOT NULL,
+    area_code TEXT NOT NULL,
+    sms INTEGER NOT NULL,
+    friendly_name TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    date_created TEXT NOT NULL,
+    date_updated TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_owner_per_number ON incoming_numbers (phone_number)
+    WHERE phone_number != '{MAGIC_AVAILABLE}';
+CREATE TABLE IF NOT EXISTS calls (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+"""
+
+
+def new_sid(prefix: str) -> str:
+    """Return a fresh Twilio-style SID: the two-letter prefix and 32 hex digits."""
+    return prefix + uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    """Return the current time in UTC, to the second, as Twilio's dates carry it."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class OwnedNumber:
+    """An IncomingPhoneNumber: a number the account bought and has not released."""
+
+    id: int
+    sid: str
+    phone_number: str
+    area_code: str
+    sms: bool
+    friendly_name: str
+    settings: dict[str, Any]
+    date_created: datetime
+    date_updated: datetime
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> OwnedNumber:
+        """Build the number from its database row."""
+        return cls(
+            id=row["id"],
+            sid=row["sid"],
+            phone_number=row["phone_number"],
+            area_code=row["area_code"],
+            sms=bool(row["sms"]),
+            friendly_name=row["friendly_name"],
+            settings=json.loads(row["settings"]),
+            date_created=datetime.fromisoformat(row["date_created"]),
+            date_updated=datetime.fromisoformat(row["date_updated"]),
+        )
+
+
+class Store:
+    """The sandbox's SQLite file; every method is one short transaction."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One writer at a time inside this process; SQLite's own locking covers other processes.
+        self._write_lock = threading.Lock()
+        with self._transaction() as db:
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            if not write:
+                yield db
+                return
+            with self._write_lock:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+        finally:
+            db.close()
+
+    def owned_phone_numbers(self) -> set[str]:
+        """Return the phone numbers the account owns now."""
+        with self._transaction() as db:
+            return {row[0] for row in db.execute("SELECT phone_number FROM incoming_numbers")}
+
+    def buy_first_available(
+        self, candidates: Sequence[PoolNumber], friendly_name: str | None, settings: dict[str, Any]
+    ) -> OwnedNumber | None:
+        """Buy the first of `candidates` nobody owns; None if all are owned.
+
+        `friendly_name` None means Twilio's default, the formatted number.
+        """
+        with self._transaction(write=True) as db:
+            owned = {row[0] for row in db.execute("SELECT phone_number FROM incoming_numbers")}
+            choice = next(
+                (c for c in candidates if c.phone_number == MAGIC_AVAILABLE or c.phone_number not in owned),
+                None,
+            )
+            if choice is None:
+                return None
+            now = utc_now().isoformat()
+            db.execute(
+                "INSERT INTO incoming_numbers (sid, phone_number, area_code, sms, friendly_name, settings,"
+                " date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new_sid("PN"),
+                    choice.phone_number,
+                    choice.area_code,
+                    int(choice.sms),
+                    choice.friendly_name if friendly_name is None else friendly_name,
+                    json.dumps(settings),
+                    now,
+                    now,
+                ),
+            )
+            row = db.execute("SELECT * FROM incoming_numbers WHERE id = last_insert_rowid()").fetchone()
+            return OwnedNumber.from_row(row)
+
+    def get_number(self, sid: str) -> OwnedNumber | None:
+        """Return the owned number with this SID, or None (never bought, or released)."""
+        with self._transaction() as db:
+            row = db.execute("SELECT * FROM incoming_numbers WHERE sid = ?", (sid,)).fetchone()
+        return OwnedNumber.from_row(row) if row else None
+
+    def update_number(
+        self, sid: str, friendly_name: str | None, settings: dict[str, Any]
+    ) -> OwnedNumber | None:
+        """Change the number's friendly name (unless None) and merge `settings`; None if not owned."""
+        with self._transaction(write=True) as db:
+            row = db.execute("SELECT * FROM incoming_numbers WHERE sid = ?", (sid,)).fetchone()
+            if row is None:
+                return None
+            merged = {**json.loads(row["settings"]), **settings}
+            db.execute(
+                "UPDATE incoming_numbers SET friendly_name = ?, settings = ?, date_updated = ? WHERE sid = ?",
+                (
+                    row["friendly_name"] if friendly_name is None else friendly_name,
+                    json.dumps(merged),
+                    utc_now().isoformat(),
+                    sid,
+                ),
+            )
+            row = db.execute("SELECT * FROM incoming_numbers WHERE sid = ?", (sid,)).fetchone()
+            return OwnedNumber.from_row(row)
+
+    def release_number(self, sid: str) -> bool:
+        """Release the number back to the pool; False if it was not owned."""
+        with self._transaction(write=True) as db:
+            return db.execute("DELETE FROM incoming_numbers WHERE sid = ?", (sid,)).rowcount == 1
+
+    def list_numbers(self, friendly_name: str | None = None) -> list[OwnedNumber]:
+        """Return the owned numbers in purchase order, optionally only those with this friendly name."""
+        query, args = "SELECT * FROM incoming_numbers", ()
+        if friendly_name is not None:
+            query, args = query + " WHERE friendly_name = ?", (friendly_name,)
+        with self._transaction() as db:
+            return [OwnedNumber.from_row(row) for row in db.execute(query + " ORDER BY id", args)]
+
+    def count_numbers(self) -> int:
+        """Return how many numbers the account owns."""
+        with self._transaction() as db:
+            return db.execute("SELECT count(*) FROM incoming_numbers").fetchone()[0]
+
+    def save_record(self, table: str, sid: str, record: dict[str, Any]) -> None:
+        """Store a call or message (`table` is `calls` or `messages`) as the JSON Twilio answered."""
+        if table not in ("calls", "messages"):
+            raise ValueError(f"No table {table!r} for records.")
+        with self._transaction(write=True) as db:
+            db.execute(f"INSERT INTO {table} (sid, record) VALUES (?, ?)", (sid, json.dumps(record)))
+
+    def get_record(self, table: str, sid: str) -> dict[str, Any] | None:
+        """Return the stored call or message, or None."""
+        if table not in ("calls", "messages"):
+            raise ValueError(f"No table {table!r} for records.")
+        with self._transaction() as db:
+            row = db.execute(f"SELECT record FROM {table} WHERE sid = ?", (sid,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def clear(self) -> None:
+        """Forget every owned number, call and message: all numbers return to the pool."""
+        with self._transaction(write=True) as db:
+            for table in ("incoming_numbers", "calls", "messages"):
+                db.execute(f"DELETE FROM {table}")

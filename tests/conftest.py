@@ -1,0 +1,36 @@
+"""Shared fixtures: real services (tests/fixtures/services.py), a fresh app and database per test.
+
+Under CI=true a skipped test is a failure: a missing tool or service must never pass silently.
+Tests marked `postgres_only` are deselected (not skipped) on SQLite; CI's PostgreSQL run covers them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.config import services_for_tests
+
+pytest_plugins = [
+    "tests.fixtures.services",
+    "tests.fixtures.web",
+    "tests.fixtures.prism",
+    "tests.fixtures.sandbox",
+]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if (services_for_tests()["TEST_DATABASE_URL"] or "").startswith("postgres"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgres_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if services_for_tests()["CI"] and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"Skipped under CI=true, which must run every test: {report.longrepr}"

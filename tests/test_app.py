@@ -1,0 +1,87 @@
+"""The factory: settings validation, the production secret-key rule, error pages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from webapp import create_app
+from webapp.config import PROJECT_ROOT, SettingsError, load_settings
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"DATABASE_URL": "mysql://root@localhost/x"}, "DATABASE_URL must start with"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL must start with"),
+        ({"REDIS_URL": "http://localhost"}, "REDIS_URL must be a URL"),
+        ({"TWILIO_API_BASE_URL": "ftp://x"}, "TWILIO_API_BASE_URL must be a URL"),
+        ({"TWILIO_VOICE_URL": "voice"}, "TWILIO_VOICE_URL must be a URL"),
+        ({"TWILIO_READ_TIMEOUT": "soon"}, "TWILIO_READ_TIMEOUT must be a float"),
+        ({"BREAKER_FAIL_MAX": "0"}, "greater than zero"),
+        ({"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": ""}, "TWILIO_AUTH_TOKEN must be set"),
+    ],
+)
+def test_invalid_settings_name_the_setting(overrides, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(overrides)
+
+
+def test_postgres_urls_use_psycopg_3():
+    settings = load_settings({"DATABASE_URL": "postgres://u@h/db"})
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+
+
+def test_embedded_defaults_live_in_the_instance_folder(tmp_path):
+    settings = load_settings({"SWITCHBOARD_INSTANCE_PATH": str(tmp_path)})
+    if "DATABASE_URL" not in settings:
+        assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+def test_production_refuses_the_default_secret_key(tmp_path):
+    with pytest.raises(SettingsError, match="SECRET_KEY is unset"):
+        create_app({"SECRET_KEY": "", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path)})
+
+
+def run_wsgi(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SECRET_KEY": ""}, "switchboard: SECRET_KEY is unset"),
+        ({"SECRET_KEY": "x" * 32, "DATABASE_URL": "mysql://x"}, "switchboard: DATABASE_URL must start with"),
+    ],
+)
+def test_bad_settings_stop_the_app_with_one_line_not_a_traceback(tmp_path, env, message):
+    result = run_wsgi({"PATH": "/usr/bin:/bin", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path), **env})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [message + result.stderr.strip().split(message, 1)[1]]
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_page_is_a_plain_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Not Found" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_is_a_plain_500_without_traceback(app, client):
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret internals" not in body and "Traceback" not in body

@@ -1,0 +1,164 @@
+"""Sign-in, roles, CSRF and redirects."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures.web import TEST_PASSWORD, csrf_token, make_user
+from webapp.auth import SIGN_IN_FAILED
+from webapp.models import Role
+
+CONSOLE_URLS = [
+    "/admin/",
+    "/admin/business/",
+    "/admin/business/new/",
+    "/admin/business/details/?id=00000000-0000-0000-0000-000000000000",
+    "/admin/phonenumber/",
+    "/admin/activity/",
+    "/admin/user/",
+]
+
+
+def console_urls(app) -> list[str]:
+    """Every GET URL of the console that takes no path argument, plus the fixed list above."""
+    found = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/admin")
+        and "GET" in rule.methods
+        and not rule.arguments
+        and not rule.endpoint.endswith("static")
+    }
+    return sorted(found | set(CONSOLE_URLS))
+
+
+def test_every_console_url_sends_anonymous_visitors_to_sign_in(app, client):
+    urls = console_urls(app)
+    assert len(urls) >= len(CONSOLE_URLS)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login?next="), url
+
+
+def test_sign_in_returns_to_next(client, auth, app):
+    make_user("viewer@example.com")
+    response = client.post(
+        "/login?next=/admin/business/",
+        data={"email": "viewer@example.com", "password": TEST_PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert response.headers["Location"] == "/admin/business/"
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
+def test_open_redirects_are_refused(client, app, next_url):
+    make_user("viewer@example.com")
+    response = client.post(
+        "/login",
+        query_string={"next": next_url},
+        data={"email": "viewer@example.com", "password": TEST_PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("viewer@example.com", "wrong password"), ("nobody@example.com", TEST_PASSWORD), ("bad", "x")],
+)
+def test_wrong_credentials_get_one_generic_message(client, app, email, password):
+    make_user("viewer@example.com")
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 200
+    assert SIGN_IN_FAILED in response.get_data(as_text=True) or "Invalid email" in response.get_data(
+        as_text=True
+    )
+    assert client.get("/admin/").status_code == 302
+
+
+def test_deactivated_user_cannot_sign_in(client, app):
+    make_user("gone@example.com", active=False)
+    response = client.post(
+        "/login",
+        data={"email": "gone@example.com", "password": TEST_PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    assert SIGN_IN_FAILED in response.get_data(as_text=True)
+
+
+def test_sign_in_records_the_time(client, auth, app):
+    auth.login(Role.VIEWER)
+    from webapp.extensions import db
+    from webapp.models import User
+
+    assert db.session.execute(db.select(User.last_login_at)).scalar() is not None
+
+
+def test_post_without_csrf_token_is_400(client, app):
+    make_user("viewer@example.com")
+    response = client.post("/login", data={"email": "viewer@example.com", "password": TEST_PASSWORD})
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_viewer_post_to_a_change_is_403(client, auth, app):
+    auth.login(Role.VIEWER)
+    token = csrf_token(client)
+    for url in (
+        "/admin/business/new/",
+        "/admin/business/delete/",
+        "/admin/business/action/",
+        "/admin/user/new/",
+    ):
+        response = client.post(url, data={"csrf_token": token, "name": "X"})
+        assert response.status_code == 403, url
+
+
+def test_operator_cannot_manage_users_but_admin_can(client, auth, app):
+    auth.login(Role.OPERATOR)
+    assert client.get("/admin/user/").status_code == 403
+    auth.logout()
+    auth.login(Role.ADMIN)
+    assert client.get("/admin/user/").status_code == 200
+
+
+def test_admin_creates_a_business(client, auth, app):
+    auth.login(Role.ADMIN)
+    response = client.post(
+        "/admin/business/new/",
+        data={"name": "Acme", "status": "active", "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302
+    from webapp.extensions import db
+    from webapp.models import Business
+
+    assert db.session.execute(db.select(Business.name)).scalar() == "Acme"
+
+
+def test_sign_out_needs_a_post(client, auth, app):
+    auth.login(Role.VIEWER)
+    assert client.get("/logout").status_code == 405
+    assert auth.logout().status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_lax(client, app):
+    make_user("viewer@example.com")
+    response = client.post(
+        "/login",
+        data={"email": "viewer@example.com", "password": TEST_PASSWORD, "csrf_token": csrf_token(client)},
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_password_never_reaches_the_log(client, app, caplog):
+    make_user("viewer@example.com")
+    caplog.set_level("DEBUG")
+    client.post(
+        "/login",
+        data={"email": "viewer@example.com", "password": "hunter2-secret", "csrf_token": csrf_token(client)},
+    )
+    assert "hunter2-secret" not in caplog.text

@@ -1,0 +1,125 @@
+"""Sign-in and sign-out, the user loader, and the role check shared by every console action."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from webapp.extensions import db, login_manager
+from webapp.models import Role, User
+from webapp.models.base import utcnow
+from webapp.models.user import normalise_email
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_FAILED = "Wrong e-mail or password."
+"""The one message for every failed sign-in, so it does not tell which part was wrong."""
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Login: anonymous visitors are sent to /login?next=..."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to use the console."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Return the signed-in user, or None when the id is unknown or malformed."""
+    try:
+        return db.session.get(User, uuid.UUID(user_id))
+    except ValueError:
+        return None
+
+
+def is_safe_next_url(target: str | None) -> bool:
+    """Whether `target` is a path on this site (no scheme, no host), so a redirect cannot leave it."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return (
+        not parts.scheme
+        and not parts.netloc
+        and target.startswith("/")
+        and not target.startswith("//")
+        and ("\\" not in target)
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Show the sign-in form; on success go to `next` when it is on this site, else the console."""
+    next_url = request.args.get("next")
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = _user_by_email(form.email.data)
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            login_user(user)
+            user.last_login_at = utcnow()
+            db.session.commit()
+            logger.info("user %s signed in", user.id)
+            return redirect(next_url if is_safe_next_url(next_url) else url_for("admin.index"))
+        logger.info("failed sign-in")
+        flash(SIGN_IN_FAILED, "danger")
+    return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+def _user_by_email(email: str | None) -> User | None:
+    try:
+        normalised = normalise_email(email)
+    except ValueError:
+        return None
+    return db.session.execute(db.select(User).filter_by(email=normalised)).scalar_one_or_none()
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    """Sign out and return to the sign-in page."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/")
+def home() -> Response:
+    """The site root is the console."""
+    return redirect(url_for("admin.index"))
+
+
+def role_required(role: Role) -> Callable:
+    """Decorate a view so that only signed-in users with `role` or above may use it (else 403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,14 @@
+"""The `flask --app wsgi ...` commands."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from webapp.cli.seed import seed_demo_command
+from webapp.cli.users import users_group
+
+
+def init_app(app: Flask) -> None:
+    """Register every command on `app`."""
+    app.cli.add_command(users_group)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,160 @@
+"""Settings: read once from the environment (and a `.env` file), validated, with embedded defaults.
+
+This is the only module that reads `os.environ`. Every setting is documented in `env.example`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The checkout: `templates/`, `static/` and `instance/` live here."""
+
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+"""Where the embedded SQLite file, Redis socket and sandbox state live by default."""
+
+DEFAULT_SECRET_KEY = "insecure-development-key"
+"""Accepted only in debug or testing; production refuses to start with it."""
+
+SANDBOX_ACCOUNT_SID = "AC" + "5a" * 16
+"""The fake account SID the local Twilio sandbox accepts (used when TWILIO_ACCOUNT_SID is unset)."""
+
+SANDBOX_AUTH_TOKEN = "sandbox-auth-token"
+"""The fake auth token the local Twilio sandbox accepts."""
+
+SANDBOX_DEFAULT_PORT = 8765
+"""The port `make run` starts the sandbox on."""
+
+DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+URL_SCHEMES = ("http", "https")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it and says what is expected."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _number(env: dict[str, str], name: str, default: float, kind: type = float) -> Any:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a {kind.__name__}, got {raw!r}.") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be greater than zero, got {raw!r}.")
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Return the SQLAlchemy URL for `url`, using psycopg 3 for PostgreSQL.
+
+    Raises:
+        SettingsError: the URL is malformed or names a database Switchboard does not support.
+    """
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgres", "postgresql"):
+        url = "postgresql+psycopg" + url[len(scheme) :]
+        scheme = "postgresql+psycopg"
+    if scheme not in DATABASE_SCHEMES or "://" not in url:
+        raise SettingsError(
+            f"DATABASE_URL must start with postgresql+psycopg:// or sqlite:///, got scheme {scheme!r}."
+        )
+    return url
+
+
+def _check_url(name: str, url: str, schemes: tuple[str, ...], *, allow_empty: bool = False) -> str:
+    if allow_empty and not url:
+        return url
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not (parts.netloc or parts.path):
+        raise SettingsError(f"{name} must be a URL starting with {' or '.join(schemes)}://, got {url!r}.")
+    return url
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the app's settings: environment and `.env`, then `overrides` on top, validated.
+
+    Raises:
+        SettingsError: a setting is malformed.
+    """
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    env = {**os.environ, **{k: str(v) for k, v in (overrides or {}).items() if isinstance(v, str)}}
+    instance_path = Path(env.get("SWITCHBOARD_INSTANCE_PATH") or DEFAULT_INSTANCE_PATH)
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'switchboard.db'}"
+    redis_url = env.get("REDIS_URL") or f"unix://{instance_path / 'redis.sock'}"
+    on_sandbox = not env.get("TWILIO_ACCOUNT_SID")
+    sandbox_port = int(_number(env, "TWILIO_SANDBOX_PORT", SANDBOX_DEFAULT_PORT, int))
+    base_url = env.get("TWILIO_API_BASE_URL") or (
+        f"http://127.0.0.1:{sandbox_port}" if on_sandbox else "https://api.twilio.com"
+    )
+
+    settings: dict[str, Any] = {
+        "INSTANCE_PATH": str(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "REDIS_URL": _check_url("REDIS_URL", redis_url, REDIS_SCHEMES),
+        "REDIS_EMBEDDED": not env.get("REDIS_URL"),
+        "SECRET_KEY": env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,
+        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), True),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or SANDBOX_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or (SANDBOX_AUTH_TOKEN if on_sandbox else ""),
+        "TWILIO_SANDBOX": on_sandbox,
+        "TWILIO_SANDBOX_PORT": sandbox_port,
+        "TWILIO_API_BASE_URL": _check_url("TWILIO_API_BASE_URL", base_url.rstrip("/"), URL_SCHEMES),
+        "TWILIO_VOICE_URL": _check_url(
+            "TWILIO_VOICE_URL", env.get("TWILIO_VOICE_URL") or "http://localhost:3000/voice", URL_SCHEMES
+        ),
+        "TWILIO_STATUS_CALLBACK_URL": _check_url(
+            "TWILIO_STATUS_CALLBACK_URL",
+            env.get("TWILIO_STATUS_CALLBACK_URL", ""),
+            URL_SCHEMES,
+            allow_empty=True,
+        ),
+        "TWILIO_CONNECT_TIMEOUT": _number(env, "TWILIO_CONNECT_TIMEOUT", 3.05),
+        "TWILIO_READ_TIMEOUT": _number(env, "TWILIO_READ_TIMEOUT", 10.0),
+        "TWILIO_MAX_ATTEMPTS": _number(env, "TWILIO_MAX_ATTEMPTS", 3, int),
+        "TWILIO_BACKOFF_SECONDS": _number(env, "TWILIO_BACKOFF_SECONDS", 0.5),
+        "TWILIO_RETRY_AFTER_CAP": _number(env, "TWILIO_RETRY_AFTER_CAP", 30.0),
+        "BREAKER_FAIL_MAX": _number(env, "BREAKER_FAIL_MAX", 5, int),
+        "BREAKER_RESET_TIMEOUT": _number(env, "BREAKER_RESET_TIMEOUT", 30, int),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+    }
+    if settings["TWILIO_ACCOUNT_SID"] != SANDBOX_ACCOUNT_SID and not settings["TWILIO_AUTH_TOKEN"]:
+        raise SettingsError("TWILIO_AUTH_TOKEN must be set when TWILIO_ACCOUNT_SID is set.")
+    for name, value in (overrides or {}).items():
+        if name not in settings or not isinstance(value, str):  # text overrides were validated above
+            settings[name] = value
+    return settings
+
+
+def services_for_tests() -> dict[str, Any]:
+    """Return what the test suite reads from the environment: `TEST_DATABASE_URL`, `TEST_REDIS_URL`, `CI`."""
+    return {
+        "TEST_DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or None,
+        "TEST_REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
+        "CI": _flag(os.environ.get("CI"), False),
+        "TWILIO_OPENAPI_SPEC": os.environ.get("TWILIO_OPENAPI_SPEC")
+        or str(PROJECT_ROOT.parent / "shared" / "twilio" / "twilio_api_v2010.json"),
+    }
+
+
+def launcher_environment(updates: dict[str, str]) -> dict[str, str]:
+    """Return this process's environment with `updates` for the children `make run` starts.
+
+    An explicitly set variable always wins over the launcher's local defaults.
+    """
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+    return {**os.environ, **{name: value for name, value in updates.items() if not os.environ.get(name)}}

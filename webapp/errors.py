@@ -1,0 +1,39 @@
+"""Plain error pages for every HTTP error and for anything unexpected; tracebacks go to the log only."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.wrappers import Response
+
+logger = logging.getLogger(__name__)
+
+
+def render_error(error: HTTPException) -> tuple[str | Response, int]:
+    """Render `error` as the plain error page (or JSON for JSON clients)."""
+    code = error.code or 500
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=error.name, message=error.description), code
+    return render_template("errors/error.html", error=error), code
+
+
+def handle_database_unreachable(error: OperationalError) -> tuple[str | Response, int]:
+    """Answer 503 with a plain page when the database does not answer."""
+    logger.error("database unreachable: %s", error.__class__.__name__, exc_info=error)
+    return render_error(ServiceUnavailable("The database is not answering. Try again in a minute."))
+
+
+def handle_unexpected(error: Exception) -> tuple[str | Response, int]:
+    """Log the traceback and answer a plain 500 page."""
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(InternalServerError("Something went wrong on our side. It has been logged."))
+
+
+def init_app(app: Flask) -> None:
+    """Register the error pages."""
+    app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(OperationalError, handle_database_unreachable)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,115 @@
+"""`make run`: everything the console needs locally, on the embedded defaults, stopped by one Ctrl-C.
+
+Starts (each only when needed): the embedded Redis, the local Twilio sandbox, an RQ worker and the web
+server at http://127.0.0.1:5000, after upgrading the database and seeding demo data. A second run reuses
+the database, the demo admin and a Redis that is already answering.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from webapp import embedded_redis
+from webapp.config import PROJECT_ROOT, SettingsError, launcher_environment, load_settings
+
+WEB_PORT = 5000
+FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
+
+
+def persistent_secret_key(instance_path: Path) -> str:
+    """Return the local secret key kept in `instance/secret_key`, creating it on first use."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def run_step(args: list[str], env: dict[str, str]) -> None:
+    """Run a set-up command; stop the launcher with its message when it fails."""
+    if subprocess.run(args, cwd=PROJECT_ROOT, env=env).returncode != 0:
+        sys.exit(f"switchboard: '{' '.join(args[3:])}' failed; see the message above.")
+
+
+def start_services(
+    settings: dict, env: dict[str, str]
+) -> tuple[list[subprocess.Popen], subprocess.Popen | None]:
+    """Start Redis (when embedded and not already up), the sandbox, the worker and the web server."""
+    instance_path = Path(settings["INSTANCE_PATH"])
+    redis_process = None
+    socket_path = instance_path / "redis.sock"
+    if settings["REDIS_EMBEDDED"] and not embedded_redis.is_answering(socket_path):
+        redis_process = embedded_redis.start(socket_path)
+    processes = []
+    if settings["TWILIO_SANDBOX"]:
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "webapp.sandbox",
+                    "--port",
+                    str(settings["TWILIO_SANDBOX_PORT"]),
+                    "--db",
+                    str(instance_path / "sandbox.db"),
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+            )
+        )
+    processes.append(subprocess.Popen([*FLASK, "worker"], cwd=PROJECT_ROOT, env=env))
+    processes.append(
+        subprocess.Popen(
+            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(WEB_PORT)], cwd=PROJECT_ROOT, env=env
+        )
+    )
+    return processes, redis_process
+
+
+def stop_all(processes: list[subprocess.Popen], redis_process: subprocess.Popen | None) -> None:
+    """Stop every child, then the Redis this launcher started."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    if redis_process is not None:
+        embedded_redis.stop(redis_process)
+
+
+def main() -> None:
+    """Prepare the database and demo data, start everything, and wait for Ctrl-C."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        sys.exit(f"switchboard: {error}")
+    instance_path = Path(settings["INSTANCE_PATH"])
+    instance_path.mkdir(parents=True, exist_ok=True)
+    env = launcher_environment(
+        {"SECRET_KEY": persistent_secret_key(instance_path), "SESSION_COOKIE_SECURE": "false"}
+    )
+    run_step([*FLASK, "db", "upgrade"], env)
+    run_step([*FLASK, "seed-demo", "--with-admin"], env)
+    processes, redis_process = start_services(settings, env)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"Switchboard is at http://127.0.0.1:{WEB_PORT}/ — Ctrl-C stops everything.", flush=True)
+    try:
+        while all(process.poll() is None for process in processes):
+            time.sleep(0.5)
+        print("switchboard: a service stopped; stopping the others.", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_all(processes, redis_process)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""The data model: businesses, their phone numbers, console users and the job audit trail."""
+
+from webapp.models.activity import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
+from webapp.models.base import ValidationError
+from webapp.models.business import Business, BusinessStatus
+from webapp.models.persistence import commit_or_raise
+from webapp.models.phone_number import CAPABILITIES, PhoneNumber, WebhookStatus
+from webapp.models.user import Role, User
+
+__all__ = [
+    "CAPABILITIES",
+    "IN_FLIGHT",
+    "Activity",
+    "ActivityKind",
+    "ActivityStatus",
+    "Business",
+    "BusinessStatus",
+    "PhoneNumber",
+    "Role",
+    "User",
+    "ValidationError",
+    "WebhookStatus",
+    "commit_or_raise",
+]

@@ -1,0 +1,103 @@
+"""The audit trail of every background job: who asked for what, and how it ended."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models.base import UTCDateTime, UuidPrimaryKey, utcnow
+from webapp.models.business import enum_column
+from webapp.models.phone_number import JSON_DOCUMENT
+
+if TYPE_CHECKING:
+    from webapp.models.business import Business
+    from webapp.models.phone_number import PhoneNumber
+    from webapp.models.user import User
+
+
+class ActivityKind(enum.StrEnum):
+    """What a job does."""
+
+    PROVISION = "provision"
+    WEBHOOK_RESYNC = "webhook_resync"
+    WEBHOOK_CHECK = "webhook_check"
+    RESYNC_DRIFTED = "resync_drifted"
+    RELEASE = "release"
+    ADOPT = "adopt"
+
+
+class ActivityStatus(enum.StrEnum):
+    """Where a job is in its life."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+IN_FLIGHT = (ActivityStatus.QUEUED, ActivityStatus.RUNNING)
+"""Statuses of a job that has not ended."""
+
+
+def _one_in_flight(name: str, kind: ActivityKind, column: str) -> Index:
+    """A unique partial index: at most one queued or running job of `kind` per `column`."""
+    in_flight = text(f"kind = '{kind.value}' AND status IN ('queued', 'running')")
+    return Index(name, column, unique=True, postgresql_where=in_flight, sqlite_where=in_flight)
+
+
+class Activity(UuidPrimaryKey, db.Model):
+    """One background job's record: kind, status, target, requester, attempts, progress, outcome."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        _one_in_flight("uq_activities_provision_in_flight", ActivityKind.PROVISION, "business_id"),
+        _one_in_flight("uq_activities_resync_in_flight", ActivityKind.WEBHOOK_RESYNC, "phone_number_id"),
+    )
+
+    kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "activity_kind"), index=True)
+    status: Mapped[ActivityStatus] = mapped_column(
+        enum_column(ActivityStatus, "activity_status"), default=ActivityStatus.QUEUED, index=True
+    )
+    business_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("businesses.id", ondelete="SET NULL"), index=True
+    )
+    phone_number_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("phone_numbers.id", ondelete="SET NULL"), index=True
+    )
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    rq_job_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    progress_done: Mapped[int | None] = mapped_column(Integer)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON_DOCUMENT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    business: Mapped[Business | None] = relationship()
+    phone_number: Mapped[PhoneNumber | None] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_in_flight(self) -> bool:
+        """Whether the job is queued or running."""
+        return self.status in IN_FLIGHT
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """How long the job ran, once it has started and ended."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.id} {self.kind} {self.status}>"

@@ -1,0 +1,107 @@
+"""A Twilio phone number owned by a business, and the state of its voice webhook."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Select, String, Text, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from webapp.extensions import db
+from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError
+from webapp.models.business import Business, BusinessStatus, enum_column
+from webapp.models.checks import E164_GLOB, E164_REGEX, SID_GLOB, SID_REGEX, format_check
+from webapp.models.phone_format import SID_PATTERN, format_national, normalise_e164
+
+CAPABILITIES = ("voice", "sms", "mms", "fax")
+"""The capability keys shown as badges, in display order."""
+
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
+class WebhookStatus(enum.StrEnum):
+    """Whether the number's voice webhook at Twilio matches our settings."""
+
+    UNKNOWN = "unknown"
+    IN_SYNC = "in_sync"
+    DRIFTED = "drifted"
+    ERROR = "error"
+
+
+class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
+    """A business's dedicated Twilio number (E.164, Twilio SID, area code, capabilities)."""
+
+    __tablename__ = "phone_numbers"
+    __table_args__ = (
+        *format_check("e164", E164_REGEX, E164_GLOB, "e164_format"),
+        *format_check("twilio_sid", SID_REGEX, SID_GLOB, "twilio_sid_format"),
+    )
+
+    business_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("businesses.id", ondelete="CASCADE"), unique=True
+    )
+    e164: Mapped[str] = mapped_column(String(16), unique=True)
+    twilio_sid: Mapped[str] = mapped_column(String(34), unique=True)
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    area_code: Mapped[str] = mapped_column(String(3), index=True)
+    capabilities: Mapped[dict[str, Any]] = mapped_column(JSON_DOCUMENT, default=dict)
+    voice_url: Mapped[str | None] = mapped_column(String(500))
+    status_callback_url: Mapped[str | None] = mapped_column(String(500))
+    webhook_status: Mapped[WebhookStatus] = mapped_column(
+        enum_column(WebhookStatus, "webhook_status"), default=WebhookStatus.UNKNOWN, index=True
+    )
+    webhook_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    webhook_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    webhook_error: Mapped[str | None] = mapped_column(Text)
+
+    business: Mapped[Business] = relationship(back_populates="phone_number")
+
+    @validates("e164")
+    def _validate_e164(self, key: str, value: str) -> str:
+        e164 = normalise_e164(value)
+        self.area_code = e164[2:5]  # the area code is always the e164's, never entered apart
+        return e164
+
+    @validates("twilio_sid")
+    def _validate_twilio_sid(self, key: str, value: str | None) -> str:
+        sid = (value or "").strip()
+        if not SID_PATTERN.match(sid):
+            raise ValidationError(
+                "twilio_sid", "Twilio SID must be 'PN' followed by 32 hexadecimal characters."
+            )
+        return sid
+
+    @validates("capabilities")
+    def _validate_capabilities(self, key: str, value: dict[str, Any] | None) -> dict[str, Any]:
+        capabilities = dict(value or {})
+        for name in CAPABILITIES:
+            if name in capabilities and not isinstance(capabilities[name], bool):
+                raise ValidationError("capabilities", f"Capability {name!r} must be true or false.")
+        return capabilities
+
+    @validates("country")
+    def _validate_country(self, key: str, value: str | None) -> str:
+        country = (value or "US").strip().upper()
+        if country != "US":
+            raise ValidationError("country", "Switchboard handles US numbers only.")
+        return country
+
+    @property
+    def formatted(self) -> str:
+        """The number as support staff read it: `(415) 555-1234`."""
+        return format_national(self.e164)
+
+    @classmethod
+    def active(cls) -> Select[tuple[PhoneNumber]]:
+        """Return a select of the numbers whose business is `active` (paying)."""
+        return select(cls).join(cls.business).where(Business.status == BusinessStatus.ACTIVE)
+
+    def __repr__(self) -> str:
+        return f"<PhoneNumber {self.e164} {self.twilio_sid}>"
+
+    def __str__(self) -> str:
+        return self.formatted

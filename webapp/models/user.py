@@ -1,0 +1,103 @@
+"""A member of the support staff who signs in to the console, and their role."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.extensions import db
+from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError
+from webapp.models.business import enum_column
+
+PASSWORD_MIN_LENGTH = 8
+
+
+class Role(enum.StrEnum):
+    """What a user may do: viewers read; operators also provision and re-sync; admins also manage."""
+
+    VIEWER = "viewer"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        """The role's place in the order viewer < operator < admin."""
+        return list(Role).index(self)
+
+
+class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
+    """A console user; the password is kept only as a scrypt hash."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.VIEWER)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("email")
+    def _validate_email(self, key: str, value: str | None) -> str:
+        email = normalise_email(value)
+        if not email:
+            raise ValidationError("email", "E-mail is required.")
+        return email
+
+    @validates("role")
+    def _validate_role(self, key: str, value: str | Role) -> Role:
+        try:
+            return Role(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in Role)
+            raise ValidationError("role", f"Role must be one of {allowed}; got {value!r}.") from None
+
+    def set_password(self, password: str) -> None:
+        """Store a hash of `password`.
+
+        Raises:
+            ValidationError: the password is shorter than PASSWORD_MIN_LENGTH.
+        """
+        if len(password or "") < PASSWORD_MIN_LENGTH:
+            raise ValidationError("password", f"Password must be at least {PASSWORD_MIN_LENGTH} characters.")
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` is this user's."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses sign-in to deactivated users."""
+        return bool(self.active)
+
+    def has_role(self, role: Role) -> bool:
+        """Whether the user's role is `role` or above."""
+        return Role(self.role).rank >= role.rank
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+def normalise_email(value: str | None) -> str:
+    """Return a lower-case, validated e-mail address ('' when empty).
+
+    Raises:
+        ValidationError: the address is malformed.
+    """
+    email = (value or "").strip()
+    if not email:
+        return ""
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValidationError("email", f"E-mail is not valid: {error}") from None

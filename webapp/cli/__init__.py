@@ -6,9 +6,11 @@ from flask import Flask
 
 from webapp.cli.seed import seed_demo_command
 from webapp.cli.users import users_group
+from webapp.sandbox.cli import twilio_sandbox_command
 
 
 def init_app(app: Flask) -> None:
     """Register every command on `app`."""
     app.cli.add_command(users_group)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(twilio_sandbox_command)

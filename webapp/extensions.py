@@ -26,10 +26,16 @@ class Base(DeclarativeBase):
 
 
 @event.listens_for(Engine, "connect")
-def enforce_sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
-    """SQLite ignores foreign keys (and so ON DELETE CASCADE / SET NULL) unless asked on each connection."""
+def configure_sqlite_connection(dbapi_connection, connection_record) -> None:
+    """Make each SQLite connection enforce foreign keys and wait for, not fail on, another process's write.
+
+    SQLite ignores foreign keys (and so ON DELETE CASCADE / SET NULL) unless asked on each connection;
+    WAL lets the web process read while a worker writes.
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        dbapi_connection.execute("PRAGMA busy_timeout=30000")
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
 
 db = SQLAlchemy(model_class=Base)

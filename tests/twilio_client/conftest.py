@@ -20,10 +20,19 @@ def sleep() -> RecordingSleep:
 
 @pytest.fixture
 def make_client(redis_client: Redis, sleep: RecordingSleep) -> Iterator[Callable[..., TwilioClient]]:
-    """Build clients against a base URL (`make_client(url, **settings)`); they share this test's Redis."""
+    """Build clients against a base URL (`make_client(url, sleep=..., jitter=..., **settings)`).
+
+    They share this test's Redis, record their waits in `sleep` unless given another, and are closed after.
+    """
     built: list[TwilioClient] = []
 
-    def make(base_url: str, *, jitter: Callable[[], float] = lambda: 0.5, **changes: Any) -> TwilioClient:
+    def make(
+        base_url: str,
+        *,
+        sleep: Callable[[float], None] = sleep,
+        jitter: Callable[[], float] = lambda: 0.5,
+        **changes: Any,
+    ) -> TwilioClient:
         client = TwilioClient(settings_for(base_url, **changes), redis_client, sleep=sleep, jitter=jitter)
         built.append(client)
         return client

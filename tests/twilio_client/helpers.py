@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -40,3 +41,23 @@ class RecordingSleep:
 
     def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+
+
+def refused_url() -> str:
+    """A base URL on a local port where nothing listens: every request fails before it is sent."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@dataclass
+class HealingSleep(RecordingSleep):
+    """A `sleep` that turns the sandbox's faults off at the first wait: the next attempt finds Twilio well."""
+
+    sandbox: Any = None
+
+    def __call__(self, seconds: float) -> None:
+        if not self.waits:
+            self.sandbox.set_faults("")
+        super().__call__(seconds)

@@ -69,7 +69,12 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
 
 
 class _LogStateChanges(pybreaker.CircuitBreakerListener):
-    def state_change(self, cb, old_state, new_state) -> None:  # type: ignore[no-untyped-def]
+    def state_change(
+        self,
+        cb: pybreaker.CircuitBreaker,
+        old_state: pybreaker.CircuitBreakerState | None,
+        new_state: pybreaker.CircuitBreakerState,
+    ) -> None:
         level = logging.WARNING if new_state.name == pybreaker.STATE_OPEN else logging.INFO
         logger.log(
             level, "Circuit breaker %s: %s -> %s", cb.name, getattr(old_state, "name", None), new_state.name

@@ -6,6 +6,8 @@ circuit breakers act on it, and jobs may use it to decide about an RQ retry.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApiError(Exception):
     """Twilio refused or could not answer a request.
@@ -77,7 +79,7 @@ class RateLimited(ApiError):
 
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **fields) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, **fields: Any) -> None:
         super().__init__(message, **fields)
         self.retry_after = retry_after
 
@@ -92,7 +94,7 @@ class TwilioUnavailable(ApiError):
 
     retryable = True
 
-    def __init__(self, message: str, *, ambiguous: bool, **fields) -> None:
+    def __init__(self, message: str, *, ambiguous: bool, **fields: Any) -> None:
         super().__init__(message, **fields)
         self.ambiguous = ambiguous
 

@@ -69,17 +69,19 @@ class RetryPolicy:
         Raises:
             ApiError: the last failure, at once when it is not transient.
         """
-        for number in range(1, self.max_attempts + 1):
+        number = 1
+        while True:
             try:
                 return attempt()
             except ApiError as error:
                 if not error.retryable or isinstance(error, CircuitOpen):
                     raise
                 ambiguous = isinstance(error, TwilioUnavailable) and error.ambiguous
-                if ambiguous and not idempotent and reconcile is None:
+                check_first = ambiguous and reconcile is not None
+                if ambiguous and not idempotent and not check_first:
                     raise
                 last = number == self.max_attempts
-                if last and not (ambiguous and reconcile):
+                if last and not check_first:
                     raise
                 wait = self.delay(number, error)
                 logger.warning(
@@ -88,15 +90,15 @@ class RetryPolicy:
                     number,
                     self.max_attempts,
                     type(error).__name__,
-                    "checking whether it went through" if ambiguous and reconcile else "retrying",
+                    "checking whether it went through" if check_first else "retrying",
                     wait,
                 )
                 self.sleep(wait)
-                if ambiguous and reconcile:
+                if check_first:
                     found = reconcile()
                     if found is not None:
                         logger.info("Twilio %s had gone through despite the failure; adopting it", operation)
                         return found
                 if last:
                     raise
-        raise AssertionError("unreachable: the loop returns or raises")
+            number += 1

@@ -23,6 +23,7 @@ otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
 
 Control API under `/_sandbox/`, same basic auth, JSON; never counted and never faulted:
 
+- `GET /_sandbox/health` -> `{"pid": N}`: the sandbox is up, and which process answers.
 - `GET /_sandbox/faults` -> `{"faults": "500=0.2,...", "latency_ms": 0, "seed": null}`.
 - `PUT /_sandbox/faults` with any of `{"faults": "...", "latency_ms": N, "seed": N}`; `"faults": ""`
   turns faults off; giving `seed` restarts the draw from it.

@@ -66,7 +66,5 @@ def twilio_sandbox_command(
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         run_sandbox(host, port, db_path, faults, latency_ms, pool_size, seed)
-    except OSError as error:
-        raise click.ClickException(
-            f"Cannot start the sandbox on {host}:{port}: {error.strerror or error}"
-        ) from None
+    except OSError as error:  # e.g. the state file's folder cannot be created; werkzeug reports a taken port
+        raise click.ClickException(f"Cannot start the sandbox: {error}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -49,6 +50,12 @@ def json_body() -> dict[str, Any]:
 def faults_answer(state: SandboxState) -> Response:
     """Return the fault settings in force."""
     return jsonify(faults=state.faults.plan.describe(), latency_ms=state.latency_ms, seed=state.faults.seed)
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Answer that the sandbox is up, with its process id (so a starter knows it reached its own child)."""
+    return jsonify(pid=os.getpid())
 
 
 @bp.get("/faults")

@@ -7,8 +7,8 @@ The text is comma-separated `key=value` pairs, e.g. `500=0.2,429=0.1,timeout=0.0
 - `timeout=p`: carry the request out, then hold the answer back `hang` seconds (longer than a client's
   read timeout), then answer.
 - `reset=p`: close the connection abruptly (TCP reset), without an answer and without carrying it out.
-- `drop=p`: purchases only (`POST /IncomingPhoneNumbers.json`): buy and store the number, then reset the
-  connection, so the caller never learns the purchase happened.
+- `drop=p`: purchases only (`POST /IncomingPhoneNumbers.json`): carry the purchase out (the number is
+  bought and stored if it can be), then reset the connection, so the caller never learns the outcome.
 - `hang=seconds` (default 30) for `timeout`; `retry_after=seconds` adds `Retry-After` to 429 answers.
 - `method=POST` and `path=/IncomingPhoneNumbers` limit every fault to requests with that method and a
   path template starting with that prefix (templates are relative to the account, see `request_template`).

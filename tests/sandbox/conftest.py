@@ -8,9 +8,7 @@ import pytest
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-# Until tests/conftest.py lists "tests.fixtures.sandbox" in pytest_plugins (pytest refuses
-# pytest_plugins outside the top-level conftest), import its fixtures here.
-from tests.fixtures.sandbox import SandboxProcess, sandbox, start_sandbox  # noqa: F401
+from tests.fixtures.sandbox import SandboxProcess
 
 
 @pytest.fixture
@@ -33,6 +31,6 @@ def make_rest_client() -> Iterator[Callable[..., Client]]:
 
 
 @pytest.fixture
-def rest_client(sandbox: SandboxProcess, make_rest_client: Callable[..., Client]) -> Client:  # noqa: F811
+def rest_client(sandbox: SandboxProcess, make_rest_client: Callable[..., Client]) -> Client:
     """A twilio `Client` for the plain `sandbox`."""
     return make_rest_client(sandbox)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tests.fixtures.services import free_port
 from webapp.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from webapp.twilio_client import TwilioSettings
 
@@ -45,10 +45,7 @@ class RecordingSleep:
 
 def refused_url() -> str:
     """A base URL on a local port where nothing listens: every request fails before it is sent."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 @dataclass

@@ -1,30 +1,47 @@
-"""The support console, built on Flask-Admin and mounted at /admin/."""
+"""The support console, built on Flask-Admin and mounted at /admin/, with /healthz beside it."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_admin import Admin
+from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 
-from webapp.admin.base import SecureIndexView
-from webapp.admin.views import ActivityView, BusinessView, PhoneNumberView, UserView
+from webapp import health
+from webapp.admin import formatters, queues
+from webapp.admin.activity import ActivityView
+from webapp.admin.base import may
+from webapp.admin.dashboard import DashboardView
+from webapp.admin.users import UserView
+from webapp.admin.views import BusinessView, PhoneNumberView
 from webapp.extensions import db
-from webapp.models import Activity, Business, PhoneNumber, User
+from webapp.models import Activity, Business, PhoneNumber, Role, User
+
+
+class AdminMenuLink(MenuLink):
+    """A menu link only admins see."""
+
+    def is_accessible(self) -> bool:
+        return may(Role.ADMIN)
 
 
 def init_app(app: Flask) -> None:
-    """Mount the console on `app`.
+    """Mount the console, rq-dashboard and /healthz on `app`.
 
     The Admin object is made per app, not in `extensions`: Flask-Admin binds view instances to one
     Admin, and the tests build many apps in one process.
     """
     admin = Admin(
         name="Switchboard",
-        index_view=SecureIndexView(url="/admin", name="Dashboard"),
+        index_view=DashboardView(url="/admin", name="Dashboard"),
         theme=Bootstrap4Theme(base_template="admin/switchboard_base.html"),
     )
     admin.add_view(BusinessView(Business, db, name="Businesses"))
     admin.add_view(PhoneNumberView(PhoneNumber, db, name="Phone numbers"))
     admin.add_view(ActivityView(Activity, db, name="Activity"))
     admin.add_view(UserView(User, db, name="Users"))
+    admin.add_link(AdminMenuLink(name="Queues", url=queues.RQ_DASHBOARD_PREFIX + "/"))
     admin.init_app(app)
+    app.jinja_env.globals["console"] = formatters  # badges and labels, shared by formatters and templates
+    queues.init_app(app)
+    health.init_app(app)

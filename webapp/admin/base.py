@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
-from webapp.models import Role
+from webapp.jobs.enqueue import QueueUnavailable
+from webapp.models import Activity, Role, User, ValidationError
+
+logger = logging.getLogger(__name__)
 
 
 def signed_in() -> bool:
@@ -24,6 +32,47 @@ def refuse(name: str) -> Response:
     if not signed_in():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     abort(403)
+
+
+def may(role: Role) -> bool:
+    """Whether the signed-in user has `role` or above."""
+    return signed_in() and current_user.has_role(role)
+
+
+def requester() -> User:
+    """The signed-in user as a model instance, to record as an Activity's requester."""
+    return current_user._get_current_object()
+
+
+def parse_id(value: Any) -> uuid.UUID | None:
+    """Return a record id from a URL as a UUID, or None when it is not one (the page then says so)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def activity_url(activity: Activity) -> str:
+    """The Activity's page in the console."""
+    return url_for("activity.details_view", id=activity.id)
+
+
+def flash_activity(message: str, activity: Activity | None = None, link_text: str = "View activity") -> None:
+    """Flash `message` with a link to `activity` (or to the Activity list when several were started)."""
+    url = activity_url(activity) if activity is not None else url_for("activity.index_view")
+    flash(Markup('{} <a href="{}" class="alert-link">{}</a>').format(message, url, link_text), "success")
+
+
+@contextmanager
+def reporting_refusals() -> Iterator[None]:
+    """Turn a refused enqueue (queue down, invalid request) into a flashed sentence, not an error page."""
+    try:
+        yield
+    except QueueUnavailable as error:
+        logger.warning("queue unavailable: %s", error)
+        flash(str(error), "danger")
+    except ValidationError as error:
+        flash(error.message, "danger")
 
 
 class SecureIndexView(AdminIndexView):
@@ -39,7 +88,8 @@ class SecureIndexView(AdminIndexView):
 class SecureModelView(ModelView):
     """A model view that viewers read, and whose changes need the role in `method_roles`.
 
-    A refused change is a 403, never Flask-Admin's silent redirect.
+    A refused change is a 403, never Flask-Admin's silent redirect. Actions (the "With selected" menu and
+    the row buttons, which post to `action_view`) need `action_view`'s role: viewers see none of them.
     """
 
     read_role: ClassVar[Role] = Role.VIEWER
@@ -50,12 +100,15 @@ class SecureModelView(ModelView):
         "action_view": Role.OPERATOR,
     }
     page_size = 50
+    page_size_options = (20, 50, 100)
     filter_converter = SwitchboardFilterConverter()
     model_form_converter = SwitchboardModelConverter
     can_view_details = True
+    export_max_rows = 10_000
+    export_types: ClassVar[list[str]] = ["csv"]
 
     def is_accessible(self) -> bool:
-        return signed_in() and current_user.has_role(self.read_role)
+        return may(self.read_role)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Response:
         return refuse(name)
@@ -84,3 +137,26 @@ class SecureModelView(ModelView):
     @property
     def can_delete(self) -> bool:  # type: ignore[override]
         return self._user_may("delete_view")
+
+    @property
+    def may_operate(self) -> bool:
+        """Whether the signed-in user may run this view's actions (templates show buttons only then)."""
+        return self._user_may("action_view")
+
+    def is_action_allowed(self, name: str) -> bool:
+        return self.may_operate and super().is_action_allowed(name)
+
+    def get_one(self, id: Any) -> Any:
+        key = parse_id(id)
+        return None if key is None else self.get_query().filter(self.model.id == key).one_or_none()
+
+    def get_records(self, ids: list[str]) -> list[Any]:
+        """The records an action was asked for (ids from the form), loaded as the list loads them."""
+        keys = [key for key in map(parse_id, ids) if key is not None]
+        return self.get_query().filter(self.model.id.in_(keys)).all()
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, ValidationError):
+            flash(exc.message, "error")
+            return True
+        return super().handle_view_exception(exc)

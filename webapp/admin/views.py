@@ -1,55 +1,272 @@
-"""The console's model views: businesses, phone numbers, activity and users."""
+"""The console's business and phone-number views: lists, details, and the actions that enqueue jobs."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections import Counter
+from datetime import timedelta
+from typing import Any, ClassVar
 
-from webapp.admin.base import SecureModelView
-from webapp.models import Role
+from flask import flash, redirect, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.helpers import get_redirect_target
+from flask_admin.model.template import TemplateLinkRowAction
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from webapp.admin import formatters
+from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
+from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
+from webapp.admin.search import PhoneSearchMixin
+from webapp.extensions import db
+from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync, enqueue_resync_drifted
+from webapp.models import Activity, ActivityKind, Business, BusinessStatus, PhoneNumber, Role
+from webapp.models.base import utcnow
+
+HISTORY_LENGTH = 20
+"""How many of a business's activities its page lists."""
+
+BULK_JOB_SHOWN_FOR = timedelta(hours=1)
+"""How long the numbers page shows the progress of the last bulk webhook job after it started."""
+
+ALREADY_HAS_NUMBER = "already has a number"
 
 
-class BusinessView(SecureModelView):
-    """Every business, its status and its number."""
+def provision_refusal(business: Business) -> str | None:
+    """Why a number may not be bought for `business` (a short phrase), or None when it may."""
+    if business.has_phone_number:
+        return ALREADY_HAS_NUMBER
+    if business.status != BusinessStatus.ACTIVE:
+        return f"is {formatters.label(business.status).lower()}, not active"
+    return None
 
-    column_list = ("name", "status", "phone_number", "contact_email", "preferred_area_code", "created_at")
+
+def skipped_sentence(reasons: Counter[str]) -> str:
+    """`Skipped 3: 2 already has a number; 1 is trial, not active.` for the businesses an action left out."""
+    parts = "; ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+    return f"Skipped {sum(reasons.values())}: {parts}."
+
+
+class BusinessView(PhoneSearchMixin, SecureModelView):
+    """Every business, its status and its number; operators provision numbers from here."""
+
+    list_template = "admin/business/list.html"
+    details_template = "admin/business/details.html"
+    column_list = ("name", "status", "phone_number", "capabilities", "webhook_status")
+    column_details_list = (
+        "name",
+        "status",
+        "contact_email",
+        "preferred_area_code",
+        "phone_number",
+        "capabilities",
+        "webhook_status",
+        "created_at",
+        "updated_at",
+    )
+    column_export_list = ("name", "status", "contact_email", "preferred_area_code", "phone_number.e164")
+    column_labels: ClassVar[dict[str, str]] = {
+        "phone_number": "Phone number",
+        "phone_number.e164": "Phone number (E.164)",
+        "webhook_status": "Webhook",
+        "contact_email": "Contact e-mail",
+    }
+    column_formatters: ClassVar[dict[str, Any]] = {
+        "status": formatters.business_status,
+        "phone_number": formatters.phone_number,
+        "capabilities": formatters.capabilities,
+        "webhook_status": formatters.webhook_status,
+        "created_at": formatters.timestamp,
+        "updated_at": formatters.timestamp,
+    }
+    column_formatters_export: ClassVar[dict[str, Any]] = {
+        "status": lambda view, context, model, name: model.status.value,
+    }
     column_searchable_list = ("name", "contact_email")
-    column_filters = ("status", "preferred_area_code")
+    column_sortable_list = ("name", "status")
+    column_filters = ("status", HasNumberFilter(), AreaCodeFilter(), "preferred_area_code")
     column_default_sort = ("name", False)
+    column_extra_row_actions: ClassVar[list[Any]] = [
+        TemplateLinkRowAction("switchboard.provision_row", "Provision a number")
+    ]
+    can_export = True
     form_excluded_columns = ("phone_number", "created_at", "updated_at")
 
+    def search_placeholder(self) -> str:
+        return "Name, e-mail or phone number"
 
-class PhoneNumberView(SecureModelView):
-    """Every number with its webhook state."""
+    def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return Business.id.in_(select(PhoneNumber.business_id).where(condition))
 
-    column_list = ("e164", "business", "area_code", "twilio_sid", "webhook_status", "webhook_checked_at")
-    column_filters = ("webhook_status", "area_code")
-    form_excluded_columns = ("created_at", "updated_at")
+    def get_query(self) -> Any:
+        return super().get_query().options(joinedload(Business.phone_number))
+
+    provision_refusal = staticmethod(provision_refusal)
+
+    def activity_history(self, business: Business) -> list[Activity]:
+        """The business's latest activities, newest first, with who asked and which number."""
+        query = (
+            select(Activity)
+            .where(Activity.business_id == business.id)
+            .options(joinedload(Activity.requested_by), joinedload(Activity.phone_number))
+            .order_by(Activity.created_at.desc())
+            .limit(HISTORY_LENGTH)
+        )
+        return list(db.session.scalars(query))
+
+    @action("provision", "Provision selected", "Buy a number for each selected business that may get one?")
+    def action_provision(self, ids: list[str]) -> None:
+        businesses = self.get_records(ids)
+        skipped: Counter[str] = Counter()
+        started: list[Activity] = []
+        with reporting_refusals():
+            for business in businesses:
+                reason = provision_refusal(business)
+                if reason:
+                    skipped[reason] += 1
+                else:
+                    started.append(enqueue_provision(business, requester()))
+        if len(started) == 1:
+            flash_activity(f"Provisioning a number for {started[0].business.name}.", started[0])
+        elif started:
+            flash_activity(f"Provisioning numbers for {len(started)} businesses.")
+        if skipped:
+            flash(skipped_sentence(skipped), "warning")
 
 
-class ActivityView(SecureModelView):
-    """The audit trail of background jobs; written by jobs, never by hand."""
+class PhoneNumberView(PhoneSearchMixin, SecureModelView):
+    """Every number with its capabilities and webhook state; operators re-sync webhooks from here."""
 
+    list_template = "admin/phonenumber/list.html"
+    details_template = "admin/phonenumber/details.html"
     can_create = False
     can_edit = False
     can_delete = False
     column_list = (
-        "created_at",
-        "kind",
-        "status",
+        "e164",
+        "capabilities",
         "business",
-        "phone_number",
-        "requested_by",
-        "attempts",
-        "error",
+        "area_code",
+        "country",
+        "twilio_sid",
+        "webhook_status",
+        "webhook_checked_at",
+        "webhook_synced_at",
+        "webhook_error",
     )
-    column_filters = ("kind", "status", "created_at")
-    column_default_sort = ("created_at", True)
+    column_details_list = (
+        "e164",
+        "formatted",
+        "capabilities",
+        "business",
+        "business.status",
+        "area_code",
+        "country",
+        "twilio_sid",
+        "voice_url",
+        "status_callback_url",
+        "webhook_status",
+        "webhook_checked_at",
+        "webhook_synced_at",
+        "webhook_error",
+        "created_at",
+    )
+    column_export_list = (
+        "e164",
+        "business.name",
+        "area_code",
+        "country",
+        "twilio_sid",
+        "webhook_status",
+        "webhook_checked_at",
+        "webhook_synced_at",
+        "webhook_error",
+    )
+    column_labels: ClassVar[dict[str, str]] = {
+        "e164": "Number",
+        "formatted": "Formatted",
+        "business.name": "Business",
+        "business.status": "Business status",
+        "twilio_sid": "Twilio SID",
+        "webhook_status": "Webhook",
+        "webhook_checked_at": "Last checked",
+        "webhook_synced_at": "Last synced",
+        "webhook_error": "Last error",
+    }
+    column_formatters: ClassVar[dict[str, Any]] = {
+        "e164": formatters.formatted_number,
+        "capabilities": formatters.capabilities,
+        "business": formatters.business_link,
+        "business.status": formatters.business_status,
+        "webhook_status": formatters.webhook_status,
+        "webhook_checked_at": formatters.timestamp,
+        "webhook_synced_at": formatters.timestamp,
+        "webhook_error": formatters.error_text,
+        "created_at": formatters.timestamp,
+    }
+    column_formatters_detail: ClassVar[dict[str, Any]] = {
+        **column_formatters,
+        "e164": lambda view, context, model, name: model.e164,
+    }
+    column_formatters_export: ClassVar[dict[str, Any]] = {
+        "webhook_status": lambda view, context, model, name: model.webhook_status.value,
+    }
+    column_searchable_list = ("twilio_sid",)
+    column_sortable_list = ("e164", "area_code", "webhook_status", "webhook_checked_at", "webhook_synced_at")
+    column_filters = ("webhook_status", CapabilityFilter(), "area_code", BusinessStatusFilter())
+    column_default_sort = ("e164", False)
+    column_extra_row_actions: ClassVar[list[Any]] = [
+        TemplateLinkRowAction("switchboard.resync_row", "Re-sync webhook")
+    ]
+    can_export = True
+    method_roles: ClassVar[dict[str, Role]] = {
+        **SecureModelView.method_roles,
+        "check_all_view": Role.OPERATOR,
+        "resync_drifted_view": Role.OPERATOR,
+    }
 
+    def search_placeholder(self) -> str:
+        return "Phone number or Twilio SID"
 
-class UserView(SecureModelView):
-    """Console users; admins only."""
+    def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return condition
 
-    read_role: ClassVar[Role] = Role.ADMIN
-    column_list = ("email", "role", "active", "last_login_at")
-    column_exclude_list = ("password_hash",)
-    form_excluded_columns = ("password_hash", "created_at", "updated_at", "last_login_at")
+    def bulk_activity(self) -> Activity | None:
+        """The latest check-all or re-sync-drifted job started within the hour, for the progress bar."""
+        query = (
+            select(Activity)
+            .where(
+                Activity.kind.in_((ActivityKind.WEBHOOK_CHECK, ActivityKind.RESYNC_DRIFTED)),
+                Activity.created_at >= utcnow() - BULK_JOB_SHOWN_FOR,
+            )
+            .order_by(Activity.created_at.desc())
+            .limit(1)
+        )
+        return db.session.scalars(query).first()
+
+    @action("resync", "Re-sync selected", "Re-sync the webhook of every selected number?")
+    def action_resync(self, ids: list[str]) -> None:
+        numbers = self.get_records(ids)
+        started: list[Activity] = []
+        with reporting_refusals():
+            for number in numbers:
+                started.append(enqueue_resync(number, requester()))
+        if len(started) == 1:
+            flash_activity(f"Re-syncing the webhook of {numbers[0].formatted}.", started[0])
+        elif started:
+            flash_activity(f"Re-syncing the webhooks of {len(started)} numbers.")
+
+    @expose("/check-all/", methods=("POST",))
+    def check_all_view(self) -> Response:
+        """Check every number's webhook against Twilio in one background job."""
+        with reporting_refusals():
+            flash_activity("Checking every number's webhook.", enqueue_check(None, requester()))
+        return redirect(get_redirect_target() or url_for(".index_view"))
+
+    @expose("/resync-drifted/", methods=("POST",))
+    def resync_drifted_view(self) -> Response:
+        """Re-sync the webhook of every number found drifted, in one background job."""
+        with reporting_refusals():
+            flash_activity("Re-syncing every drifted webhook.", enqueue_resync_drifted(requester()))
+        return redirect(get_redirect_target() or url_for(".index_view"))

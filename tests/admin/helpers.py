@@ -1,0 +1,65 @@
+"""Helpers for the console tests: statements counted, filter arguments found by name, flashes read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from webapp.extensions import db
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    """Collect every SQL statement the app's engine runs inside the block."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def admin_view(app: Flask, endpoint: str):  # type: ignore[no-untyped-def]
+    """Return the console's view object with `endpoint` (e.g. `business`)."""
+    for view in app.extensions["admin"][0]._views:
+        if view.endpoint == endpoint:
+            return view
+    raise LookupError(endpoint)
+
+
+def filter_arg(app: Flask, endpoint: str, name: str, operation: str | None = None) -> str:
+    """Return the URL argument (`flt0_3`) of the view's filter called `name` (and `operation`)."""
+    view = admin_view(app, endpoint)
+    for index, flt in enumerate(view._filters):
+        if str(flt.name) == name and (operation is None or str(flt.operation()) == operation):
+            return f"flt0_{view.get_filter_arg(index, flt)}"
+    raise LookupError(f"{endpoint} has no filter {name!r} {operation or ''}")
+
+
+def page_text(response) -> str:  # type: ignore[no-untyped-def]
+    """The response body as text."""
+    return response.get_data(as_text=True)
+
+
+def follow(client: FlaskClient, response) -> str:  # type: ignore[no-untyped-def]
+    """Follow a redirect and return the page it leads to (flashed messages included)."""
+    assert response.status_code == 302, page_text(response)[:500]
+    return page_text(client.get(response.headers["Location"]))
+
+
+ACTIVITY_LINK = re.compile(r'href="/admin/activity/details/\?id=([0-9a-f-]{36})"')
+
+
+def flashed_activity_ids(page: str) -> list[str]:
+    """The Activity ids the page's flashed messages link to."""
+    return ACTIVITY_LINK.findall(page)

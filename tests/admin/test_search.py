@@ -1,0 +1,83 @@
+"""Searching businesses and numbers: any common phone format finds the number; other text searches names."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.admin.helpers import counted_statements, page_text
+from tests.factories import make_business, make_number
+from webapp.admin.search import phone_condition
+from webapp.models import Role
+
+
+@pytest.fixture
+def businesses(app):  # type: ignore[no-untyped-def]
+    acme = make_number(make_business("Acme Plumbing", contact_email="desk@acme.example"), e164="+14155551234")
+    other = make_number(make_business("Bay Bikes"), e164="+14155559876")
+    far = make_number(make_business("Denver Dental"), e164="+13035550100")
+    return acme.business, other.business, far.business
+
+
+@pytest.mark.parametrize(
+    "term", ["415-555-1234", "(415) 555 1234", "4155551234", "+14155551234", "+1 415.555.1234", "14155551234"]
+)
+def test_every_phone_format_finds_the_same_business(client, auth, businesses, term):
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/business/", query_string={"search": term}))
+    assert "Acme Plumbing" in text
+    assert "Bay Bikes" not in text and "Denver Dental" not in text
+
+
+@pytest.mark.parametrize(
+    ("term", "found", "not_found"),
+    [
+        ("415", ["Acme Plumbing", "Bay Bikes"], ["Denver Dental"]),
+        ("(415) 555", ["Acme Plumbing", "Bay Bikes"], ["Denver Dental"]),
+        ("303-555", ["Denver Dental"], ["Acme Plumbing"]),
+        ("plumb", ["Acme Plumbing"], ["Bay Bikes"]),
+        ("desk@acme", ["Acme Plumbing"], ["Bay Bikes"]),
+    ],
+)
+def test_partial_numbers_match_by_prefix_and_text_matches_names_and_emails(
+    client, auth, businesses, term, found, not_found
+):
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/business/", query_string={"search": term}))
+    for name in found:
+        assert name in text, term
+    for name in not_found:
+        assert name not in text, term
+
+
+def test_phone_search_compares_the_stored_e164_not_a_cast(client, auth, businesses):
+    auth.login(Role.VIEWER)
+    with counted_statements() as statements:
+        client.get("/admin/business/", query_string={"search": "(415) 555-1234"})
+    searches = [s for s in statements if "phone_numbers.e164" in s and "businesses" in s]
+    assert searches, statements
+    assert not any("CAST" in s.upper() for s in searches)
+
+
+def test_numbers_page_finds_a_number_in_any_format(client, auth, businesses):
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/phonenumber/", query_string={"search": "415.555.1234"}))
+    assert "(415) 555-1234" in text and "(415) 555-9876" not in text
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("acme", None),
+        ("12", None),
+        ("+44 20 7946 0958", None),
+        ("415", "e164 LIKE '+1415'"),
+        ("1 415 555", "e164 LIKE '+1415555'"),
+        ("(415) 555-1234", "e164 = '+14155551234'"),
+    ],
+)
+def test_phone_like_terms_become_an_e164_match_and_other_text_does_not(term, expected):
+    condition = phone_condition(term)
+    if expected is None:
+        assert condition is None
+    else:
+        assert expected in str(condition.compile(compile_kwargs={"literal_binds": True}))

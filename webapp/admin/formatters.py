@@ -1,0 +1,181 @@
+"""Column formatters `(view, context, model, name)` shared by every view that shows the same thing.
+
+Each returns escaped HTML (`Markup`): badges carry text as well as colour, so they read without colour too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import url_for
+from markupsafe import Markup
+
+from webapp.models import CAPABILITIES, ActivityStatus, BusinessStatus, PhoneNumber, WebhookStatus
+
+Formatter = Callable[[Any, Any, Any, str], Any]
+
+BUSINESS_STATUS_STYLES = {
+    BusinessStatus.TRIAL: "info",
+    BusinessStatus.ACTIVE: "success",
+    BusinessStatus.SUSPENDED: "warning",
+    BusinessStatus.CANCELLED: "secondary",
+}
+WEBHOOK_STATUS_STYLES = {
+    WebhookStatus.UNKNOWN: "secondary",
+    WebhookStatus.IN_SYNC: "success",
+    WebhookStatus.DRIFTED: "warning",
+    WebhookStatus.ERROR: "danger",
+}
+ACTIVITY_STATUS_STYLES = {
+    ActivityStatus.QUEUED: "secondary",
+    ActivityStatus.RUNNING: "primary",
+    ActivityStatus.SUCCEEDED: "success",
+    ActivityStatus.FAILED: "danger",
+}
+CAPABILITY_LABELS = {"voice": "Voice", "sms": "SMS", "mms": "MMS", "fax": "Fax"}
+
+WEBHOOK_STATUS_LABELS = {
+    WebhookStatus.UNKNOWN: "Not checked",
+    WebhookStatus.IN_SYNC: "In sync",
+    WebhookStatus.DRIFTED: "Drifted",
+    WebhookStatus.ERROR: "Error",
+}
+
+
+def label(value: Any) -> str:
+    """Return an enum value as support staff read it: `webhook_resync` → `Webhook resync`."""
+    if isinstance(value, WebhookStatus):
+        return WEBHOOK_STATUS_LABELS[value]
+    text = str(getattr(value, "value", value) or "")
+    return text.replace("_", " ").capitalize()
+
+
+def badge(text: str, style: str, title: str | None = None) -> Markup:
+    """Return a Bootstrap badge with `text`."""
+    if title:
+        return Markup('<span class="badge badge-{}" title="{}">{}</span>').format(style, title, text)
+    return Markup('<span class="badge badge-{}">{}</span>').format(style, text)
+
+
+def capability_badges(capabilities: dict[str, Any] | None) -> Markup:
+    """Return one badge per capability: filled when the number has it, muted and struck when not."""
+    capabilities = {key.lower(): value for key, value in (capabilities or {}).items()}
+    parts = []
+    for name in CAPABILITIES:
+        text = CAPABILITY_LABELS[name]
+        if capabilities.get(name):
+            parts.append(badge(text, "primary capability-on", f"{text}: yes"))
+        else:
+            parts.append(
+                Markup(
+                    '<span class="badge badge-light capability-off" title="{}: no"><s>{}</s></span>'
+                ).format(text, text)
+            )
+    return Markup(" ").join(parts)
+
+
+def when(value: datetime | None) -> Markup:
+    """Return a timestamp as `2026-05-01 14:03 UTC` (full ISO time as tooltip), or an em dash."""
+    if value is None:
+        return Markup('<span class="text-muted">—</span>')
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), value.isoformat(), value.strftime("%Y-%m-%d %H:%M UTC")
+    )
+
+
+def number_link(number: PhoneNumber | None) -> Markup:
+    """Return the number as `(415) 555-1234`, linking to its page, with the E.164 as tooltip."""
+    if number is None:
+        return Markup('<span class="text-muted">No number</span>')
+    url = url_for("phonenumber.details_view", id=number.id)
+    return Markup('<a href="{}" title="{}" class="phone-number">{}</a>').format(
+        url, number.e164, number.formatted
+    )
+
+
+def business_status(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The business's status as a badge (on a business or anything with `.business`)."""
+    status = getattr(model, "status", None) if name == "status" else model.business.status
+    return badge(label(status), BUSINESS_STATUS_STYLES.get(status, "secondary"))
+
+
+def webhook_status(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The webhook status badge of a number (or a business's number), its last error as tooltip."""
+    number = model if isinstance(model, PhoneNumber) else model.phone_number
+    if number is None:
+        return Markup("")
+    return badge(
+        label(number.webhook_status),
+        WEBHOOK_STATUS_STYLES.get(number.webhook_status, "secondary"),
+        number.webhook_error,
+    )
+
+
+def capabilities(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """Capability badges of a number (or of a business's number)."""
+    number = model if isinstance(model, PhoneNumber) else model.phone_number
+    return capability_badges(number.capabilities) if number is not None else Markup("")
+
+
+def phone_number(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """A business's (or an activity's) number, formatted and linked."""
+    return number_link(getattr(model, "phone_number", None))
+
+
+def formatted_number(view: Any, context: Any, model: PhoneNumber, name: str) -> Markup:
+    """A number's own E.164 shown formatted, the E.164 as tooltip, linking to its page."""
+    return number_link(model)
+
+
+def business_link(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The business, linking to its page."""
+    business = model.business
+    if business is None:
+        return Markup('<span class="text-muted">—</span>')
+    url = url_for("business.details_view", id=business.id)
+    return Markup('<a href="{}">{}</a>').format(url, business.name)
+
+
+def activity_status(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The job's status as a badge, with attempts as tooltip."""
+    return badge(
+        label(model.status),
+        ACTIVITY_STATUS_STYLES.get(model.status, "secondary"),
+        f"{model.attempts} attempt(s)",
+    )
+
+
+def enum_label(view: Any, context: Any, model: Any, name: str) -> str:
+    """An enum column as words (`webhook_resync` → `Webhook resync`)."""
+    return label(getattr(model, name))
+
+
+def timestamp(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """A timestamp column, readable, ISO as tooltip."""
+    return when(getattr(model, name))
+
+
+def duration(view: Any, context: Any, model: Any, name: str) -> str:
+    """How long the job ran: `1.4 s`, `3 min 2 s`, or empty while it has not ended."""
+    seconds = model.duration_seconds
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {int(seconds % 60)} s"
+
+
+def error_text(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """An error message in plain words, cut to one line in lists (full text as tooltip)."""
+    text = getattr(model, name) or ""
+    if not text:
+        return Markup("")
+    short = text if len(text) <= 80 else text[:77] + "…"
+    return Markup('<span class="text-danger" title="{}">{}</span>').format(text, short)
+
+
+def export_enum(view: Any, value: Any) -> str:
+    """Enums in CSV exports as their stored value."""
+    return str(getattr(value, "value", value))

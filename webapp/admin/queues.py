@@ -1,0 +1,78 @@
+"""RQ at a glance for the dashboard, and rq-dashboard mounted at /admin/rq/ for admins only."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import rq_dashboard
+from flask import Flask, abort, request
+from redis.exceptions import RedisError
+from rq import Queue, Worker
+from werkzeug.wrappers import Response
+
+from webapp.admin.base import may, refuse
+from webapp.extensions import csrf
+from webapp.models import Role
+
+logger = logging.getLogger(__name__)
+
+RQ_DASHBOARD_PREFIX = "/admin/rq"
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    """Jobs waiting, jobs failed and live workers on the Switchboard queue."""
+
+    name: str
+    depth: int
+    failed: int
+    workers: int
+
+
+def queue_summary(queue: Queue) -> QueueSummary | None:
+    """Return the queue's summary, or None when Redis does not answer (the dashboard says so).
+
+    The failed count skips RQ's registry clean-up, so reading it never changes anything from the web.
+    """
+    try:
+        return QueueSummary(
+            name=queue.name,
+            depth=queue.count,
+            failed=queue.failed_job_registry.get_job_count(cleanup=False),
+            workers=Worker.count(queue=queue),
+        )
+    except RedisError as error:
+        logger.warning("queue unreachable: %s", error.__class__.__name__)
+        return None
+
+
+def protect_rq_dashboard() -> Response | None:
+    """Admins only: anonymous visitors sign in first, anyone else gets 403.
+
+    rq-dashboard's own buttons post without our CSRF token, so its blueprint is exempt from CSRFProtect;
+    a POST must then come from this site (Origin, else Referer, naming this host), which a forged
+    cross-site form cannot fake. The session cookie is SameSite=Lax as well.
+    """
+    if not may(Role.ADMIN):
+        return refuse("rq_dashboard")
+    if request.method == "POST":
+        source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+        if urlsplit(source).netloc != request.host:
+            abort(403)
+    return None
+
+
+if protect_rq_dashboard not in rq_dashboard.blueprint.before_request_funcs.get(None, []):
+    # rq-dashboard's blueprint is one object for the whole process: guard it once, before any app
+    # registers it (Flask refuses setup on a blueprint after its first registration).
+    rq_dashboard.blueprint.before_request(protect_rq_dashboard)
+
+
+def init_app(app: Flask) -> None:
+    """Mount rq-dashboard at /admin/rq/, reading Redis through the app's client (bounded timeouts)."""
+    app.config["RQ_DASHBOARD_REDIS_URL"] = (app.config["REDIS_URL"],)
+    app.redis_conn = app.extensions["redis"]  # where rq-dashboard looks for its connection
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_PREFIX)
+    csrf.exempt(rq_dashboard.blueprint)

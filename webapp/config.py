@@ -58,6 +58,17 @@ def _number(env: dict[str, str], name: str, default: float, kind: type = float) 
     return value
 
 
+def _whole_seconds(env: dict[str, str], name: str, default: str) -> list[int]:
+    raw = env.get(name, "").strip() or default
+    try:
+        values = [int(part) for part in raw.split(",")]
+    except ValueError:
+        raise SettingsError(f"{name} must be whole seconds separated by commas, got {raw!r}.") from None
+    if any(value <= 0 for value in values):
+        raise SettingsError(f"{name} must hold only numbers greater than zero, got {raw!r}.")
+    return values
+
+
 def normalise_database_url(url: str) -> str:
     """Return the SQLAlchemy URL for `url`, using psycopg 3 for PostgreSQL.
 
@@ -130,6 +141,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_RETRY_AFTER_CAP": _number(env, "TWILIO_RETRY_AFTER_CAP", 30.0),
         "BREAKER_FAIL_MAX": _number(env, "BREAKER_FAIL_MAX", 5, int),
         "BREAKER_RESET_TIMEOUT": _number(env, "BREAKER_RESET_TIMEOUT", 30, int),
+        "JOB_RETRY_INTERVALS": _whole_seconds(env, "JOB_RETRY_INTERVALS", "15,60,300"),
+        "WORKER_HEARTBEAT_SECONDS": _number(env, "WORKER_HEARTBEAT_SECONDS", 10, int),
+        "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
     }
     if settings["TWILIO_ACCOUNT_SID"] != SANDBOX_ACCOUNT_SID and not settings["TWILIO_AUTH_TOKEN"]:

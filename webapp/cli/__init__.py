@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webapp.cli.numbers import numbers_group
 from webapp.cli.seed import seed_demo_command
 from webapp.cli.users import users_group
+from webapp.cli.worker import worker_command
 from webapp.sandbox.cli import twilio_sandbox_command
 
 
@@ -14,3 +16,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(twilio_sandbox_command)
+    app.cli.add_command(numbers_group)
+    app.cli.add_command(worker_command)

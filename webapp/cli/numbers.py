@@ -1,0 +1,212 @@
+"""`flask --app wsgi numbers ...`: provision numbers and keep their webhooks in sync, from the shell."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import current_app
+
+from webapp.cli.waiting import report_queued, wait_for
+from webapp.extensions import db
+from webapp.jobs.enqueue import (
+    QueueUnavailable,
+    enqueue_check,
+    enqueue_provision,
+    enqueue_resync,
+    enqueue_resync_drifted,
+)
+from webapp.jobs.orphans import adopt, find_orphans
+from webapp.jobs.twilio_state import ExpectedWebhook
+from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, ValidationError
+from webapp.models.phone_format import SID_PATTERN, normalise_e164
+from webapp.twilio_client import ApiError, get_client
+
+WAIT_HELP = "Wait for the job(s) to end: exit 0 if they succeeded, 1 with the error otherwise."
+TIMEOUT_HELP = "With --wait, give up waiting after this many seconds (the jobs go on)."
+
+
+def waiting_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add `--wait` and `--timeout` to a command that starts jobs."""
+    command = click.option(
+        "--timeout", type=click.IntRange(1), default=600, show_default=True, help=TIMEOUT_HELP
+    )(command)
+    return click.option("--wait", is_flag=True, help=WAIT_HELP)(command)
+
+
+def run_enqueue(start: Callable[[], list[Activity]]) -> list[Activity]:
+    """Return the Activities `start` created; bad input or a missing queue ends the command with exit 1."""
+    try:
+        return start()
+    except (ValidationError, QueueUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+
+
+def parse_uuid(text: str) -> uuid.UUID | None:
+    """Return `text` as a UUID, or None when it is not one."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def find_business(text: str) -> Business:
+    """Return the business whose UUID or exact name is `text`.
+
+    Raises:
+        ValidationError: none, or several with that name.
+    """
+    text = text.strip()
+    business_id = parse_uuid(text)
+    if business_id is not None:
+        business = db.session.get(Business, business_id)
+    else:
+        matches = db.session.scalars(db.select(Business).filter_by(name=text).limit(5)).all()
+        if len(matches) > 1:
+            ids = ", ".join(str(match.id) for match in matches)
+            raise ValidationError(
+                "business", f"Several businesses are named {text!r}; give the UUID of one: {ids}."
+            )
+        business = matches[0] if matches else None
+    if business is None:
+        raise ValidationError("business", f"No business has the id or name {text!r}.")
+    return business
+
+
+def find_number(text: str) -> PhoneNumber:
+    """Return the number `text` names: a Twilio SID (PN...) or a US number in any common format.
+
+    Raises:
+        ValidationError: it is malformed or no business has that number.
+    """
+    text = text.strip()
+    if SID_PATTERN.match(text):
+        number = db.session.scalars(db.select(PhoneNumber).filter_by(twilio_sid=text)).first()
+    else:
+        number = db.session.scalars(db.select(PhoneNumber).filter_by(e164=normalise_e164(text))).first()
+    if number is None:
+        raise ValidationError("number", f"No business has the number {text!r}.")
+    return number
+
+
+@click.group("numbers")
+def numbers_group() -> None:
+    """Provision businesses' numbers and keep their voice webhooks in sync.
+
+    The work runs in job workers ('flask --app wsgi worker'); each command prints the id of the Activity
+    it started (the console shows it too), or waits for it with --wait.
+    """
+
+
+@numbers_group.command("provision")
+@click.argument("business")
+@click.option(
+    "--area-code",
+    metavar="NNN",
+    help="Area code to buy in. Default: the business's preferred one; if it has none, anywhere in the US.",
+)
+@waiting_options
+def provision_command(business: str, area_code: str | None, wait: bool, timeout: int) -> None:
+    """Buy a number for BUSINESS (its UUID or exact name) and point its voice webhook at Switchboard.
+
+    Only an active business without a number gets one. Run again after a failure: a number bought by an
+    interrupted attempt is adopted, never bought twice.
+    """
+
+    def start() -> list[Activity]:
+        target = find_business(business)
+        if target.status != BusinessStatus.ACTIVE:
+            raise ValidationError(
+                "business", f"{target.name} is {target.status.value}: only active businesses get a number."
+            )
+        if target.phone_number is not None:
+            raise ValidationError(
+                "business", f"{target.name} already has the number {target.phone_number.formatted}."
+            )
+        return [enqueue_provision(target, None, area_code.strip() if area_code else None)]
+
+    finish(run_enqueue(start), wait, timeout)
+
+
+@numbers_group.command("resync")
+@click.argument("numbers", nargs=-1, metavar="[NUMBER]...")
+@click.option("--all", "every", is_flag=True, help="Re-sync every number.")
+@click.option(
+    "--drifted", is_flag=True, help="Re-sync every number whose webhook drifted or failed its check."
+)
+@waiting_options
+def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: bool, timeout: int) -> None:
+    """Set the voice webhook at Twilio to today's settings for each NUMBER, --all, or the --drifted ones.
+
+    NUMBER is a US number in any common format (+14155550100, (415) 555-0100) or a Twilio SID (PN...).
+    """
+
+    def start() -> list[Activity]:
+        if sum((bool(numbers), every, drifted)) != 1:
+            raise ValidationError("numbers", "Give NUMBER(s), --all or --drifted (exactly one of them).")
+        if drifted:
+            return [enqueue_resync_drifted(None)]
+        targets = (
+            db.session.scalars(db.select(PhoneNumber)).all() if every else [find_number(n) for n in numbers]
+        )
+        if not targets:
+            raise ValidationError("numbers", "There are no numbers to re-sync.")
+        return [enqueue_resync(target, None) for target in targets]
+
+    finish(run_enqueue(start), wait, timeout)
+
+
+@numbers_group.command("check-webhooks")
+@click.argument("numbers", nargs=-1, metavar="[NUMBER]...")
+@waiting_options
+def check_webhooks_command(numbers: tuple[str, ...], wait: bool, timeout: int) -> None:
+    """Compare the voice webhook at Twilio with the settings, for each NUMBER or (by default) all numbers.
+
+    Marks each number in sync, drifted (saying what differs) or in error (gone from the Twilio account).
+    """
+    finish(
+        run_enqueue(lambda: [enqueue_check([find_number(n) for n in numbers] if numbers else None, None)]),
+        wait,
+        timeout,
+    )
+
+
+@numbers_group.command("orphans")
+@click.option(
+    "--adopt", "adopt_them", is_flag=True, help="Attach each orphan to its business if it has no number."
+)
+def orphans_command(adopt_them: bool) -> None:
+    """List numbers on the Twilio account named 'switchboard:<business id>' that no business records.
+
+    They come from purchases that could not be recorded. With --adopt, each is attached to its business when
+    that business has no number; the others are only reported.
+    """
+    try:
+        orphans = find_orphans(get_client())
+    except ApiError as error:
+        raise click.ClickException(f"Twilio could not list the account's numbers: {error.message}") from None
+    if not orphans:
+        click.echo("No orphans: every switchboard number at Twilio is recorded.")
+        return
+    expected = ExpectedWebhook.from_config(current_app.config)
+    for orphan in orphans:
+        if adopt_them and orphan.adoptable:
+            try:
+                row = adopt(orphan, expected)
+            except ValidationError as error:
+                click.echo(f"{orphan.describe()} Not adopted: {error.message}")
+                continue
+            click.echo(
+                f"Adopted {row.e164} ({row.twilio_sid}) for {orphan.business}; webhook {row.webhook_status}."
+            )
+        else:
+            click.echo(orphan.describe())
+
+
+def finish(activities: list[Activity], wait: bool, timeout: int) -> None:
+    """Print the started Activities, or wait for them and exit non-zero unless all succeeded."""
+    report_queued(activities)
+    if wait and not wait_for(activities, timeout):
+        raise SystemExit(1)

@@ -1,0 +1,110 @@
+"""Orphans: numbers on the Twilio account named `switchboard:<business uuid>` that no row records.
+
+They come from a purchase whose job died, or could not record it, before the number reached the database
+(a retried provision adopts them itself). Adopting one attaches it to its business, if that has no number.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from webapp.extensions import db
+from webapp.jobs.provision import FRIENDLY_NAME_PREFIX
+from webapp.jobs.twilio_state import ExpectedWebhook, new_number_row
+from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, commit_or_raise
+from webapp.models.base import utcnow
+from webapp.twilio_client import TwilioClient, TwilioNumber
+
+logger = logging.getLogger(__name__)
+
+US_NUMBER_PREFIXES = tuple(f"+1{digit}" for digit in "23456789")
+"""Every US number starts with one of these; listing by each in turn lists the whole account.
+
+The client can list numbers only by FriendlyName or (partial) PhoneNumber; a list-everything call there
+would replace this.
+"""
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A number at Twilio carrying our FriendlyName prefix with no row, and the business it names (if any)."""
+
+    number: TwilioNumber
+    business: Business | None
+
+    @property
+    def adoptable(self) -> bool:
+        """Whether it can be attached: its business exists and has no number."""
+        return self.business is not None and self.business.phone_number is None
+
+    def describe(self) -> str:
+        """Return one line for the support agent: the number, its SID and what can be done."""
+        head = f"{self.number.phone_number} {self.number.sid} {self.number.friendly_name}"
+        if self.business is None:
+            return f"{head}: no business has this id; release it at Twilio if nobody needs it."
+        if self.business.phone_number is not None:
+            return (
+                f"{head}: {self.business.name} already has {self.business.phone_number.formatted}; "
+                "release one of the two at Twilio."
+            )
+        return f"{head}: belongs to {self.business.name}, which has no number; --adopt attaches it."
+
+
+def business_named_by(number: TwilioNumber) -> Business | None:
+    """Return the business whose id the number's FriendlyName carries, or None."""
+    try:
+        business_id = uuid.UUID(number.friendly_name.removeprefix(FRIENDLY_NAME_PREFIX))
+    except ValueError:
+        return None
+    return db.session.get(Business, business_id)
+
+
+def find_orphans(client: TwilioClient) -> list[Orphan]:
+    """Return the account's `switchboard:` numbers that no row records, in phone-number order."""
+    ours: dict[str, TwilioNumber] = {}
+    for prefix in US_NUMBER_PREFIXES:
+        for number in client.find_numbers(phone_number=prefix):
+            if number.friendly_name.startswith(FRIENDLY_NAME_PREFIX):
+                ours[number.sid] = number
+    recorded = set(
+        db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(ours)))
+    )
+    orphans = [ours[sid] for sid in ours if sid not in recorded]
+    return [
+        Orphan(number, business_named_by(number)) for number in sorted(orphans, key=lambda n: n.phone_number)
+    ]
+
+
+def adopt(orphan: Orphan, expected: ExpectedWebhook) -> PhoneNumber:
+    """Record the orphan as its business's number, with an `adopt` Activity for the audit trail.
+
+    Raises:
+        ValueError: it is not adoptable.
+        ValidationError: the database refused the row (e.g. the business got a number meanwhile).
+    """
+    if orphan.business is None or not orphan.adoptable:
+        raise ValueError(f"{orphan.number.sid} cannot be adopted: {orphan.describe()}")
+    row = new_number_row(orphan.business.id, orphan.number, expected)
+    now = utcnow()
+    db.session.add(row)
+    db.session.add(
+        Activity(
+            kind=ActivityKind.ADOPT,
+            status=ActivityStatus.SUCCEEDED,
+            business_id=orphan.business.id,
+            phone_number=row,
+            attempts=1,
+            started_at=now,
+            finished_at=now,
+            result={
+                "e164": row.e164,
+                "twilio_sid": row.twilio_sid,
+                "webhook_status": row.webhook_status.value,
+            },
+        )
+    )
+    commit_or_raise(db.session)
+    logger.info("Adopted %s (%s) for business %s", row.e164, row.twilio_sid, orphan.business.id)
+    return row

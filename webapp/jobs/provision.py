@@ -1,0 +1,140 @@
+"""The provision job: buy a number for a business, point its webhook at us and record it.
+
+Never buys twice: every number is bought with the FriendlyName `switchboard:<business uuid>`, and each
+attempt first looks for a number with that name at Twilio and adopts it (an earlier attempt that died after
+buying, or whose answer was lost). The unique `phone_numbers.business_id` guards the database side.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app
+from rq import Retry
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db
+from webapp.jobs.errors import JobFailed
+from webapp.jobs.runner import run_activity
+from webapp.jobs.tracking import report_progress
+from webapp.jobs.twilio_state import ExpectedWebhook, new_number_row
+from webapp.models import Activity, Business, BusinessStatus
+from webapp.models.persistence import validation_error_for
+from webapp.twilio_client import NumberUnavailable, TwilioClient, TwilioNumber, get_client
+
+logger = logging.getLogger(__name__)
+
+FRIENDLY_NAME_PREFIX = "switchboard:"
+"""Every number Switchboard buys is named `switchboard:<business uuid>` at Twilio."""
+
+STEPS = 4
+"""Progress steps: look for an earlier purchase, buy, set the webhook, record."""
+
+
+def friendly_name_for(business: Business) -> str:
+    """Return the FriendlyName the business's number carries at Twilio."""
+    return f"{FRIENDLY_NAME_PREFIX}{business.id}"
+
+
+def provision_number(activity_id: str) -> dict[str, Any] | Retry | None:
+    """RQ job: provision a number for the Activity's business (see the module docstring)."""
+    return run_activity(activity_id, provision)
+
+
+def eligible_business(activity: Activity) -> Business:
+    """Return the Activity's business if a number may be bought for it.
+
+    Raises:
+        JobFailed: the business is gone, not active, or already has a number.
+    """
+    business = activity.business
+    if business is None:
+        raise JobFailed("The business was deleted; there is nothing to provision.")
+    if business.status != BusinessStatus.ACTIVE:
+        raise JobFailed(
+            f"{business.name} is {business.status.value}: only active businesses get a number. "
+            "Activate it first."
+        )
+    if business.phone_number is not None:
+        raise JobFailed(f"{business.name} already has the number {business.phone_number.formatted}.")
+    return business
+
+
+def provision(activity: Activity) -> dict[str, Any]:
+    """Buy (or adopt), configure and record the business's number; return the Activity's result."""
+    business = eligible_business(activity)
+    client = get_client()
+    expected = ExpectedWebhook.from_config(current_app.config)
+    report_progress(activity, 0, STEPS, step="Looking for a number bought for this business earlier")
+    number, note = find_or_buy(client, activity, business, expected.voice_url)
+    report_progress(activity, 2, step=f"Setting the voice webhook of {number.phone_number}")
+    number = client.update_number_webhook(number.sid, expected.voice_url)
+    report_progress(activity, 3, step=f"Recording {number.phone_number}")
+    row = new_number_row(business.id, number, expected)
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise JobFailed(
+            f"Bought {number.phone_number} ({number.sid}) at Twilio but could not record it: "
+            f"{validation_error_for(error).message} Once that is fixed, run "
+            "'flask --app wsgi numbers orphans --adopt' to attach it."
+        ) from error
+    logger.info(
+        "Activity %s: business %s got %s (%s)", activity.id, business.id, number.phone_number, number.sid
+    )
+    return {
+        "step": "Done",
+        "e164": row.e164,
+        "twilio_sid": row.twilio_sid,
+        "area_code": row.area_code,
+        **({"note": note} if note else {}),
+    }
+
+
+def find_or_buy(
+    client: TwilioClient, activity: Activity, business: Business, voice_url: str
+) -> tuple[TwilioNumber, str | None]:
+    """Return the business's number at Twilio, adopted or newly bought, and a note for the result (or None).
+
+    Buys in the requested (else preferred) area code; when that has none, any US local voice number.
+
+    Raises:
+        JobFailed: no number could be bought anywhere.
+    """
+    friendly_name = friendly_name_for(business)
+    earlier = client.find_numbers(friendly_name=friendly_name)
+    if earlier:
+        if len(earlier) > 1:
+            logger.warning(
+                "Business %s has %d numbers named %s at Twilio; adopting %s, see 'numbers orphans'",
+                business.id,
+                len(earlier),
+                friendly_name,
+                earlier[0].sid,
+            )
+        return earlier[
+            0
+        ], f"Adopted {earlier[0].phone_number}, bought for this business by an earlier attempt."
+    wanted = (activity.result or {}).get("requested_area_code") or business.preferred_area_code
+    report_progress(
+        activity, 1, step=f"Buying a number in area code {wanted}" if wanted else "Buying a number"
+    )
+    try:
+        return client.provision_number(wanted, friendly_name=friendly_name, voice_url=voice_url), None
+    except NumberUnavailable as error:
+        if wanted is None:
+            raise JobFailed(f"No number could be bought: {error.message}") from error
+    report_progress(activity, 1, step=f"No numbers in area code {wanted}; buying any US local number")
+    try:
+        number = client.provision_number(None, friendly_name=friendly_name, voice_url=voice_url)
+    except NumberUnavailable as error:
+        raise JobFailed(
+            f"No number could be bought: none in area code {wanted}, and {error.message}"
+        ) from error
+    return number, (
+        f"Area code {wanted} had no numbers available, so {number.phone_number} "
+        f"(area code {number.phone_number[2:5]}) was bought instead."
+    )

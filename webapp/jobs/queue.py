@@ -1,0 +1,64 @@
+"""The Switchboard queue, and how each kind of job goes on it (function, time limit, failure callback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rq import Callback, Queue
+
+from webapp.models import ActivityKind
+from webapp.redis_connection import get_redis
+
+QUEUE_NAME = "switchboard"
+"""The one RQ queue every Switchboard job goes to; workers listen on it."""
+
+FAILURE_CALLBACK = "webapp.jobs.failures.record_job_failure"
+"""Marks the Activity failed when its job raised, timed out or was abandoned by a dead worker."""
+
+RESULT_TTL_SECONDS = 24 * 3600
+"""How long RQ keeps a finished job's result; the Activity row is the lasting record."""
+
+FAILURE_TTL_SECONDS = 7 * 24 * 3600
+"""How long RQ keeps a failed job; a small failed registry keeps the RQ dashboard fast."""
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """The job function RQ imports (by path) for a kind of Activity, and its time limit in seconds."""
+
+    function: str
+    timeout: int
+
+
+JOBS: dict[ActivityKind, JobSpec] = {
+    ActivityKind.PROVISION: JobSpec("webapp.jobs.provision.provision_number", 300),
+    ActivityKind.WEBHOOK_RESYNC: JobSpec("webapp.jobs.webhooks.resync_webhook", 120),
+    ActivityKind.WEBHOOK_CHECK: JobSpec("webapp.jobs.webhooks.check_webhooks", 3600),
+    ActivityKind.RESYNC_DRIFTED: JobSpec("webapp.jobs.webhooks.resync_drifted", 600),
+}
+"""Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
+checking every number gets an hour (about 100 numbers a second against Twilio)."""
+
+
+def get_queue() -> Queue:
+    """Return the Switchboard queue on the current app's Redis."""
+    return Queue(QUEUE_NAME, connection=get_redis())
+
+
+def enqueue_job(kind: ActivityKind, activity_id: str, job_id: str) -> None:
+    """Put the job for an Activity on the queue, under the job id the Activity already records.
+
+    Raises:
+        redis.exceptions.RedisError: Redis did not answer.
+    """
+    spec = JOBS[kind]
+    get_queue().enqueue_call(
+        spec.function,
+        args=(activity_id,),
+        timeout=spec.timeout,
+        job_id=job_id,
+        description=f"{kind.value} activity {activity_id}",
+        result_ttl=RESULT_TTL_SECONDS,
+        failure_ttl=FAILURE_TTL_SECONDS,
+        on_failure=Callback(FAILURE_CALLBACK),
+    )

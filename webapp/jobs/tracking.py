@@ -1,0 +1,96 @@
+"""Keeping a job's Activity row accurate at every step: the console polls it for live status.
+
+Every change is committed at once, in the job's own session, so a reader always sees where the job is.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from rq import Retry
+
+from webapp.extensions import db
+from webapp.models import Activity, ActivityKind, ActivityStatus
+from webapp.models.base import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def start_attempt(activity_id: str) -> Activity | None:
+    """Mark the Activity running and count the attempt; None when it is gone or no longer in flight.
+
+    A job whose Activity already ended (a duplicate, or one RQ moved to failed as abandoned while it still
+    ran) must not act again.
+    """
+    activity = db.session.get(Activity, uuid.UUID(activity_id))
+    if activity is None or not activity.is_in_flight:
+        logger.warning("Activity %s is gone or has ended; its job does nothing", activity_id)
+        return None
+    activity.status = ActivityStatus.RUNNING
+    activity.attempts += 1
+    activity.started_at = activity.started_at or utcnow()
+    db.session.commit()
+    logger.info("Activity %s (%s) attempt %d started", activity.id, activity.kind, activity.attempts)
+    return activity
+
+
+def report_progress(activity: Activity, done: int, total: int | None = None, **result: Any) -> None:
+    """Record how far the job is (`done` of `total`) and merge `result` into the Activity's result."""
+    activity.progress_done = done
+    if total is not None:
+        activity.progress_total = total
+    if result:
+        activity.result = {**(activity.result or {}), **result}
+    db.session.commit()
+
+
+def wait_for_retry(activity: Activity, error: Exception, intervals: list[int]) -> Retry:
+    """Record a transient failure (the Activity goes back to queued) and return RQ's `Retry` for it."""
+    wait = intervals[min(activity.attempts, len(intervals)) - 1]
+    activity.status = ActivityStatus.QUEUED
+    activity.error = f"Attempt {activity.attempts} failed, retrying in {wait} s: {error_sentence(error)}"
+    db.session.commit()
+    logger.warning(
+        "Activity %s attempt %d failed transiently; retry in %d s", activity.id, activity.attempts, wait
+    )
+    return Retry(max=len(intervals), interval=intervals)
+
+
+def succeed(activity: Activity, result: dict[str, Any]) -> None:
+    """Mark the Activity succeeded with `result` (committing whatever the job left in the session)."""
+    activity.status = ActivityStatus.SUCCEEDED
+    activity.error = None
+    activity.result = {**(activity.result or {}), **result}
+    if activity.progress_total is not None:
+        activity.progress_done = activity.progress_total
+    activity.finished_at = utcnow()
+    db.session.commit()
+    logger.info("Activity %s (%s) succeeded", activity.id, activity.kind)
+
+
+def fail_job_activity(job_id: str, message: str) -> Activity | None:
+    """Mark the in-flight Activity of RQ job `job_id` failed with `message`; None when there is none.
+
+    Idempotent: an Activity that already ended is left alone (RQ may report a finished job as abandoned).
+    A failed re-sync also leaves the message on its number's `webhook_error`.
+    """
+    activity = db.session.scalars(db.select(Activity).filter_by(rq_job_id=job_id)).first()
+    if activity is None or not activity.is_in_flight:
+        return None
+    activity.status = ActivityStatus.FAILED
+    activity.error = message if activity.attempts < 2 else f"{message} (Attempts: {activity.attempts}.)"
+    activity.finished_at = utcnow()
+    if activity.kind == ActivityKind.WEBHOOK_RESYNC and activity.phone_number is not None:
+        activity.phone_number.webhook_error = message
+    db.session.commit()
+    logger.warning("Activity %s (%s, job %s) failed: %s", activity.id, activity.kind, job_id, message)
+    return activity
+
+
+def error_sentence(error: BaseException) -> str:
+    """Return what went wrong as a sentence, without request details (Twilio's message and code)."""
+    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    code = getattr(error, "code", None)
+    return f"{message} (Twilio error {code})" if code else message

@@ -1,0 +1,154 @@
+"""The webhook jobs: re-sync one number, check one, some or all, and re-sync every drifted one."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from flask import current_app
+from rq import Retry
+from sqlalchemy import Select
+
+from webapp.extensions import db
+from webapp.jobs.enqueue import enqueue_resync
+from webapp.jobs.errors import JobFailed
+from webapp.jobs.runner import run_activity
+from webapp.jobs.tracking import report_progress
+from webapp.jobs.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
+from webapp.models import IN_FLIGHT, Activity, ActivityKind, PhoneNumber, WebhookStatus
+from webapp.twilio_client import NotFound, TwilioClient, get_client
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+"""Numbers read and committed together when a job walks many numbers (keyset pages by id)."""
+
+NEEDS_RESYNC = (WebhookStatus.DRIFTED, WebhookStatus.ERROR)
+"""Webhook states that `resync_drifted` repairs."""
+
+
+def resync_webhook(activity_id: str) -> dict[str, Any] | Retry | None:
+    """RQ job: set the Activity's number's voice webhook at Twilio to today's settings."""
+    return run_activity(activity_id, resync)
+
+
+def check_webhooks(activity_id: str) -> dict[str, Any] | Retry | None:
+    """RQ job: compare the webhook at Twilio with the settings, for one number, a list, or all of them."""
+    return run_activity(activity_id, check)
+
+
+def resync_drifted(activity_id: str) -> dict[str, Any] | Retry | None:
+    """RQ job: enqueue a re-sync for every drifted or erroring number not already being re-synced."""
+    return run_activity(activity_id, enqueue_resyncs_for_drifted)
+
+
+def target_number(activity: Activity) -> PhoneNumber:
+    """Return the Activity's number.
+
+    Raises:
+        JobFailed: it was deleted.
+    """
+    if activity.phone_number is None:
+        raise JobFailed("The number was deleted; there is nothing to do.")
+    return activity.phone_number
+
+
+def resync(activity: Activity) -> dict[str, Any]:
+    """Update the number's webhook at Twilio and record it in sync; return the Activity's result."""
+    row = target_number(activity)
+    expected = ExpectedWebhook.from_config(current_app.config)
+    try:
+        number = get_client().update_number_webhook(row.twilio_sid, expected.voice_url)
+    except NotFound as error:
+        record_gone(row)
+        db.session.commit()
+        raise JobFailed(f"{row.formatted} ({row.twilio_sid}): {GONE_MESSAGE}") from error
+    drift = record_webhook_state(row, number, expected, synced=True)
+    if drift:
+        raise JobFailed(f"Twilio did not keep the webhook settings of {row.formatted}: {row.webhook_error}")
+    logger.info("Activity %s: webhook of %s re-synced", activity.id, row.twilio_sid)
+    return {"e164": row.e164, "twilio_sid": row.twilio_sid, "voice_url": row.voice_url}
+
+
+def numbers_to_check(activity: Activity) -> Select[tuple[PhoneNumber]]:
+    """Return the select of the Activity's numbers: its one number, its list (`number_ids`), or all."""
+    query = db.select(PhoneNumber)
+    if activity.phone_number_id is not None:
+        return query.where(PhoneNumber.id == activity.phone_number_id)
+    listed = (activity.result or {}).get("number_ids")
+    if listed is not None:
+        return query.where(PhoneNumber.id.in_([uuid.UUID(text) for text in listed]))
+    return query
+
+
+def in_batches(query: Select[tuple[PhoneNumber]], after: str | None = None) -> Iterator[list[PhoneNumber]]:
+    """Yield the rows of `query` in id order, `BATCH_SIZE` at a time, after the id `after` (keyset paging)."""
+    cursor = uuid.UUID(after) if after else None
+    while True:
+        page = query.order_by(PhoneNumber.id).limit(BATCH_SIZE)
+        if cursor is not None:
+            page = page.where(PhoneNumber.id > cursor)
+        batch = list(db.session.scalars(page))
+        if not batch:
+            return
+        cursor = batch[-1].id  # read before the caller's commit expires the rows
+        yield batch
+
+
+def check_one(client: TwilioClient, row: PhoneNumber, expected: ExpectedWebhook) -> WebhookStatus:
+    """Fetch the number from Twilio and record its webhook state on `row`; return the state."""
+    try:
+        number = client.fetch_number(row.twilio_sid)
+    except NotFound:
+        record_gone(row)
+        logger.warning("Number %s (%s) is no longer on the Twilio account", row.e164, row.twilio_sid)
+        return WebhookStatus.ERROR
+    record_webhook_state(row, number, expected)
+    return row.webhook_status
+
+
+def check(activity: Activity) -> dict[str, Any]:
+    """Check the Activity's numbers batch by batch, committing progress after each; resumes after a retry."""
+    client = get_client()
+    expected = ExpectedWebhook.from_config(current_app.config)
+    query = numbers_to_check(activity)
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+    saved = activity.result or {}
+    counts: dict[str, int] = {status.value: 0 for status in (*NEEDS_RESYNC, WebhookStatus.IN_SYNC)}
+    counts.update(saved.get("counts", {}))
+    done = activity.progress_done or 0
+    report_progress(activity, done, total)
+    for batch in in_batches(query, saved.get("after_id")):
+        for row in batch:
+            counts[check_one(client, row, expected).value] += 1
+        done += len(batch)
+        report_progress(activity, done, max(total, done), after_id=str(batch[-1].id), counts=counts)
+    logger.info("Activity %s: checked %d webhooks: %s", activity.id, done, counts)
+    return {"checked": done, "counts": counts}
+
+
+def enqueue_resyncs_for_drifted(activity: Activity) -> dict[str, Any]:
+    """Enqueue a re-sync for each drifted or erroring number, skipping those with one in flight."""
+    in_flight = set(
+        db.session.scalars(
+            db.select(Activity.phone_number_id).where(
+                Activity.kind == ActivityKind.WEBHOOK_RESYNC, Activity.status.in_(IN_FLIGHT)
+            )
+        )
+    )
+    query = db.select(PhoneNumber).where(PhoneNumber.webhook_status.in_(NEEDS_RESYNC))
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
+    started: list[str] = []
+    skipped = done = 0
+    report_progress(activity, 0, total)
+    for batch in in_batches(query):
+        for row in batch:
+            if row.id in in_flight:
+                skipped += 1
+            else:
+                started.append(str(enqueue_resync(row, activity.requested_by).id))
+        done += len(batch)
+        report_progress(activity, done, max(total, done))
+    return {"enqueued": len(started), "already_in_flight": skipped, "activity_ids": started}

@@ -1,0 +1,85 @@
+"""The Switchboard worker: RQ's forking worker, fitted to our jobs, and `run_worker` to start it.
+
+Also usable with RQ's own command (settings then come from the environment, as for the app)::
+
+    rq worker --url "$REDIS_URL" --worker-class webapp.jobs.worker.SwitchboardWorker --with-scheduler \\
+        --job-monitoring-interval 10 --maintenance-interval 30 switchboard
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from rq import Worker
+from rq.job import Job
+from rq.queue import Queue
+
+from webapp.jobs.failures import record_dead_work_horse
+from webapp.jobs.queue import QUEUE_NAME
+from webapp.jobs.runtime import forget_inherited_connections, job_app, use_app
+from webapp.redis_connection import redis_from_url
+
+logger = logging.getLogger(__name__)
+
+MISSED_HEARTBEATS = 3
+"""Heartbeats a running job's worker may miss before the job counts as abandoned (RQ's own grace is 60 s)."""
+
+
+class SwitchboardWorker(Worker):
+    """RQ's `Worker` (a forked work-horse per job), with four changes:
+
+    - the jobs' app is built once, here, before any fork, and every work-horse reuses it;
+    - each work-horse drops the database connections it inherited (`forget_inherited_connections`);
+    - a job whose worker died is found after `MISSED_HEARTBEATS` heartbeats plus at most one maintenance
+      interval (RQ's defaults: 60 s plus up to ~7 minutes, since an idle worker waits 405 s for a job
+      before it looks at maintenance again);
+    - a work-horse killed alone fails its Activity too (RQ runs no failure callback then).
+
+    A forking worker rather than `SimpleWorker`: only it keeps heartbeats going while a job waits on Twilio,
+    and a job that crashes its process takes only the work-horse down.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        job_app()
+
+    @property
+    def dequeue_timeout(self) -> int:
+        """Seconds an idle worker blocks waiting for a job: at most one maintenance interval."""
+        return max(1, min(self.worker_ttl - 15, int(self.maintenance_interval)))
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        """Seconds a running job's heartbeat lasts: until the next one, plus `MISSED_HEARTBEATS` of grace."""
+        grace = MISSED_HEARTBEATS * self.job_monitoring_interval
+        if job.timeout and job.timeout > 0:
+            return int(min(job.timeout - working_time, self.job_monitoring_interval)) + grace
+        return self.job_monitoring_interval + grace
+
+    def main_work_horse(self, job: Job, queue: Queue) -> None:
+        """Run the job in the forked work-horse, on database connections of its own."""
+        forget_inherited_connections()
+        super().main_work_horse(job, queue)
+
+    def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
+        """Fail the job's Activity when its work-horse died without a word."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        record_dead_work_horse(job, ret_val)
+
+
+def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> bool:
+    """Work on the Switchboard queue, with the scheduler (for delayed retries), until stopped.
+
+    With `burst`, stop once the queue is empty. Returns whether any job was run.
+    """
+    use_app(app)
+    worker = SwitchboardWorker(
+        [QUEUE_NAME],
+        name=name,
+        connection=redis_from_url(app.config["REDIS_URL"]),
+        job_monitoring_interval=app.config["WORKER_HEARTBEAT_SECONDS"],
+        maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"],
+    )
+    logger.info("Worker %s on queue %s", worker.name, QUEUE_NAME)
+    return worker.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])

@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures.web",
     "tests.fixtures.prism",
     "tests.fixtures.sandbox",
+    "tests.fixtures.workers",
 ]
 
 

@@ -1,0 +1,98 @@
+"""The provision job, end to end: a real worker, Redis, and the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_business, make_number
+from tests.fixtures.workers import wait_for_activity
+from tests.jobs.helpers import count, numbers_of
+from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.provision import friendly_name_for
+from webapp.models import ActivityStatus, BusinessStatus, PhoneNumber, WebhookStatus
+
+VOICE_URL = "http://localhost:3000/voice"
+
+
+def test_provision_buys_configures_and_records_a_number(app, sandbox, start_worker):
+    business = make_business(preferred_area_code="415")
+    activity = enqueue_provision(business, None)
+    assert (activity.status, activity.rq_job_id) == (ActivityStatus.QUEUED, activity.rq_job_id)
+    start_worker()
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.SUCCEEDED, done.error
+    assert done.attempts == 1 and done.error is None
+    assert done.started_at <= done.finished_at
+    assert (done.progress_done, done.progress_total) == (4, 4)
+    [number] = numbers_of(business.id)
+    assert number.area_code == "415" and number.e164.startswith("+1415")
+    assert number.webhook_status == WebhookStatus.IN_SYNC and number.webhook_synced_at is not None
+    assert number.voice_url == VOICE_URL and number.capabilities["voice"] is True
+    assert done.result["e164"] == number.e164 and done.result["twilio_sid"] == number.twilio_sid
+    [owned] = sandbox.owned_numbers()
+    assert owned == {
+        "sid": number.twilio_sid,
+        "phone_number": number.e164,
+        "friendly_name": friendly_name_for(business),
+    }
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda: make_business(status=BusinessStatus.TRIAL), "is trial: only active businesses get a number"),
+        (lambda: make_business(status=BusinessStatus.SUSPENDED), "is suspended"),
+        (lambda: make_number().business, "already has the number"),
+    ],
+    ids=["trial", "suspended", "numbered"],
+)
+def test_ineligible_business_fails_at_once_with_the_reason(app, sandbox, start_worker, make, reason):
+    business = make()
+    activity = enqueue_provision(business, None)
+    start_worker()
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.FAILED
+    assert reason in done.error and business.name in done.error
+    assert done.attempts == 1
+    assert sandbox.owned_count() == 0
+    assert sandbox.request_count("POST /IncomingPhoneNumbers.json") == 0
+
+
+def test_area_code_without_numbers_falls_back_to_any_us_number(app, sandbox, start_worker):
+    business = make_business(preferred_area_code="533")  # Twilio's test area code with no numbers
+    activity = enqueue_provision(business, None)
+    start_worker()
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.SUCCEEDED, done.error
+    [number] = numbers_of(business.id)
+    assert number.area_code != "533"
+    assert "Area code 533 had no numbers available" in done.result["note"]
+    assert number.e164 in done.result["note"]
+
+
+def test_requested_area_code_wins_over_the_preferred_one(app, sandbox, start_worker):
+    business = make_business(preferred_area_code="415")
+    activity = enqueue_provision(business, None, area_code="212")
+    start_worker()
+
+    assert wait_for_activity(activity.id).status == ActivityStatus.SUCCEEDED
+    assert numbers_of(business.id)[0].area_code == "212"
+
+
+def test_no_number_anywhere_fails_with_the_reason(app, sandbox, start_worker):
+    sandbox.set_pool_size(0)
+    business = make_business(preferred_area_code="415")
+    activity = enqueue_provision(business, None)
+    start_worker()
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.FAILED
+    assert done.error.startswith("No number could be bought: none in area code 415")
+    assert count(PhoneNumber) == 0

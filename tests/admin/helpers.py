@@ -57,7 +57,7 @@ def follow(client: FlaskClient, response) -> str:  # type: ignore[no-untyped-def
     return page_text(client.get(response.headers["Location"]))
 
 
-ACTIVITY_LINK = re.compile(r'href="/admin/activity/details/\?id=([0-9a-f-]{36})"')
+ACTIVITY_LINK = re.compile(r'href="/admin/activity/details/\?id=([0-9a-f-]{36})" class="alert-link"')
 
 
 def flashed_activity_ids(page: str) -> list[str]:

@@ -1,0 +1,101 @@
+"""/healthz without sign-in, and rq-dashboard at /admin/rq/ for admins only."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.admin.helpers import page_text
+from webapp.models import Role
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def test_healthz_is_200_with_every_part_when_database_and_redis_answer(client, app):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == {"ok": True, "error": None} and body["redis"] == {"ok": True, "error": None}
+    assert body["breakers"]["twilio:purchase_number"]["state"] == "closed"
+
+
+@pytest.fixture
+def dead_redis(app_settings):  # type: ignore[no-untyped-def]
+    app_settings["REDIS_URL"] = DEAD_REDIS
+
+
+def test_healthz_is_503_quickly_when_redis_is_down(dead_redis, client, app):
+    started = time.monotonic()
+    response = client.get("/healthz")
+    assert time.monotonic() - started < 8
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["database"]["ok"] is True
+    assert body["redis"]["ok"] is False and body["redis"]["error"]
+
+
+def test_healthz_is_503_when_the_database_is_down(client, app, monkeypatch):
+    from webapp import health
+
+    def unreachable() -> None:
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(health, "database_check", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == {"ok": False, "error": "ConnectionRefusedError"}
+
+
+def test_healthz_reports_a_hung_check_within_its_timeout(client, app, monkeypatch):
+    from webapp import health
+
+    monkeypatch.setattr(health, "CHECK_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(health, "database_check", lambda: time.sleep(2))
+    started = time.monotonic()
+    response = health.answers_within(health.database_check, 0.2)
+    assert time.monotonic() - started < 1
+    assert response == "no answer within 0 s"
+    assert client.get("/healthz").status_code in (200, 503)
+
+
+@pytest.mark.parametrize("url", ["/admin/rq/", "/admin/rq/0/data/queues.json", "/admin/rq/0/view/workers"])
+def test_rq_dashboard_sends_anonymous_visitors_to_sign_in(client, app, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=/admin/rq/")
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.OPERATOR])
+def test_rq_dashboard_refuses_non_admins(client, auth, app, role):
+    auth.login(role)
+    assert client.get("/admin/rq/").status_code == 403
+    assert client.get("/admin/rq/0/data/queues.json").status_code == 403
+    assert (
+        client.post("/admin/rq/queue/switchboard/compact", headers={"Origin": "http://localhost"}).status_code
+        == 403
+    )
+
+
+def test_rq_dashboard_serves_admins_from_the_apps_redis(client, auth, app):
+    from webapp.jobs.queue import get_queue
+
+    get_queue().enqueue("builtins.print", "queued for the dashboard")
+    auth.login(Role.ADMIN)
+    assert client.get("/admin/rq/").status_code == 200
+    queues = client.get("/admin/rq/0/data/queues.json").get_json()["queues"]
+    assert {"name": "switchboard", "count": 1} in [{"name": q["name"], "count": q["count"]} for q in queues]
+
+
+def test_rq_dashboard_refuses_cross_site_posts(client, auth, app):
+    from webapp.jobs.queue import get_queue
+
+    get_queue().enqueue("builtins.print", "a job to compact around")
+    auth.login(Role.ADMIN)
+    forged = client.post("/admin/rq/queue/switchboard/compact", headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403
+    unsourced = client.post("/admin/rq/queue/switchboard/compact")
+    assert unsourced.status_code == 403
+    same_site = client.post("/admin/rq/queue/switchboard/compact", headers={"Origin": "http://localhost"})
+    assert same_site.status_code == 200, page_text(same_site)

@@ -1,0 +1,192 @@
+"""What each console page shows: dashboard counts, formatted numbers, badges, filters, export, live status."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.admin.helpers import filter_arg, page_text
+from tests.factories import make_business, make_number
+from webapp.extensions import db
+from webapp.models import Activity, ActivityKind, ActivityStatus, BusinessStatus, Role, WebhookStatus
+from webapp.models.base import utcnow
+
+
+def test_dashboard_shows_counts_backlog_queue_breakers_and_latest_activity(client, auth, app):
+    for n in range(3):
+        make_business(f"Waiting {n}")
+    make_business("On trial", status=BusinessStatus.TRIAL)
+    make_number(webhook_status=WebhookStatus.DRIFTED)
+    db.session.add(
+        Activity(kind=ActivityKind.WEBHOOK_CHECK, status=ActivityStatus.FAILED, error="Twilio down")
+    )
+    db.session.commit()
+    auth.login(Role.OPERATOR)
+    text = page_text(client.get("/admin/"))
+    assert "Businesses by status" in text and "Numbers by webhook status" in text
+    assert "Waiting 0" in text and "On trial" not in text.split('id="backlog"')[1].split("</ul>")[0]
+    assert 'badge-pill badge-secondary">3<' in text
+    assert "Jobs waiting" in text and "Live workers" in text
+    assert "purchase_number" in text and "closed" in text
+    assert "Twilio down" in text
+
+
+def test_backlog_lists_twenty_and_gives_the_total(client, auth, app):
+    for n in range(23):
+        make_business(f"Waiting {n:02d}")
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/"))
+    assert "Showing the 20 oldest of 23." in text
+
+
+def test_business_list_shows_number_badges_and_status(client, auth, app):
+    number = make_number(
+        make_business("Acme"),
+        e164="+14155551234",
+        capabilities={"voice": True, "sms": True, "mms": False, "fax": False},
+        webhook_status=WebhookStatus.IN_SYNC,
+    )
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/business/"))
+    assert f'href="/admin/phonenumber/details/?id={number.id}" title="+14155551234"' in text
+    assert "(415) 555-1234" in text
+    assert 'title="Voice: yes">Voice<' in text and 'title="Fax: no"><s>Fax</s>' in text
+    assert ">In sync<" in text and ">Active<" in text
+
+
+def test_number_details_show_the_e164_and_the_webhook_times(client, auth, app):
+    number = make_number(
+        e164="+14155551234", webhook_error="Twilio answered 404.", webhook_checked_at=utcnow()
+    )
+    auth.login(Role.VIEWER)
+    text = page_text(client.get(f"/admin/phonenumber/details/?id={number.id}"))
+    assert "+14155551234" in text and "(415) 555-1234" in text
+    assert "Twilio answered 404." in text and "Last checked" in text and "UTC" in text
+
+
+def test_business_details_show_its_number_history_and_live_status(client, auth, app):
+    business = make_business("Acme")
+    failed = Activity(
+        kind=ActivityKind.PROVISION, status=ActivityStatus.FAILED, business=business, error="No numbers left."
+    )
+    db.session.add(failed)
+    db.session.commit()
+    auth.login(Role.OPERATOR)
+    text = page_text(client.get(f"/admin/business/details/?id={business.id}"))
+    assert "No number yet" in text
+    assert "No numbers left." in text
+    assert 'data-action="retry"' in text
+    assert f"/admin/activity/status/?id={failed.id}" in text
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "name", "value", "found", "not_found"),
+    [
+        ("business", "Has number", "yes", "Numbered", "Waiting"),
+        ("business", "Has number", "no", "Waiting", "Numbered"),
+        ("business", "Number area code", "303", "Denver", "Numbered"),
+        ("business", "Status", "trial", "Trial", "Waiting"),
+        ("phonenumber", "Capability", "fax", "(303) 555-0100", "(415) 555-1234"),
+        ("phonenumber", "Business status", "suspended", "(303) 555-0100", "(415) 555-1234"),
+        ("phonenumber", "Webhook", "drifted", "(415) 555-1234", "(303) 555-0100"),
+        ("phonenumber", "Area Code", "303", "(303) 555-0100", "(415) 555-1234"),
+    ],
+)
+def test_filters(client, auth, app, endpoint, name, value, found, not_found):
+    make_business("Waiting")
+    make_business("Trial", status=BusinessStatus.TRIAL)
+    make_number(make_business("Numbered"), e164="+14155551234", webhook_status=WebhookStatus.DRIFTED)
+    make_number(
+        make_business("Denver", status=BusinessStatus.SUSPENDED),
+        e164="+13035550100",
+        capabilities={"voice": True, "fax": True},
+    )
+    auth.login(Role.VIEWER)
+    operation = (
+        None if name in ("Has number", "Number area code", "Capability", "Business status") else "equals"
+    )
+    arg = filter_arg(app, endpoint, name, operation)
+    response = client.get(f"/admin/{endpoint}/", query_string={arg: value})
+    text = page_text(response)
+    assert response.status_code == 200
+    assert found in text and not_found not in text
+
+
+def kinds_listed(page: str) -> list[str]:
+    return re.findall(r'<td class="col-kind">\s*([^<]+?)\s*</td>', page)
+
+
+def test_activity_filters_by_kind_status_and_date(client, auth, app):
+    old = Activity(kind=ActivityKind.PROVISION, status=ActivityStatus.FAILED, error="old failure")
+    old.created_at = utcnow() - timedelta(days=10)
+    new = Activity(kind=ActivityKind.WEBHOOK_CHECK, status=ActivityStatus.SUCCEEDED, error=None)
+    db.session.add_all([old, new])
+    db.session.commit()
+    auth.login(Role.VIEWER)
+    by_status = page_text(
+        client.get(
+            "/admin/activity/", query_string={filter_arg(app, "activity", "Status", "equals"): "failed"}
+        )
+    )
+    assert kinds_listed(by_status) == ["Provision"]
+    by_kind = page_text(
+        client.get(
+            "/admin/activity/", query_string={filter_arg(app, "activity", "Kind", "equals"): "webhook_check"}
+        )
+    )
+    assert kinds_listed(by_kind) == ["Webhook check"]
+    since = (utcnow() - timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    recent = page_text(
+        client.get(
+            "/admin/activity/", query_string={filter_arg(app, "activity", "Requested", "greater than"): since}
+        )
+    )
+    assert kinds_listed(recent) == ["Webhook check"]
+
+
+def test_csv_export_holds_plain_values(client, auth, app):
+    make_number(make_business("Acme"), e164="+14155551234")
+    auth.login(Role.VIEWER)
+    response = client.get("/admin/business/export/csv/")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(page_text(response))))
+    assert rows[0] == ["Name", "Status", "Contact e-mail", "Preferred Area Code", "Phone number (E.164)"]
+    assert rows[1] == ["Acme", "active", "", "", "+14155551234"]
+    numbers = list(csv.reader(io.StringIO(page_text(client.get("/admin/phonenumber/export/csv/")))))
+    assert numbers[1][:2] == ["+14155551234", "Acme"] and "unknown" in numbers[1]
+
+
+def test_csv_export_stops_at_export_max_rows(client, auth, app, monkeypatch):
+    from tests.admin.helpers import admin_view
+
+    for n in range(4):
+        make_business(f"B{n}")
+    monkeypatch.setattr(admin_view(app, "business"), "export_max_rows", 3)
+    auth.login(Role.VIEWER)
+    rows = list(csv.reader(io.StringIO(page_text(client.get("/admin/business/export/csv/")))))
+    assert len(rows) == 1 + 3
+
+
+def test_status_json_reports_the_job_and_its_number(client, auth, app):
+    number = make_number(make_business("Acme"), e164="+14155551234")
+    activity = Activity(
+        kind=ActivityKind.PROVISION,
+        status=ActivityStatus.SUCCEEDED,
+        business=number.business,
+        phone_number=number,
+        attempts=1,
+        progress_done=1,
+        progress_total=1,
+    )
+    db.session.add(activity)
+    db.session.commit()
+    auth.login(Role.VIEWER)
+    state = client.get(f"/admin/activity/status/?id={activity.id}").get_json()
+    assert state["status"] == "succeeded" and state["in_flight"] is False
+    assert state["number"]["formatted"] == "(415) 555-1234"
+    assert [c["label"] for c in state["number"]["capabilities"] if c["present"]] == ["Voice", "SMS"]
+    assert client.get("/admin/activity/status/?id=not-a-uuid").status_code == 404

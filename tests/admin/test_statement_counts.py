@@ -1,0 +1,71 @@
+"""List pages and the dashboard issue a fixed number of SQL statements, however many rows they show."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.admin.helpers import counted_statements
+from tests.factories import make_business, make_number
+from webapp.extensions import db
+from webapp.models import Activity, ActivityKind, ActivityStatus, Role
+
+
+def add_rows(count: int) -> None:
+    """`count` businesses with a number, plus as many without, and an activity for each numbered one."""
+    for _ in range(count):
+        number = make_number()
+        make_business()
+        db.session.add(
+            Activity(
+                kind=ActivityKind.PROVISION,
+                status=ActivityStatus.SUCCEEDED,
+                business=number.business,
+                phone_number=number,
+            )
+        )
+    db.session.commit()
+
+
+def statements_for(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    db.session.expire_all()  # nothing loaded is trusted: a row the page does not load eagerly costs a query
+    with counted_statements() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return statements
+
+
+URLS = [
+    "/admin/business/?page_size=20",
+    "/admin/phonenumber/?page_size=20",
+    "/admin/activity/?page_size=20",
+    "/admin/",
+    "/admin/business/export/csv/",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_statement_count_does_not_grow_with_the_rows_shown(client, auth, app, url):
+    auth.login(Role.OPERATOR)
+    add_rows(2)
+    few = statements_for(client, url)
+    add_rows(18)
+    many = statements_for(client, url)
+    assert len(many) == len(few), "\n\n".join(many)
+
+
+def test_list_pages_need_at_most_three_statements(client, auth, app):
+    """The signed-in user, the count, and the page (numbers and businesses joined in)."""
+    auth.login(Role.OPERATOR)
+    add_rows(5)
+    assert len(statements_for(client, "/admin/business/")) <= 3
+    assert len(statements_for(client, "/admin/activity/")) <= 3
+    assert len(statements_for(client, "/admin/phonenumber/")) <= 4  # plus the bulk job's progress
+
+
+def test_dashboard_counts_are_single_group_by_queries(client, auth, app):
+    auth.login(Role.VIEWER)
+    add_rows(5)
+    statements = statements_for(client, "/admin/")
+    grouped = [s for s in statements if "GROUP BY" in s]
+    assert len(grouped) == 2
+    assert len(statements) <= 6, "\n\n".join(statements)

@@ -1,0 +1,95 @@
+"""Admins create users, change their role, deactivate them and set passwords that are never echoed."""
+
+from __future__ import annotations
+
+from tests.admin.helpers import page_text
+from tests.fixtures.web import csrf_token, make_user
+from webapp.extensions import db
+from webapp.models import Role, User
+
+PASSWORD = "a long new password"
+
+
+def user(email: str) -> User | None:
+    db.session.expire_all()
+    return db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
+
+
+def test_admin_creates_a_user_whose_password_is_hashed(client, auth, app):
+    auth.login(Role.ADMIN)
+    response = client.post(
+        "/admin/user/new/",
+        data={
+            "email": "New@Example.com",
+            "role": "operator",
+            "active": "y",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.status_code == 302
+    created = user("new@example.com")
+    assert created.role == Role.OPERATOR and created.check_password(PASSWORD)
+    assert PASSWORD not in created.password_hash
+
+
+def test_a_new_user_needs_a_password_of_eight_characters(client, auth, app):
+    auth.login(Role.ADMIN)
+    token = csrf_token(client)
+    missing = client.post(
+        "/admin/user/new/", data={"email": "a@example.com", "role": "viewer", "csrf_token": token}
+    )
+    assert "Set a password for the new user." in page_text(missing)
+    short = client.post(
+        "/admin/user/new/",
+        data={"email": "a@example.com", "role": "viewer", "password": "short", "csrf_token": token},
+    )
+    assert "Password must be at least 8 characters." in page_text(short)
+    assert "short" not in page_text(short).split("<form")[1].split("</form>")[0].replace("Too short", "")
+    assert user("a@example.com") is None
+
+
+def test_admin_changes_a_role_and_deactivates_without_touching_the_password(client, auth, app):
+    target = make_user("someone@example.com", Role.VIEWER)
+    old_hash = target.password_hash
+    auth.login(Role.ADMIN)
+    edit = page_text(client.get(f"/admin/user/edit/?id={target.id}"))
+    assert old_hash not in edit and 'type="password"' in edit
+    response = client.post(
+        f"/admin/user/edit/?id={target.id}",
+        data={
+            "email": "someone@example.com",
+            "role": "operator",
+            "password": "",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.status_code == 302
+    changed = user("someone@example.com")
+    assert changed.role == Role.OPERATOR and changed.active is False and changed.password_hash == old_hash
+
+
+def test_admins_cannot_lock_themselves_out(client, auth, app):
+    auth.login(Role.ADMIN)
+    me = user("admin@example.com")
+    response = client.post(
+        f"/admin/user/edit/?id={me.id}",
+        data={
+            "email": "admin@example.com",
+            "role": "viewer",
+            "active": "y",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert "You cannot deactivate yourself or remove your own admin role." in page_text(response)
+    assert user("admin@example.com").role == Role.ADMIN
+
+
+def test_users_cannot_be_deleted(client, auth, app):
+    target = make_user("someone@example.com")
+    auth.login(Role.ADMIN)
+    response = client.post(
+        "/admin/user/delete/", data={"id": str(target.id), "csrf_token": csrf_token(client)}
+    )
+    assert response.status_code in (302, 403)
+    assert user("someone@example.com") is not None

@@ -113,7 +113,7 @@ def enqueue_check(
     elif numbers_or_all is not None:
         if not numbers_or_all:
             raise ValidationError("numbers", "Choose at least one number to check.")
-        fields = {"result": {"number_ids": [str(number.id) for number in numbers_or_all]}}
+        fields = {"result": {"number_ids": sorted(str(number.id) for number in numbers_or_all)}}
     return start(
         lambda: Activity(
             kind=ActivityKind.WEBHOOK_CHECK, requested_by_id=requester_id(requested_by), **fields

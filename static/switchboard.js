@@ -49,10 +49,16 @@
     });
   }
 
-  function render(panel, state) {
-    var badge = field(panel, "status");
+  function showStatus(badge, state) {
     badge.className = "badge badge-" + (STATUS_STYLES[state.status] || "secondary");
     badge.textContent = state.status_label;
+  }
+
+  function render(panel, state) {
+    showStatus(field(panel, "status"), state);
+    document.querySelectorAll('[data-live-status-for="' + state.id + '"] .badge').forEach(function (badge) {
+      showStatus(badge, state);
+    });
     field(panel, "attempts").textContent = state.attempts;
 
     var progress = field(panel, "progress");

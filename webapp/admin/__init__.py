@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
     admin = Admin(
         name="Switchboard",
         index_view=DashboardView(url="/admin", name="Dashboard"),
-        theme=Bootstrap4Theme(base_template="admin/switchboard_base.html"),
+        theme=Bootstrap4Theme(base_template="admin/switchboard_base.html", fluid=True),
     )
     admin.add_view(BusinessView(Business, db, name="Businesses"))
     admin.add_view(PhoneNumberView(PhoneNumber, db, name="Phone numbers"))

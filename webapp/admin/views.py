@@ -59,9 +59,6 @@ class BusinessView(PhoneSearchMixin, SecureModelView):
         "status",
         "contact_email",
         "preferred_area_code",
-        "phone_number",
-        "capabilities",
-        "webhook_status",
         "created_at",
         "updated_at",
     )

@@ -16,6 +16,7 @@ pytest_plugins = [
     "tests.fixtures.prism",
     "tests.fixtures.sandbox",
     "tests.fixtures.workers",
+    "tests.fixtures.live_server",
 ]
 
 

@@ -86,6 +86,17 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+DATABASE_CONNECT_TIMEOUT_SECONDS = 3
+"""A PostgreSQL that does not answer fails a request (503) in seconds instead of hanging it."""
+
+
+def engine_options(database_uri: str) -> dict[str, Any]:
+    """Return SQLAlchemy engine options: bounded connects and pre-ping, so a restarted PostgreSQL heals."""
+    if database_uri.startswith("postgresql"):
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": DATABASE_CONNECT_TIMEOUT_SECONDS}}
+    return {}
+
+
 def _check_url(name: str, url: str, schemes: tuple[str, ...], *, allow_empty: bool = False) -> str:
     if allow_empty and not url:
         return url
@@ -113,9 +124,11 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         f"http://127.0.0.1:{sandbox_port}" if on_sandbox else "https://api.twilio.com"
     )
 
+    database_uri = normalise_database_url(database_url)
     settings: dict[str, Any] = {
         "INSTANCE_PATH": str(instance_path),
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_uri),
         "REDIS_URL": _check_url("REDIS_URL", redis_url, REDIS_SCHEMES),
         "REDIS_EMBEDDED": not env.get("REDIS_URL"),
         "SECRET_KEY": env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,

@@ -10,6 +10,9 @@ from webapp.twilio_client import TwilioNumber, get_client
 VOICE_URL = "http://localhost:3000/voice"
 """The voice URL the tests' settings expect (the default TWILIO_VOICE_URL)."""
 
+ELSEWHERE = "https://elsewhere.example.com/voice"
+"""A voice URL someone set by hand in Twilio's console: drift."""
+
 
 def count(model: type) -> int:
     """Return how many rows `model` has, read in a new transaction."""

@@ -7,13 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.factories import make_business
 from tests.fixtures.workers import wait_for_activity
-from tests.jobs.helpers import VOICE_URL, buy_at_sandbox, record
+from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
-
-ELSEWHERE = "https://elsewhere.example.com/voice"
 
 
 def refreshed(number: PhoneNumber) -> PhoneNumber:

@@ -1,0 +1,72 @@
+"""Transient Twilio failures are retried by RQ with the Activity showing attempts and the last error;
+permanent ones fail at once."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.factories import make_business
+from tests.fixtures.workers import wait_for_activity
+from tests.jobs.helpers import numbers_of
+from webapp.extensions import db
+from webapp.jobs.enqueue import enqueue_provision
+from webapp.models import Activity, ActivityStatus
+
+
+def wait_for_retry_wait(activity_id) -> Activity:
+    """Return the Activity once its first attempt failed transiently and it waits for RQ's retry."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        db.session.rollback()
+        activity = db.session.get(Activity, activity_id)
+        if activity.attempts == 1 and activity.status == ActivityStatus.QUEUED:
+            return activity
+        time.sleep(0.02)
+    raise AssertionError("the first attempt never failed transiently")
+
+
+def test_transient_failures_are_retried_and_the_activity_shows_them(app, sandbox, start_worker):
+    sandbox.set_faults("503=1")
+    business = make_business()
+    activity = enqueue_provision(business, None)
+    start_worker()
+
+    waiting = wait_for_retry_wait(activity.id)
+    assert waiting.error.startswith("Attempt 1 failed, retrying in 1 s:")
+    assert "Twilio error 20503" in waiting.error
+    sandbox.set_faults("")
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.SUCCEEDED and done.attempts == 2 and done.error is None
+    assert len(numbers_of(business.id)) == 1
+
+
+@pytest.fixture
+def one_retry(app_settings):
+    app_settings["JOB_RETRY_INTERVALS"] = "1"
+
+
+def test_transient_failures_fail_the_activity_once_retries_are_used_up(one_retry, app, sandbox, start_worker):
+    sandbox.set_faults("500=1")
+    activity = enqueue_provision(make_business(), None)
+    start_worker()
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.FAILED and done.attempts == 2
+    assert done.error.startswith("Twilio: ") and "(Attempts: 2.)" in done.error
+    assert "Retry" in done.error
+
+
+def test_a_rejected_auth_token_fails_at_once(app, sandbox, start_worker):
+    activity = enqueue_provision(make_business(), None)
+    start_worker(TWILIO_AUTH_TOKEN="not-the-token")
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.FAILED and done.attempts == 1
+    assert "Twilio error 20003" in done.error
+    assert "not-the-token" not in done.error

@@ -3,10 +3,12 @@ adopts the number the dead job bought instead of buying a second one."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
+from tests.fixtures.workers import descendants, wait_for_activity
 from tests.jobs.helpers import numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision, retry_activity
@@ -58,3 +60,19 @@ def test_sigkilled_worker_fails_its_job_in_bounded_time_and_retry_buys_nothing_t
     assert owned["sid"] == number.twilio_sid
     assert sandbox.request_count(PURCHASE) == 1
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 2
+
+
+def test_a_work_horse_killed_alone_fails_its_activity_at_once(app, sandbox, start_worker):
+    sandbox.set_faults("timeout=1,hang=20,method=POST,path=/IncomingPhoneNumbers.json")
+    worker = start_worker()
+    activity = enqueue_provision(make_business(), None)
+    wait_until(lambda: sandbox.request_count(PURCHASE) == 1, 20, "the purchase to reach the sandbox")
+    # RQ's work-horse leads a process group of its own; the scheduler stays in the worker's.
+    [horse] = [pid for pid in descendants(worker.pid) if os.getpgid(pid) == pid]
+
+    os.kill(horse, signal.SIGKILL)
+    failed = wait_for_activity(activity.id, timeout=10)
+
+    assert failed.status == ActivityStatus.FAILED
+    assert "worker process running this job died" in failed.error
+    assert worker.running

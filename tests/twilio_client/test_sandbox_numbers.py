@@ -119,6 +119,13 @@ def test_find_numbers_matches_friendly_name_and_phone_number(client: TwilioClien
     assert client.find_numbers(friendly_name="Nobody") == []
 
 
+def test_list_numbers_returns_every_number_on_the_account(client: TwilioClient) -> None:
+    bought = {
+        client.provision_number(friendly_name=f"Business {n}", voice_url=VOICE_URL).sid for n in range(3)
+    }
+    assert {number.sid for number in client.list_numbers()} == bought
+
+
 def test_released_number_is_gone(client: TwilioClient, sandbox: SandboxProcess) -> None:
     bought = client.provision_number("415", friendly_name="Acme Plumbing", voice_url=VOICE_URL)
 

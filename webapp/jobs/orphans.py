@@ -19,13 +19,6 @@ from webapp.twilio_client import TwilioClient, TwilioNumber
 
 logger = logging.getLogger(__name__)
 
-US_NUMBER_PREFIXES = tuple(f"+1{digit}" for digit in "23456789")
-"""Every US number starts with one of these; listing by each in turn lists the whole account.
-
-The client can list numbers only by FriendlyName or (partial) PhoneNumber; a list-everything call there
-would replace this.
-"""
-
 
 @dataclass(frozen=True)
 class Orphan:
@@ -63,11 +56,11 @@ def business_named_by(number: TwilioNumber) -> Business | None:
 
 def find_orphans(client: TwilioClient) -> list[Orphan]:
     """Return the account's `switchboard:` numbers that no row records, in phone-number order."""
-    ours: dict[str, TwilioNumber] = {}
-    for prefix in US_NUMBER_PREFIXES:
-        for number in client.find_numbers(phone_number=prefix):
-            if number.friendly_name.startswith(FRIENDLY_NAME_PREFIX):
-                ours[number.sid] = number
+    ours = {
+        number.sid: number
+        for number in client.list_numbers()
+        if number.friendly_name.startswith(FRIENDLY_NAME_PREFIX)
+    }
     recorded = set(
         db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(ours)))
     )

@@ -30,6 +30,7 @@ OPERATIONS = (
     "update_number_webhook",
     "fetch_number",
     "find_numbers",
+    "list_numbers",
     "release_number",
     "make_call",
     "get_call",

@@ -241,6 +241,13 @@ class TwilioClient:
             ],
         )
 
+    def list_numbers(self) -> list[TwilioNumber]:
+        """Return every number on the account (all pages)."""
+        return self._call(
+            "list_numbers",
+            lambda: [TwilioNumber.from_resource(n) for n in self._twilio.incoming_phone_numbers.list()],
+        )
+
     def release_number(self, sid: str) -> None:
         """Release the number back to Twilio.
 

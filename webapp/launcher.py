@@ -56,7 +56,7 @@ def start_services(
                     "--port",
                     str(settings["TWILIO_SANDBOX_PORT"]),
                     "--db",
-                    str(instance_path / "sandbox.db"),
+                    str(instance_path / "twilio_sandbox.sqlite3"),
                 ],
                 cwd=PROJECT_ROOT,
                 env=env,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from webapp.extensions import db
 from webapp.jobs.provision import friendly_name_for
-from webapp.models import Activity, Business, PhoneNumber
+from webapp.models import Activity, ActivityStatus, Business, PhoneNumber
 from webapp.twilio_client import TwilioNumber, get_client
 
 VOICE_URL = "http://localhost:3000/voice"
@@ -52,3 +54,30 @@ def record(business: Business, number: TwilioNumber, **fields) -> PhoneNumber:
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def check_one_number_each_or_failed_with_a_reason(businesses: list[Business], sandbox: Any) -> dict[str, int]:
+    """Assert how a run of provisions ended, and return `succeeded` and `retried` (needed an RQ retry) counts.
+
+    Each business has exactly one number and a succeeded Activity naming it, or no number and a failed
+    Activity with a reason; the sandbox (`SandboxProcess`) owns exactly the numbers the database records,
+    one per business (nothing bought twice).
+    """
+    db.session.rollback()
+    numbers = {row.business_id: row for row in db.session.scalars(db.select(PhoneNumber))}
+    outcomes = {activity.business_id: activity for activity in db.session.scalars(db.select(Activity))}
+    for business in businesses:
+        activity = outcomes[business.id]
+        if activity.status == ActivityStatus.SUCCEEDED:
+            assert numbers[business.id].twilio_sid == activity.result["twilio_sid"]
+        else:
+            assert activity.status == ActivityStatus.FAILED, activity
+            assert business.id not in numbers and activity.error, activity
+    owned = sandbox.owned_numbers()
+    assert len(owned) == len(numbers), "Twilio owns numbers the database does not record, or the reverse"
+    assert {n["sid"] for n in owned} == {row.twilio_sid for row in numbers.values()}
+    assert sorted(n["friendly_name"] for n in owned) == sorted(f"switchboard:{bid}" for bid in numbers)
+    return {
+        "succeeded": sum(a.status == ActivityStatus.SUCCEEDED for a in outcomes.values()),
+        "retried": sum(a.attempts > 1 for a in outcomes.values()),
+    }

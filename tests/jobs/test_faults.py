@@ -4,12 +4,10 @@ holds exactly the numbers the database records."""
 
 from __future__ import annotations
 
-import time
-
 from tests.factories import make_business
-from webapp.extensions import db
+from tests.fixtures.workers import wait_until_nothing_in_flight
+from tests.jobs.helpers import check_one_number_each_or_failed_with_a_reason
 from webapp.jobs.enqueue import enqueue_provision
-from webapp.models import IN_FLIGHT, Activity, ActivityStatus, PhoneNumber
 
 BUSINESSES = 50
 WORKERS = 3
@@ -28,31 +26,9 @@ def test_fifty_provisions_under_faults_end_one_number_each_or_failed_with_a_reas
     for _ in range(WORKERS):
         start_worker()
 
-    deadline = time.monotonic() + 120
-    while True:
-        db.session.rollback()
-        in_flight = db.session.scalar(
-            db.select(db.func.count()).select_from(Activity).where(Activity.status.in_(IN_FLIGHT))
-        )
-        if not in_flight or time.monotonic() > deadline:
-            break
-        time.sleep(0.2)
-    assert in_flight == 0, f"{in_flight} provisions still in flight after 120 s"
+    wait_until_nothing_in_flight(timeout=120)
 
-    numbers = {row.business_id: row for row in db.session.scalars(db.select(PhoneNumber))}
-    outcomes = {activity.business_id: activity for activity in db.session.scalars(db.select(Activity))}
-    for business in businesses:
-        activity = outcomes[business.id]
-        if activity.status == ActivityStatus.SUCCEEDED:
-            assert numbers[business.id].twilio_sid == activity.result["twilio_sid"]
-        else:
-            assert business.id not in numbers and activity.error, activity
-    owned = sandbox.owned_numbers()
-    assert len(owned) == len(numbers)
-    assert {n["sid"] for n in owned} == {row.twilio_sid for row in numbers.values()}
-    assert {n["friendly_name"] for n in owned} == {f"switchboard:{bid}" for bid in numbers}
-    succeeded = sum(a.status == ActivityStatus.SUCCEEDED for a in outcomes.values())
-    retried = sum(a.attempts > 1 for a in outcomes.values())
-    print(f"{succeeded}/{BUSINESSES} provisioned, {retried} needed an RQ retry")
-    assert succeeded >= BUSINESSES * 0.9
-    assert retried > 0, "no job needed an RQ retry: the faults did not reach the jobs"
+    counts = check_one_number_each_or_failed_with_a_reason(businesses, sandbox)
+    print(f"{counts['succeeded']}/{BUSINESSES} provisioned, {counts['retried']} needed an RQ retry")
+    assert counts["succeeded"] >= BUSINESSES * 0.9
+    assert counts["retried"] > 0, "no job needed an RQ retry: the faults did not reach the jobs"

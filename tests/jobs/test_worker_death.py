@@ -8,7 +8,7 @@ import signal
 import time
 
 from tests.factories import make_business
-from tests.fixtures.workers import descendants, wait_for_activity
+from tests.fixtures.workers import descendants, wait_for_activity, wait_until
 from tests.jobs.helpers import numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision, retry_activity
@@ -18,13 +18,6 @@ PURCHASE = "POST /IncomingPhoneNumbers.json"
 
 DEAD_WORKER_BOUND_SECONDS = 15.0
 """With FAST_JOB_SETTINGS (1 s heartbeats, 3 missed allowed, 2 s maintenance) the job fails in ~4-8 s."""
-
-
-def wait_until(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def test_sigkilled_worker_fails_its_job_in_bounded_time_and_retry_buys_nothing_twice(

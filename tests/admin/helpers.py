@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from tests.fixtures.web import csrf_token
 from webapp.extensions import db
 
 
@@ -63,3 +64,11 @@ ACTIVITY_LINK = re.compile(r'href="/admin/activity/details/\?id=([0-9a-f-]{36})"
 def flashed_activity_ids(page: str) -> list[str]:
     """The Activity ids the page's flashed messages link to."""
     return ACTIVITY_LINK.findall(page)
+
+
+def post_action(client: FlaskClient, endpoint: str, action: str, ids: list, url: str | None = None):  # type: ignore[no-untyped-def]
+    """Post the list's "With selected" `action` for the rows `ids` of the view `endpoint`, like the page."""
+    data = {"action": action, "rowid": [str(i) for i in ids], "csrf_token": csrf_token(client)}
+    if url:
+        data["url"] = url
+    return client.post(f"/admin/{endpoint}/action/", data=data)

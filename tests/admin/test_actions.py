@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.admin.helpers import flashed_activity_ids, follow, page_text
+from tests.admin.helpers import flashed_activity_ids, follow, page_text, post_action
 from tests.factories import make_business, make_number
 from tests.fixtures.web import csrf_token
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, BusinessStatus, Role
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-def post_action(client, endpoint: str, action: str, ids: list, url: str | None = None):  # type: ignore[no-untyped-def]
-    data = {"action": action, "rowid": [str(i) for i in ids], "csrf_token": csrf_token(client)}
-    if url:
-        data["url"] = url
-    return client.post(f"/admin/{endpoint}/action/", data=data)
 
 
 def activities(kind: ActivityKind | None = None) -> list[Activity]:

@@ -1,0 +1,112 @@
+"""Redis restarted in the middle of a run, on a Redis of the test's own (other tests keep theirs).
+
+While it is down the console stays up: the dashboard says the queue is unreachable, an action says nothing
+was started (and records nothing), /healthz answers 503. Once it is back, with none of its data (it keeps
+nothing on disk), the worker that lived through the outage runs what is enqueued next.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.admin.helpers import follow, page_text, post_action
+from tests.factories import make_business
+from tests.fixtures.sandbox import SandboxProcess
+from tests.fixtures.workers import FAST_JOB_SETTINGS, sandbox_settings, wait_for_activity
+from tests.jobs.helpers import activities, numbers_of
+from webapp import embedded_redis
+from webapp.models import ActivityStatus, Role
+
+OUTAGE_SECONDS = 4.0
+"""How long Redis stays down: several worker heartbeats (1 s here), so the worker's own calls fail too."""
+
+
+@dataclass
+class OwnRedis:
+    """An embedded Redis on a unix socket that only this test uses, which it may stop and start."""
+
+    socket_path: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def start(self) -> None:
+        self.process = embedded_redis.start(self.socket_path)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            embedded_redis.stop(self.process)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    """A running Redis of the test's own; a short folder, since a unix socket path has ~100 characters."""
+    folder = Path(tempfile.mkdtemp(prefix="rel-redis-"))
+    redis = OwnRedis(folder / "redis.sock")
+    redis.start()
+    yield redis
+    redis.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def redis_url(own_redis: OwnRedis) -> str:
+    """The app, the workers and `redis_client` all use the test's own Redis."""
+    return own_redis.url
+
+
+@pytest.fixture
+def app_settings(app_settings: dict[str, Any], sandbox: SandboxProcess) -> dict[str, Any]:
+    return {**app_settings, **sandbox_settings(sandbox), **FAST_JOB_SETTINGS}
+
+
+def provision_from_the_console(client, business) -> str:  # type: ignore[no-untyped-def]
+    """Click "Provision" for `business`; return the page the console shows after."""
+    return follow(client, post_action(client, "business", "provision", [business.id]))
+
+
+def test_redis_restarted_mid_run_keeps_the_console_up_and_work_after_it_completes(
+    app, client, auth, own_redis, start_worker
+):
+    before, during, after = (make_business(preferred_area_code="415") for _ in range(3))
+    auth.login(Role.OPERATOR)
+    worker = start_worker()
+    provision_from_the_console(client, before)
+    [first] = activities()
+    assert wait_for_activity(first.id).status == ActivityStatus.SUCCEEDED
+
+    own_redis.stop()
+    stopped_at = time.monotonic()
+
+    dashboard = client.get("/admin/")
+    assert dashboard.status_code == 200
+    assert "Queue unreachable" in page_text(dashboard)
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json["redis"]["ok"] is False and health.json["database"]["ok"] is True
+    assert "The job queue is not answering" in provision_from_the_console(client, during)
+    assert len(activities()) == 1, "an Activity was recorded for a job that was never queued"
+    assert client.get("/admin/business/").status_code == 200
+    time.sleep(OUTAGE_SECONDS - (time.monotonic() - stopped_at))
+
+    own_redis.start()
+
+    assert client.get("/healthz").status_code == 200
+    assert "Queue unreachable" not in page_text(client.get("/admin/"))
+    provision_from_the_console(client, after)
+    [latest] = [activity for activity in activities() if activity.business_id == after.id]
+    assert wait_for_activity(latest.id, timeout=30).status == ActivityStatus.SUCCEEDED
+    assert len(numbers_of(after.id)) == 1 and numbers_of(during.id) == []
+    assert worker.running

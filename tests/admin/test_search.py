@@ -49,6 +49,24 @@ def test_partial_numbers_match_by_prefix_and_text_matches_names_and_emails(
         assert name not in text, term
 
 
+@pytest.mark.parametrize(
+    ("term", "found", "not_found"),
+    [
+        ("415 559", ["+14155591000", "+14155599999"], ["+14155600000", "+14155589999"]),
+        ("999", ["+19995550100", "+19999999999"], ["+19895550100"]),
+    ],
+)
+def test_a_prefix_finds_exactly_the_numbers_that_start_with_it(client, auth, app, term, found, not_found):
+    for e164 in found + not_found:
+        make_number(e164=e164)
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/phonenumber/", query_string={"search": term}))
+    for e164 in found:
+        assert e164 in text, (term, e164)
+    for e164 in not_found:
+        assert e164 not in text, (term, e164)
+
+
 def test_phone_search_compares_the_stored_e164_not_a_cast(client, auth, businesses):
     auth.login(Role.VIEWER)
     with counted_statements() as statements:
@@ -70,8 +88,9 @@ def test_numbers_page_finds_a_number_in_any_format(client, auth, businesses):
         ("acme", None),
         ("12", None),
         ("+44 20 7946 0958", None),
-        ("415", "e164 LIKE '+1415'"),
-        ("1 415 555", "e164 LIKE '+1415555'"),
+        ("415", "e164 >= '+1415' AND phone_numbers.e164 < '+1416'"),
+        ("1 415 555", "e164 >= '+1415555' AND phone_numbers.e164 < '+1415556'"),
+        ("415 59", "e164 >= '+141559' AND phone_numbers.e164 < '+141560'"),
         ("(415) 555-1234", "e164 = '+14155551234'"),
     ],
 )

@@ -1,8 +1,11 @@
 """Phone-aware search: a phone-like term is normalised and matched on the stored E.164, not `CAST … ILIKE`.
 
 `415-555-1234`, `(415) 555 1234`, `4155551234` and `+14155551234` all become `+14155551234` and match it
-exactly (a unique-index lookup); a shorter run of digits such as `415 555` matches by prefix (`+1415555%`),
-which an index on `e164` serves (on PostgreSQL with `varchar_pattern_ops`). Any other text falls back to
+exactly (a unique-index lookup); a shorter run of digits such as `415 555` matches by prefix, written as
+the range `+1415555 <= e164 < +1415556`. Every stored number is `+1` and ten digits (a check constraint),
+so the range is the prefix in any collation, and the unique index on `e164` reads it in order: a
+`LIKE '+1415555%'` needs another index, and under ORDER BY e164 the planner walked the unique index
+instead (376 ms at 667,000 numbers, against 0.1 ms for the range). Any other text falls back to
 Flask-Admin's search over the view's text columns.
 """
 
@@ -40,7 +43,16 @@ def phone_condition(search: str) -> ColumnElement[bool] | None:
         digits = digits[1:]  # US area codes never start with 1, so a leading 1 is the country code
     if not digits:
         return None
-    return PhoneNumber.e164.startswith("+1" + digits, autoescape=True)
+    return prefix_range(PhoneNumber.e164, "+1" + digits)
+
+
+def prefix_range(column: Any, prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix` (`+1` and digits), as a range an ordinary B-tree index serves."""
+    digits = prefix[2:]
+    if set(digits) == {"9"}:
+        return column >= prefix  # nothing sorts after +1999...: no upper bound needed
+    following = str(int(digits) + 1).zfill(len(digits))
+    return (column >= prefix) & (column < "+1" + following)
 
 
 class PhoneSearchMixin:

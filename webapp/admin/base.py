@@ -16,10 +16,15 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
+from webapp.admin.counts import COUNT_CAP, ApproximateCount, CappedCountQuery
+from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
 from webapp.models import Activity, Role, User, ValidationError
 
 logger = logging.getLogger(__name__)
+
+PAGED_ROWS = 100_000
+"""The deepest row a list pages to (page 2,000 at 50 a page): OFFSET reads every row it skips."""
 
 
 def signed_in() -> bool:
@@ -90,6 +95,9 @@ class SecureModelView(ModelView):
 
     A refused change is a 403, never Flask-Admin's silent redirect. Actions (the "With selected" menu and
     the row buttons, which post to `action_view`) need `action_view`'s role: viewers see none of them.
+
+    Lists count at most `count_cap` rows (an estimate or a lower bound above it, see `counts`) and page
+    down to `paged_rows`; None restores Flask-Admin's exact `count(*)` and unbounded OFFSET.
     """
 
     read_role: ClassVar[Role] = Role.VIEWER
@@ -106,6 +114,8 @@ class SecureModelView(ModelView):
     can_view_details = True
     export_max_rows = 10_000
     export_types: ClassVar[list[str]] = ["csv"]
+    count_cap: ClassVar[int | None] = COUNT_CAP
+    paged_rows: ClassVar[int | None] = PAGED_ROWS
 
     def is_accessible(self) -> bool:
         return may(self.read_role)
@@ -145,6 +155,26 @@ class SecureModelView(ModelView):
 
     def is_action_allowed(self, name: str) -> bool:
         return self.may_operate and super().is_action_allowed(name)
+
+    def get_count_query(self) -> Any:
+        if self.count_cap is None:
+            return super().get_count_query()
+        return CappedCountQuery.of(self.model, db.session, self.count_cap)
+
+    def get_list(self, *args: Any, **kwargs: Any) -> Any:
+        count, rows = super().get_list(*args, **kwargs)
+        if self.paged_rows is not None and isinstance(count, ApproximateCount):
+            count = count.bounded(self.paged_rows)  # the pager offers no page past paged_rows
+        return count, rows
+
+    def _apply_pagination(self, query: Any, page: int | None, page_size: int | None) -> Any:
+        size = self.page_size if page_size is None else page_size
+        if self.paged_rows is not None and page and size and page * size >= self.paged_rows:
+            page = (self.paged_rows - 1) // size
+            flash(
+                f"Lists show their first {self.paged_rows:,} rows: search or filter to find others.", "info"
+            )
+        return super()._apply_pagination(query, page, page_size)
 
     def get_one(self, id: Any) -> Any:
         key = parse_id(id)

@@ -6,10 +6,11 @@ from typing import Any
 
 from flask import current_app
 from flask_admin import expose
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
+from webapp.admin.counts import COUNT_CAP, capped_count, counts_by, more_than
 from webapp.admin.queues import queue_summary
 from webapp.extensions import db
 from webapp.jobs.queue import get_queue
@@ -24,12 +25,6 @@ LATEST_ACTIVITIES = 20
 """How many of the latest jobs the dashboard lists."""
 
 
-def counts_by(column: Any, members: type) -> dict[Any, int]:
-    """Return `{member: rows}` for every member of the enum `members`, in one GROUP BY query."""
-    found = dict(db.session.execute(select(column, func.count()).group_by(column)).all())
-    return {member: found.get(member, 0) for member in members}
-
-
 def awaiting_number() -> Any:
     """The condition of the provisioning backlog: active businesses without a number."""
     return (Business.status == BusinessStatus.ACTIVE) & ~exists().where(
@@ -37,13 +32,25 @@ def awaiting_number() -> Any:
     )
 
 
-def provisioning_backlog() -> tuple[list[Business], int]:
+def backlog_total(cap: int | None) -> int:
+    """How many businesses await a number: exactly, or up to `cap` and then "more than `cap`"."""
+    if cap is None:
+        return db.session.scalar(select(func.count()).select_from(Business).where(awaiting_number())) or 0
+    counted = (
+        db.session.scalar(
+            capped_count(select(literal_column("1")).select_from(Business).where(awaiting_number()), cap)
+        )
+        or 0
+    )
+    return counted if counted <= cap else more_than(cap)
+
+
+def provisioning_backlog(cap: int | None) -> tuple[list[Business], int]:
     """The oldest businesses awaiting a number (at most BACKLOG_SHOWN), and how many await in all."""
-    total = db.session.scalar(select(func.count()).select_from(Business).where(awaiting_number()))
     shown = db.session.scalars(
         select(Business).where(awaiting_number()).order_by(Business.created_at).limit(BACKLOG_SHOWN)
     ).all()
-    return list(shown), total or 0
+    return list(shown), backlog_total(cap)
 
 
 def latest_activities() -> list[Activity]:
@@ -62,17 +69,21 @@ def latest_activities() -> list[Activity]:
 
 
 class DashboardView(SecureIndexView):
-    """The console's home page."""
+    """The console's home page. Counts are exact up to `count_cap`, estimated above (None: always exact)."""
+
+    count_cap: int | None = COUNT_CAP
 
     @expose("/")
     def index(self) -> str:
-        backlog, backlog_total = provisioning_backlog()
+        backlog, total = provisioning_backlog(self.count_cap)
         return self.render(
             "admin/dashboard/index.html",
-            businesses_by_status=counts_by(Business.status, BusinessStatus),
-            numbers_by_webhook_status=counts_by(PhoneNumber.webhook_status, WebhookStatus),
+            businesses_by_status=counts_by(db.session, Business.status, list(BusinessStatus), self.count_cap),
+            numbers_by_webhook_status=counts_by(
+                db.session, PhoneNumber.webhook_status, list(WebhookStatus), self.count_cap
+            ),
             backlog=backlog,
-            backlog_total=backlog_total,
+            backlog_total=total,
             queues=queue_summary(get_queue()),
             breakers=breaker_states(get_redis(), reset_timeout=current_app.config["BREAKER_RESET_TIMEOUT"]),
             activities=latest_activities(),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 logger = logging.getLogger(__name__)
@@ -26,6 +26,16 @@ def handle_database_unreachable(error: OperationalError) -> tuple[str | Response
     return render_error(ServiceUnavailable("The database is not answering. Try again in a minute."))
 
 
+def handle_unstorable_input(error: DataError) -> tuple[str | Response, int]:
+    """Answer 400 when the database refuses a value as given (PostgreSQL: a NUL byte, a number too large)."""
+    logger.warning("database refused the input on %s %s: %s", request.method, request.path, error.orig)
+    return render_error(
+        BadRequest(
+            "Something you typed holds a character or a value the console cannot use. Check it and try again."
+        )
+    )
+
+
 def handle_unexpected(error: Exception) -> tuple[str | Response, int]:
     """Log the traceback and answer a plain 500 page."""
     logger.exception("unhandled error on %s %s", request.method, request.path)
@@ -36,4 +46,5 @@ def init_app(app: Flask) -> None:
     """Register the error pages."""
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(OperationalError, handle_database_unreachable)
+    app.register_error_handler(DataError, handle_unstorable_input)
     app.register_error_handler(Exception, handle_unexpected)

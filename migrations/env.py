@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from webapp.models.indexes import include_object_for
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -88,6 +90,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # PostgreSQL-only indexes (pg_trgm) are not differences on SQLite
+        conf_args.setdefault("include_object", include_object_for(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from webapp.extensions import db
+from webapp.models.indexes import include_object_for
 
 
 def drop_everything() -> None:
@@ -17,8 +19,10 @@ def drop_everything() -> None:
 
 
 def schema_differences() -> list:
+    """What autogenerate would add or drop, as `flask db migrate` sees it (env.py's include_object)."""
     with db.engine.connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection), db.metadata)
+        options = {"include_object": include_object_for(connection.dialect.name)}
+        return compare_metadata(MigrationContext.configure(connection, opts=options), db.metadata)
 
 
 def test_upgrade_gives_exactly_the_models_schema_and_downgrade_unwinds_it(app):
@@ -37,5 +41,34 @@ def test_upgraded_database_enforces_the_format_checks(app):
     with db.engine.connect() as connection:
         checks = {check["name"] for check in inspect(connection).get_check_constraints("phone_numbers")}
     assert {"ck_phone_numbers_e164_format", "ck_phone_numbers_twilio_sid_format"} <= checks
+    drop_everything()
+    db.create_all()
+
+
+def index_names(table: str) -> set[str]:
+    return {index["name"] for index in inspect(db.engine).get_indexes(table)}
+
+
+def test_upgrade_builds_the_backlog_index_in_place_of_the_status_index(app):
+    drop_everything()
+    upgrade()
+    names = index_names("businesses")
+    assert "ix_businesses_status_created_at" in names and "ix_businesses_status" not in names
+    downgrade(revision="0001")
+    names = index_names("businesses")
+    assert "ix_businesses_status" in names and "ix_businesses_status_created_at" not in names
+    drop_everything()
+    db.create_all()
+
+
+@pytest.mark.postgres_only
+def test_postgresql_gets_trigram_indexes_for_the_business_search(app):
+    drop_everything()
+    upgrade()
+    with db.engine.connect() as connection:
+        query = text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'businesses'")
+        definitions = {name: ddl for name, ddl in connection.execute(query)}
+    assert "gin (name gin_trgm_ops)" in definitions["ix_businesses_name_trgm"]
+    assert "gin (contact_email gin_trgm_ops)" in definitions["ix_businesses_contact_email_trgm"]
     drop_everything()
     db.create_all()

@@ -6,12 +6,13 @@ import enum
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import CheckConstraint, Enum, String
+from sqlalchemy import CheckConstraint, Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
 from webapp.models.base import Timestamps, UuidPrimaryKey, ValidationError
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
+from webapp.models.indexes import needs_trigrams, trigram_index
 from webapp.models.phone_format import AREA_CODE_PATTERN
 
 if TYPE_CHECKING:
@@ -49,11 +50,14 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     __table_args__ = (
         CheckConstraint(f"length(name) BETWEEN 1 AND {NAME_MAX_LENGTH}", name="name_length"),
         *format_check("preferred_area_code", AREA_CODE_REGEX, AREA_CODE_GLOB, "preferred_area_code_format"),
+        Index("ix_businesses_status_created_at", "status", "created_at"),  # the backlog, oldest first
+        trigram_index("businesses", "name"),  # the console's search: ILIKE '%text%'
+        trigram_index("businesses", "contact_email"),
     )
 
     name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), index=True)
     status: Mapped[BusinessStatus] = mapped_column(
-        enum_column(BusinessStatus, "business_status"), default=BusinessStatus.TRIAL, index=True
+        enum_column(BusinessStatus, "business_status"), default=BusinessStatus.TRIAL
     )
     contact_email: Mapped[str | None] = mapped_column(String(254))
     preferred_area_code: Mapped[str | None] = mapped_column(String(3))
@@ -116,3 +120,6 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+needs_trigrams(Business.__table__)

@@ -55,18 +55,61 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
 
     The namespace is the breaker's name: pybreaker leaves the name out of its keys, so breakers sharing a
     namespace would share one state (pybreaker #88).
+
+    One Redis round trip per call instead of pybreaker's two: reading the state also reads the failure
+    count, and a success resets the count only when that read found failures (pybreaker sets it to 0 after
+    every success). A failure another process counts while this call is under way is then kept rather than
+    wiped: as if this success came first, an order two concurrent calls may take anyway.
     """
 
     def __init__(self, redis: Redis, name: str) -> None:
+        self._failures_seen: int | None = None
+        self._built = False
         super().__init__(pybreaker.STATE_CLOSED, redis, namespace=name)
+        self._built = True
 
     def _initialize_redis_state(self, state: str) -> None:
-        # pybreaker guards every other Redis call; this one runs in the constructor and would make a Redis
-        # outage fail the client's construction. The keys are created on the first read once Redis is back.
+        # pybreaker calls this in its constructor (three writes per breaker, each time a client is built: in
+        # every work-horse) and whenever a read finds the state missing. Only the second is needed: missing
+        # keys read as closed with no failures, and the breaker reads its state as soon as it is built.
+        if not self._built:
+            return
         try:
             super()._initialize_redis_state(state)
         except RedisError:
             logger.warning("Redis unavailable; breaker %s starts closed", self._namespace_name)
+
+    @property
+    def state(self) -> str:
+        """The state in Redis (closed when Redis fails); notes the failure count read with it."""
+        self._failures_seen = None
+        try:
+            state, failures = self._redis.mget(self._namespace("state"), self._namespace("fail_counter"))
+        except RedisError:
+            logger.exception("Redis unavailable: breaker %s falls back to closed", self._namespace_name)
+            return self._fallback_circuit_state
+        if state is None:
+            self._initialize_redis_state(self._fallback_circuit_state)
+            return self._fallback_circuit_state
+        self._failures_seen = int(failures or 0)
+        return state.decode("utf-8")
+
+    @state.setter
+    def state(self, state: str) -> None:
+        # Overriding the getter hides pybreaker's setter; keep it as it is.
+        pybreaker.CircuitRedisStorage.state.fset(self, state)  # type: ignore[attr-defined]
+
+    def increment_counter(self) -> None:
+        """Count a failure (in Redis, for every process)."""
+        self._failures_seen = None
+        super().increment_counter()
+
+    def reset_counter(self) -> None:
+        """Set the failure count to zero, unless the state read before this call found it zero already."""
+        if self._failures_seen == 0:
+            return
+        super().reset_counter()
+        self._failures_seen = 0
 
 
 class _LogStateChanges(pybreaker.CircuitBreakerListener):

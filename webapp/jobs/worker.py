@@ -20,6 +20,7 @@ from webapp.jobs.failures import record_dead_work_horse
 from webapp.jobs.queue import QUEUE_NAME
 from webapp.jobs.runtime import forget_inherited_connections, job_app, use_app
 from webapp.redis_connection import redis_from_url
+from webapp.twilio_client.client import load_library
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,8 @@ MISSED_HEARTBEATS = 3
 class SwitchboardWorker(Worker):
     """RQ's `Worker` (a forked work-horse per job), with four changes:
 
-    - the jobs' app is built once, here, before any fork, and every work-horse reuses it;
+    - the jobs' app is built, and the Twilio library loaded, once, here, before any fork: every work-horse
+      reuses them;
     - each work-horse drops the database connections it inherited (`forget_inherited_connections`);
     - a job whose worker died is found after `MISSED_HEARTBEATS` heartbeats plus at most one maintenance
       interval (RQ's defaults: 60 s plus up to ~7 minutes, since an idle worker waits 405 s for a job
@@ -44,6 +46,7 @@ class SwitchboardWorker(Worker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         job_app()
+        load_library()
 
     @property
     def dequeue_timeout(self) -> int:

@@ -46,6 +46,22 @@ WEBHOOK_METHOD = "POST"
 """The method Twilio uses for our voice webhook and status callback."""
 
 
+def load_library() -> None:
+    """Import the parts of twilio-python the client uses, which the library itself imports on first use.
+
+    A forking worker calls this once before it forks, so that each work-horse does not import them again
+    (some 90 modules, ~25 ms). No request is sent.
+    """
+    twilio = Client(f"AC{'0' * 32}", "not-a-token")
+    for api in (
+        twilio.incoming_phone_numbers,
+        twilio.available_phone_numbers("US"),
+        twilio.calls,
+        twilio.messages,
+    ):
+        logger.debug("Loaded %s", type(api).__name__)
+
+
 class TwilioClient:
     """Switchboard's Twilio operations; every method returns our dataclasses or raises `ApiError`.
 

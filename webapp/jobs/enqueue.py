@@ -4,23 +4,30 @@ Each function records an `Activity` (`queued`, with the id of its RQ job), enque
 Activity. At most one provision per business and one re-sync per number are in flight: the partial unique
 indexes on `activities` refuse a second one atomically, and the caller gets the Activity in flight instead.
 When Redis does not answer, `QueueUnavailable` is raised and nothing is left behind.
+
+`enqueue_resyncs` starts many re-syncs at once: still one Activity per number, under the same rule, but up
+to `RESYNC_BATCH_SIZE` of them share one RQ job, because a forked work-horse per number costs more than the
+number's own Twilio request.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from redis.exceptions import RedisError
+from rq import Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Select
+from sqlalchemy import Row, Select
 
 from webapp.extensions import db
 from webapp.jobs.errors import QueueUnavailable
-from webapp.jobs.queue import enqueue_job
+from webapp.jobs.queue import enqueue_job, enqueue_resync_batch, get_queue
 from webapp.jobs.tracking import fail_job_activity
 from webapp.models import (
     IN_FLIGHT,
@@ -43,6 +50,7 @@ __all__ = [
     "enqueue_provision",
     "enqueue_resync",
     "enqueue_resync_drifted",
+    "enqueue_resyncs",
     "retry_activity",
 ]
 
@@ -55,6 +63,18 @@ LOST_JOB_GRACE = timedelta(minutes=2)
 """An in-flight Activity older than this whose RQ job is gone or ended is failed as lost, not returned."""
 
 JOB_ENDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
+
+RESYNC_BATCH_SIZE = 25
+"""The most re-syncs one RQ job runs in turn when many start at once (`enqueue_resyncs`): enough that the
+work-horse's fork, database connection and client cost a few percent of the batch's Twilio requests."""
+
+
+@dataclass
+class ResyncsStarted:
+    """What `enqueue_resyncs` did: the ids of the Activities it recorded, and of those already in flight."""
+
+    started: list[uuid.UUID] = field(default_factory=list)
+    already_in_flight: list[uuid.UUID] = field(default_factory=list)
 
 
 def enqueue_provision(
@@ -96,6 +116,97 @@ def enqueue_resync(number: PhoneNumber, requested_by: User | None) -> Activity:
         ),
         in_flight_query(ActivityKind.WEBHOOK_RESYNC, Activity.phone_number_id == number.id),
     )
+
+
+def enqueue_resyncs(
+    numbers: Sequence[PhoneNumber] | Sequence[Row[tuple[uuid.UUID, uuid.UUID]]],
+    requested_by: User | None,
+    progress: Callable[[int], None] | None = None,
+) -> ResyncsStarted:
+    """Start setting many numbers' voice webhooks to today's settings: one Activity each, as `enqueue_resync`
+    would record it, in batches of up to `RESYNC_BATCH_SIZE` Activities per RQ job (`resync_batch_size`).
+
+    `numbers` may be rows of (`id`, `business_id`) rather than whole numbers. A number with a re-sync in
+    flight gets no new one; the id of the one in flight is reported instead. `progress` is called with how
+    many numbers were handled after each batch.
+
+    Raises:
+        QueueUnavailable: Redis did not answer (batches enqueued before that stay queued).
+    """
+    check_queue()
+    outcome = ResyncsStarted()
+    # Read before the first commit expires the rows (each would be read again, one query per number).
+    targets = [(number.id, number.business_id) for number in numbers]
+    size = resync_batch_size(len(targets))
+    for first in range(0, len(targets), size):
+        start_resync_batch(targets[first : first + size], requested_by, outcome)
+        if progress is not None:
+            progress(min(first + size, len(targets)))
+    return outcome
+
+
+def resync_batch_size(count: int) -> int:
+    """Return how many of `count` re-syncs to put in each job: at most `RESYNC_BATCH_SIZE`, and as evenly as
+    makes the number of jobs a whole multiple of the live workers, so that they all finish together."""
+    try:
+        workers = max(1, Worker.count(queue=get_queue()))
+    except RedisError:
+        workers = 1  # enqueueing will say that Redis is down
+    rounds = math.ceil(count / (workers * RESYNC_BATCH_SIZE))
+    return max(1, math.ceil(count / (workers * max(1, rounds))))
+
+
+def start_resync_batch(
+    targets: Sequence[tuple[uuid.UUID, uuid.UUID]], requested_by: User | None, outcome: ResyncsStarted
+) -> None:
+    """Record a re-sync Activity for each (number id, business id) with none in flight; enqueue them as
+    one job."""
+    maybe_busy = set(
+        db.session.scalars(
+            in_flight_query(
+                ActivityKind.WEBHOOK_RESYNC,
+                Activity.phone_number_id.in_([number_id for number_id, _ in targets]),
+            ).with_only_columns(Activity.phone_number_id)
+        )
+    )
+    free: list[tuple[uuid.UUID, uuid.UUID]] = []
+    for number_id, business_id in targets:
+        running = (
+            live_activity(in_flight_query(ActivityKind.WEBHOOK_RESYNC, Activity.phone_number_id == number_id))
+            if number_id in maybe_busy
+            else None
+        )
+        if running is not None:
+            outcome.already_in_flight.append(running.id)
+        else:
+            free.append((number_id, business_id))
+    if not free:
+        return
+    job_id = uuid.uuid4().hex
+    batch_ids = [uuid.uuid4() for _ in free]
+    db.session.add_all(
+        Activity(
+            id=activity_id,
+            kind=ActivityKind.WEBHOOK_RESYNC,
+            business_id=business_id,
+            phone_number_id=number_id,
+            requested_by_id=requester_id(requested_by),
+            rq_job_id=job_id,
+        )
+        for activity_id, (number_id, business_id) in zip(batch_ids, free, strict=True)
+    )
+    try:
+        commit_or_raise(db.session)
+    except ValidationError:
+        # A re-sync of one of them started since we looked: record them one at a time instead.
+        for number_id, _ in free:
+            number = db.session.get(PhoneNumber, number_id)
+            if number is not None:
+                outcome.started.append(enqueue_resync(number, requested_by).id)
+        return
+    enqueue_or_forget(batch_ids, lambda: enqueue_resync_batch([str(i) for i in batch_ids], job_id))
+    logger.info("%d re-sync activities queued as job %s", len(batch_ids), job_id)
+    outcome.started += batch_ids
 
 
 def enqueue_check(
@@ -210,15 +321,24 @@ def start(new_activity: Callable[[], Activity], in_flight: Select[tuple[Activity
         except ValidationError:
             if in_flight is None or attempt == INSERT_ATTEMPTS:
                 raise
-    try:
-        enqueue_job(activity.kind, str(activity.id), activity.rq_job_id)
-    except RedisError as error:
-        logger.error("Could not enqueue activity %s (%s): %s", activity.id, activity.kind, error)
-        db.session.delete(activity)
-        db.session.commit()
-        raise QueueUnavailable() from error
+    enqueue_or_forget([activity.id], lambda: enqueue_job(activity.kind, str(activity.id), activity.rq_job_id))
     logger.info("Activity %s (%s) queued as job %s", activity.id, activity.kind, activity.rq_job_id)
     return activity
+
+
+def enqueue_or_forget(activity_ids: list[uuid.UUID], enqueue: Callable[[], None]) -> None:
+    """Run `enqueue`; when Redis fails, delete the Activities just recorded for it and raise.
+
+    Raises:
+        QueueUnavailable: Redis did not answer.
+    """
+    try:
+        enqueue()
+    except RedisError as error:
+        logger.error("Could not enqueue activities %s: %s", ", ".join(map(str, activity_ids)), error)
+        db.session.execute(db.delete(Activity).where(Activity.id.in_(activity_ids)))
+        db.session.commit()
+        raise QueueUnavailable() from error
 
 
 def check_queue() -> None:

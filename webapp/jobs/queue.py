@@ -39,6 +39,10 @@ JOBS: dict[ActivityKind, JobSpec] = {
 """Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
 checking every number gets an hour (about 100 numbers a second against Twilio)."""
 
+RESYNC_BATCH_FUNCTION = "webapp.jobs.webhooks.resync_webhooks"
+"""The job that runs several re-sync Activities in turn (see `enqueue_resyncs`); each gets the time limit
+of a re-sync alone."""
+
 
 def get_queue() -> Queue:
     """Return the Switchboard queue on the current app's Redis."""
@@ -52,12 +56,32 @@ def enqueue_job(kind: ActivityKind, activity_id: str, job_id: str) -> None:
         redis.exceptions.RedisError: Redis did not answer.
     """
     spec = JOBS[kind]
+    put_on_queue(spec.function, activity_id, spec.timeout, job_id, f"{kind.value} activity {activity_id}")
+
+
+def enqueue_resync_batch(activity_ids: list[str], job_id: str) -> None:
+    """Put one job on the queue that runs the re-sync Activities `activity_ids` in turn.
+
+    Raises:
+        redis.exceptions.RedisError: Redis did not answer.
+    """
+    put_on_queue(
+        RESYNC_BATCH_FUNCTION,
+        activity_ids,
+        JOBS[ActivityKind.WEBHOOK_RESYNC].timeout * len(activity_ids),
+        job_id,
+        f"{ActivityKind.WEBHOOK_RESYNC.value} of {len(activity_ids)} activities from {activity_ids[0]}",
+    )
+
+
+def put_on_queue(function: str, argument: object, timeout: int, job_id: str, description: str) -> None:
+    """Enqueue `function(argument)` with our time limit, retention and failure callback."""
     get_queue().enqueue_call(
-        spec.function,
-        args=(activity_id,),
-        timeout=spec.timeout,
+        function,
+        args=(argument,),
+        timeout=timeout,
         job_id=job_id,
-        description=f"{kind.value} activity {activity_id}",
+        description=description,
         result_ttl=RESULT_TTL_SECONDS,
         failure_ttl=FAILURE_TTL_SECONDS,
         on_failure=Callback(FAILURE_CALLBACK),

@@ -3,20 +3,28 @@
 Transient Twilio failures (`TwilioUnavailable`, which includes an open circuit breaker, and `RateLimited`)
 return RQ's `Retry` with the growing `JOB_RETRY_INTERVALS`; once they are used up, the error is raised.
 Every other error propagates: RQ records it and the failure callback (`failures.py`) fails the Activity.
+
+`run_activities` runs a batch of Activities that share one job (`enqueue_resyncs`) the same way, one after
+the other, so that one number's failure does not stop the others.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
-from rq import Retry
+from rq import Retry, get_current_job
 
 from webapp.extensions import db
+from webapp.jobs.errors import JobFailed
+from webapp.jobs.failures import failure_message
 from webapp.jobs.runtime import job_context
-from webapp.jobs.tracking import start_attempt, succeed, wait_for_retry
-from webapp.models import Activity
-from webapp.twilio_client import RateLimited, TwilioUnavailable
+from webapp.jobs.tracking import fail_activity, start_attempt, succeed, wait_for_retry
+from webapp.models import Activity, ValidationError
+from webapp.twilio_client import ApiError, RateLimited, TwilioUnavailable
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT = (TwilioUnavailable, RateLimited)
 """Failures that may pass if the job runs again later."""
@@ -43,3 +51,50 @@ def run_activity(
             return wait_for_retry(activity, error, intervals)
         succeed(activity, result)
         return result
+
+
+def run_activities(
+    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]]
+) -> dict[str, int] | Retry:
+    """Run `work` for each Activity in turn, each recorded as `run_activity` records a job of its own.
+
+    A failure of one Activity's own (`JobFailed`, a validation error, a Twilio answer) fails that Activity
+    and the batch goes on. A transient one puts it back in the queue; once the batch is through, the job
+    returns a `Retry`, and the retry runs only the Activities still queued (`start_attempt` skips those that
+    ended). Any other error propagates: RQ records it and the failure callback fails every Activity of the
+    batch not yet ended.
+
+    Returns how many Activities succeeded, failed, wait for a retry or were skipped, or the `Retry`.
+    """
+    job = get_current_job()
+    outcome = dict.fromkeys(("succeeded", "failed", "retrying", "skipped"), 0)
+    retry: Retry | None = None
+    with job_context() as app:
+        intervals = app.config["JOB_RETRY_INTERVALS"]
+        for activity_id in activity_ids:
+            activity = start_attempt(activity_id)
+            if activity is None:
+                outcome["skipped"] += 1
+                continue
+            try:
+                result = work(activity)
+            except TRANSIENT as error:
+                db.session.rollback()
+                if activity.attempts <= len(intervals):
+                    retry = wait_for_retry(activity, error, intervals)
+                    outcome["retrying"] += 1
+                    continue
+                failed = error
+            except (JobFailed, ValidationError, ApiError) as error:
+                db.session.rollback()
+                failed = error
+            else:
+                succeed(activity, result)
+                outcome["succeeded"] += 1
+                continue
+            message = failure_message(failed, job)
+            logger.warning("Activity %s (%s) failed: %s", activity.id, activity.kind, message)
+            fail_activity(activity, message)
+            db.session.commit()
+            outcome["failed"] += 1
+    return retry or outcome

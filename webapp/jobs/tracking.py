@@ -12,7 +12,7 @@ from typing import Any
 from rq import Retry
 
 from webapp.extensions import db
-from webapp.models import Activity, ActivityKind, ActivityStatus
+from webapp.models import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
 from webapp.models.base import utcnow
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,9 @@ def start_attempt(activity_id: str) -> Activity | None:
     activity.status = ActivityStatus.RUNNING
     activity.attempts += 1
     activity.started_at = activity.started_at or utcnow()
-    db.session.commit()
+    # Logged before the commit, which expires the row: after it, each read would query it again.
     logger.info("Activity %s (%s) attempt %d started", activity.id, activity.kind, activity.attempts)
+    db.session.commit()
     return activity
 
 
@@ -66,27 +67,36 @@ def succeed(activity: Activity, result: dict[str, Any]) -> None:
     if activity.progress_total is not None:
         activity.progress_done = activity.progress_total
     activity.finished_at = utcnow()
-    db.session.commit()
     logger.info("Activity %s (%s) succeeded", activity.id, activity.kind)
+    db.session.commit()
 
 
-def fail_job_activity(job_id: str, message: str) -> Activity | None:
-    """Mark the in-flight Activity of RQ job `job_id` failed with `message`; None when there is none.
+def fail_job_activity(job_id: str, message: str) -> list[Activity]:
+    """Mark every in-flight Activity of RQ job `job_id` failed with `message`; return them (often one).
 
-    Idempotent: an Activity that already ended is left alone (RQ may report a finished job as abandoned).
-    A failed re-sync also leaves the message on its number's `webhook_error`.
+    A batch of re-syncs shares one job: those it had not finished fail together. Idempotent: an Activity
+    that already ended is left alone (RQ may report a finished job as abandoned).
     """
-    activity = db.session.scalars(db.select(Activity).filter_by(rq_job_id=job_id)).first()
-    if activity is None or not activity.is_in_flight:
-        return None
+    failed = list(
+        db.session.scalars(
+            db.select(Activity).where(Activity.rq_job_id == job_id, Activity.status.in_(IN_FLIGHT))
+        )
+    )
+    for activity in failed:
+        fail_activity(activity, message)
+        logger.warning("Activity %s (%s, job %s) failed: %s", activity.id, activity.kind, job_id, message)
+    db.session.commit()
+    return failed
+
+
+def fail_activity(activity: Activity, message: str) -> None:
+    """Mark `activity` failed with `message` (uncommitted); a failed re-sync also sets its number's
+    `webhook_error`."""
     activity.status = ActivityStatus.FAILED
     activity.error = message if activity.attempts < 2 else f"{message} (Attempts: {activity.attempts}.)"
     activity.finished_at = utcnow()
     if activity.kind == ActivityKind.WEBHOOK_RESYNC and activity.phone_number is not None:
         activity.phone_number.webhook_error = message
-    db.session.commit()
-    logger.warning("Activity %s (%s, job %s) failed: %s", activity.id, activity.kind, job_id, message)
-    return activity
 
 
 def error_sentence(error: BaseException) -> str:

@@ -1,4 +1,4 @@
-"""The webhook jobs: re-sync one number, check one, some or all, and re-sync every drifted one."""
+"""The webhook jobs: re-sync one number or a batch, check one, some or all, and re-sync every drifted one."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from rq import Retry
 from sqlalchemy import Select
 
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_resync
+from webapp.jobs.enqueue import enqueue_resyncs
 from webapp.jobs.errors import JobFailed
-from webapp.jobs.runner import run_activity
+from webapp.jobs.runner import run_activities, run_activity
 from webapp.jobs.tracking import report_progress
 from webapp.jobs.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
-from webapp.models import IN_FLIGHT, Activity, ActivityKind, PhoneNumber, WebhookStatus
+from webapp.models import Activity, PhoneNumber, WebhookStatus
 from webapp.twilio_client import NotFound, TwilioClient, get_client
 
 logger = logging.getLogger(__name__)
@@ -32,6 +32,11 @@ NEEDS_RESYNC = (WebhookStatus.DRIFTED, WebhookStatus.ERROR)
 def resync_webhook(activity_id: str) -> dict[str, Any] | Retry | None:
     """RQ job: set the Activity's number's voice webhook at Twilio to today's settings."""
     return run_activity(activity_id, resync)
+
+
+def resync_webhooks(activity_ids: list[str]) -> dict[str, int] | Retry:
+    """RQ job: re-sync the numbers of several Activities in turn (a batch from `enqueue_resyncs`)."""
+    return run_activities(activity_ids, resync)
 
 
 def check_webhooks(activity_id: str) -> dict[str, Any] | Retry | None:
@@ -131,24 +136,17 @@ def check(activity: Activity) -> dict[str, Any]:
 
 def enqueue_resyncs_for_drifted(activity: Activity) -> dict[str, Any]:
     """Enqueue a re-sync for each drifted or erroring number, skipping those with one in flight."""
-    in_flight = set(
-        db.session.scalars(
-            db.select(Activity.phone_number_id).where(
-                Activity.kind == ActivityKind.WEBHOOK_RESYNC, Activity.status.in_(IN_FLIGHT)
-            )
-        )
+    drifted = db.session.execute(
+        db.select(PhoneNumber.id, PhoneNumber.business_id)
+        .where(PhoneNumber.webhook_status.in_(NEEDS_RESYNC))
+        .order_by(PhoneNumber.id)
+    ).all()
+    report_progress(activity, 0, len(drifted))
+    outcome = enqueue_resyncs(
+        drifted, activity.requested_by, progress=lambda done: report_progress(activity, done)
     )
-    query = db.select(PhoneNumber).where(PhoneNumber.webhook_status.in_(NEEDS_RESYNC))
-    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
-    started: list[str] = []
-    skipped = done = 0
-    report_progress(activity, 0, total)
-    for batch in in_batches(query):
-        for row in batch:
-            if row.id in in_flight:
-                skipped += 1
-            else:
-                started.append(str(enqueue_resync(row, activity.requested_by).id))
-        done += len(batch)
-        report_progress(activity, done, max(total, done))
-    return {"enqueued": len(started), "already_in_flight": skipped, "activity_ids": started}
+    return {
+        "enqueued": len(outcome.started),
+        "already_in_flight": len(outcome.already_in_flight),
+        "activity_ids": [str(activity_id) for activity_id in outcome.started],
+    }

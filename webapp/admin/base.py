@@ -106,6 +106,7 @@ class SecureModelView(ModelView):
         "edit_view": Role.ADMIN,
         "delete_view": Role.ADMIN,
         "action_view": Role.OPERATOR,
+        "ajax_update": Role.ADMIN,  # inline list edits change records like edit_view
     }
     page_size = 50
     page_size_options = (20, 50, 100)

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.admin.helpers import admin_view, counted_statements, filter_arg, page_text
-from tests.factories import make_business
+from tests.factories import make_business, make_number
 from webapp.admin.counts import about, more_than
 from webapp.extensions import db
 from webapp.models import BusinessStatus, Role
@@ -92,7 +92,7 @@ def test_the_pager_stops_at_paged_rows_and_a_deeper_page_shows_the_last_one(clie
     assert "?page=1" in first and "?page=2" not in first  # two pages of two: no page past row 4
     deep = page_text(client.get("/admin/business/", query_string={"page": 5}))
     assert "Business 02" in deep and "Business 03" in deep and "Business 06" not in deep
-    assert "Lists show their first 4 rows" in deep
+    assert "Lists show their first 4 rows: search or filter to find more." in deep
 
 
 def test_the_dashboard_counts_exactly_up_to_the_cap(client, auth, app):
@@ -121,3 +121,17 @@ def test_the_dashboard_estimates_a_status_above_the_cap_from_the_statistics(clie
     lower_caps(app, count_cap=3)
     auth.login(Role.VIEWER)
     assert '<span class="count">about 5</span>' in page_text(client.get("/admin/"))
+
+
+def test_a_deeper_page_picks_its_ids_first_and_joins_only_their_numbers(client, auth, app):
+    for index in range(5):
+        make_number(make_business(f"Business {index:02d}"), e164=f"+1415555010{index}")
+    lower_caps(app, count_cap=3, page_size=2)
+    auth.login(Role.VIEWER)
+    with counted_statements() as statements:
+        page = page_text(client.get("/admin/business/", query_string={"page": 1, "search": "Business"}))
+    assert "Business 02" in page and "Business 03" in page and "(415) 555-0103" in page
+    assert "Business 01" not in page and "Business 04" not in page
+    rows = next(s for s in statements if "phone_numbers_1" in s)
+    outer, deferred = rows.split("IN (SELECT", 1)
+    assert "OFFSET" not in outer and "OFFSET" in deferred and "phone_numbers" not in deferred

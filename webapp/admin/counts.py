@@ -21,17 +21,20 @@ COUNT_CAP = 10_000
 ESTIMATE_SIGNIFICANT_DIGITS = 3
 """An estimate is rounded to this many digits: `about 637,000`, not a precise-looking `636,363`."""
 
-TABLE_ROWS = text(
-    "SELECT c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int) "
-    "FROM pg_class c WHERE c.oid = to_regclass(:table) AND c.relpages > 0 AND c.reltuples >= 0"
-)
+ROWS_ESTIMATE = "c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int)"
 """The planner's own estimate of a table's rows: density at the last ANALYZE times today's size."""
 
-VALUE_FREQUENCIES = text(
-    "SELECT s.most_common_vals::text::text[], s.most_common_freqs FROM pg_stats s "
-    "WHERE s.schemaname = current_schema() AND s.tablename = :table AND s.attname = :column"
+TABLE_ROWS = text(
+    f"SELECT {ROWS_ESTIMATE} FROM pg_class c WHERE c.oid = to_regclass(:table) AND c.relpages > 0 "
+    "AND c.reltuples >= 0"
 )
-"""The share of a column's most common values, sampled by ANALYZE."""
+
+VALUE_ROWS = text(
+    f"SELECT s.most_common_vals::text::text[], s.most_common_freqs, {ROWS_ESTIMATE} FROM pg_stats s "
+    "JOIN pg_class c ON c.oid = to_regclass(:table) WHERE s.schemaname = current_schema() "
+    "AND s.tablename = :table AND s.attname = :column AND c.relpages > 0 AND c.reltuples >= 0"
+)
+"""The estimated rows of each of a column's most common values, sampled by ANALYZE."""
 
 
 class ApproximateCount(int):
@@ -81,13 +84,12 @@ def estimated_rows(session: Session, table: str) -> float | None:
 
 def estimated_value_rows(session: Session, table: str, column: str) -> dict[str, float]:
     """`{value: estimated rows}` for the most common values of `table.column` (empty off PostgreSQL)."""
-    rows = estimated_rows(session, table)
-    if rows is None:
+    if not _on_postgresql(session):
         return {}
-    found = session.execute(VALUE_FREQUENCIES, {"table": table, "column": column}).first()
+    found = session.execute(VALUE_ROWS, {"table": table, "column": column}).first()
     if found is None or found[0] is None:
         return {}
-    values, frequencies = found
+    values, frequencies, rows = found
     return {value: frequency * rows for value, frequency in zip(values, frequencies, strict=True)}
 
 

@@ -1,0 +1,1 @@
+"""Switchboard's benchmarks: `make bench` (all), `make bench QUICK=1` (a quick pass under 3 minutes)."""

@@ -1,0 +1,54 @@
+"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [--quick] [--only NAME]`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import time
+
+from redis import Redis
+from sqlalchemy import create_engine
+
+from bench import environment, results
+
+BENCHMARKS = (
+    "bench.list_pages",
+    "bench.client_overhead",
+    "bench.jobs_resync",
+    "bench.jobs_provision",
+    "bench.jobs_memory",
+)
+"""Every benchmark module, run in this order; each has `run(quick: bool) -> list[results.Table]`."""
+
+
+def short_name(module: str) -> str:
+    return module.rsplit(".", 1)[-1]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a quick pass: smaller scales, fewer repeats")
+    parser.add_argument(
+        "--only", metavar="NAME", choices=[short_name(m) for m in BENCHMARKS], help="run one benchmark"
+    )
+    arguments = parser.parse_args(argv)
+    environment.ensure_database()
+    engine = create_engine(environment.BENCH_DATABASE_URL)
+    redis = Redis.from_url(environment.BENCH_REDIS_URL)
+    facts = environment.describe(engine, redis)
+    engine.dispose()
+    tables: list[results.Table] = []
+    for module in BENCHMARKS:
+        if arguments.only and short_name(module) != arguments.only:
+            continue
+        started = time.perf_counter()
+        for table in importlib.import_module(module).run(arguments.quick):
+            print(table.markdown(), flush=True)
+            tables.append(table)
+        print(f"{short_name(module)}: {time.perf_counter() - started:.0f} s\n", flush=True)
+    results.write(facts, tables, "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":
+    main()

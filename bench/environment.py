@@ -1,0 +1,46 @@
+"""Where the benchmarks run and the facts printed above every table: machine, versions, load, date."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import UTC, datetime
+
+from redis import Redis
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+BENCH_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+"""The benchmarks' own PostgreSQL database (created when missing); never the tests' database."""
+
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
+"""The Redis the benchmarked app reads its queue from."""
+
+
+def ensure_database(url: str = BENCH_DATABASE_URL) -> None:
+    """Create the database `url` names if it does not exist, connecting to the `postgres` database."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
+
+
+def describe(engine: Engine, redis: Redis) -> dict[str, str]:
+    """Return the CPU count, load, Python, PostgreSQL and Redis versions and the date of this run."""
+    with engine.connect() as connection:
+        postgres = connection.execute(text("SHOW server_version")).scalar_one()
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": str(os.cpu_count()),
+        "load at start (1 min)": f"{os.getloadavg()[0]:.2f}",
+        "python": platform.python_version(),
+        "postgresql": postgres,
+        "redis": str(redis.info("server")["redis_version"]),
+    }

@@ -174,7 +174,7 @@ def run(quick: bool, runs: int | None = None) -> list[Table]:
     """Run the plan for the mode (`runs` overrides its runs per worker count); return the table."""
     plan = QUICK if quick else FULL
     runs = runs or plan.runs
-    most = max(plan.numbers(workers) for workers in plan.workers)
+    most = max([plan.numbers(workers) for workers in plan.workers] + [count for _, count in plan.per_number])
     with job_services() as services:
         number_ids = seed_numbers(services, most)
         sids = list(db.session.scalars(db.select(PhoneNumber.twilio_sid)))

@@ -9,7 +9,7 @@ from tests.factories import make_business
 from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted
+from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted, enqueue_resyncs
 from webapp.models import Activity, ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
 
@@ -138,3 +138,30 @@ def test_check_webhooks_over_500_numbers_reports_progress_and_finishes(app, sand
         db.select(PhoneNumber.webhook_status, db.func.count()).group_by(PhoneNumber.webhook_status)
     ).all()
     assert dict(statuses) == {WebhookStatus.IN_SYNC: 445, WebhookStatus.DRIFTED: 50, WebhookStatus.ERROR: 5}
+
+
+def test_a_batch_of_resyncs_fails_only_the_number_gone_from_twilio(app, sandbox, start_worker):
+    numbers = []
+    for _ in range(4):
+        business = make_business()
+        numbers.append(
+            record(business, buy_at_sandbox(business, voice_url=ELSEWHERE), webhook_status="drifted")
+        )
+    gone = numbers[1]
+    get_client().release_number(gone.twilio_sid)
+    started = enqueue_resyncs(numbers, None)
+    start_worker()
+
+    outcomes = {
+        activity.phone_number_id: activity
+        for activity in (wait_for_activity(activity_id) for activity_id in started.started)
+    }
+
+    assert len(outcomes) == len(numbers)
+    assert outcomes[gone.id].status == ActivityStatus.FAILED
+    assert "no longer on the Twilio account" in outcomes[gone.id].error
+    for number in numbers:
+        if number.id != gone.id:
+            assert outcomes[number.id].status == ActivityStatus.SUCCEEDED
+            assert refreshed(number).webhook_status == WebhookStatus.IN_SYNC
+            assert get_client().fetch_number(number.twilio_sid).voice_url == VOICE_URL

@@ -6,12 +6,15 @@ import pytest
 
 from tests.factories import make_business, make_number
 from tests.fixtures.workers import wait_for_activity
-from tests.jobs.helpers import count, numbers_of
+from tests.jobs.helpers import ELSEWHERE, buy_at_sandbox, count, numbers_of
 from webapp.jobs.enqueue import enqueue_provision
 from webapp.jobs.provision import friendly_name_for
 from webapp.models import ActivityStatus, BusinessStatus, PhoneNumber, WebhookStatus
+from webapp.twilio_client import get_client
 
 VOICE_URL = "http://localhost:3000/voice"
+PURCHASE = "POST /IncomingPhoneNumbers.json"
+UPDATE = "POST /IncomingPhoneNumbers/{Sid}.json"
 
 
 def test_provision_buys_configures_and_records_a_number(app, sandbox, start_worker):
@@ -37,6 +40,50 @@ def test_provision_buys_configures_and_records_a_number(app, sandbox, start_work
         "phone_number": number.e164,
         "friendly_name": friendly_name_for(business),
     }
+    # The purchase set the webhook: no second request to set it again.
+    assert (sandbox.request_count(PURCHASE), sandbox.request_count(UPDATE)) == (1, 0)
+
+
+def test_adopted_number_with_another_webhook_gets_ours(app, sandbox, start_worker):
+    business = make_business()
+    bought = buy_at_sandbox(business, voice_url=ELSEWHERE)
+    activity = enqueue_provision(business, None)
+    start_worker()
+
+    done = wait_for_activity(activity.id)
+
+    assert done.status == ActivityStatus.SUCCEEDED, done.error
+    assert f"Adopted {bought.phone_number}" in done.result["note"]
+    [number] = numbers_of(business.id)
+    assert (number.twilio_sid, number.voice_url, number.webhook_status) == (
+        bought.sid,
+        VOICE_URL,
+        WebhookStatus.IN_SYNC,
+    )
+    assert get_client().fetch_number(bought.sid).voice_url == VOICE_URL
+    assert (sandbox.request_count(PURCHASE), sandbox.request_count(UPDATE)) == (1, 1)
+
+
+def test_webhook_that_cannot_be_set_leaves_the_adopted_number_recorded_as_drifted(app, sandbox, start_worker):
+    business = make_business()
+    bought = buy_at_sandbox(business, voice_url=ELSEWHERE)
+    sandbox.set_faults("500=1.0,method=POST,path=/IncomingPhoneNumbers/")
+    activity = enqueue_provision(business, None)
+    start_worker()
+
+    done = wait_for_activity(activity.id)
+
+    # Failing would leave a number Twilio bills for and nobody records: it is recorded, marked drifted.
+    assert done.status == ActivityStatus.SUCCEEDED, done.error
+    assert "voice webhook could not be set" in done.result["note"] and "Re-sync" in done.result["note"]
+    [number] = numbers_of(business.id)
+    assert (number.twilio_sid, number.voice_url, number.webhook_status) == (
+        bought.sid,
+        ELSEWHERE,
+        WebhookStatus.DRIFTED,
+    )
+    assert ELSEWHERE in number.webhook_error
+    assert sandbox.request_count(UPDATE) == 3  # the client's attempts, then no job retry
 
 
 @pytest.mark.parametrize(

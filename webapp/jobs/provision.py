@@ -3,6 +3,12 @@
 Never buys twice: every number is bought with the FriendlyName `switchboard:<business uuid>`, and each
 attempt first looks for a number with that name at Twilio and adopts it (an earlier attempt that died after
 buying, or whose answer was lost). The unique `phone_numbers.business_id` guards the database side.
+
+Never leaves a bought number unrecorded because of its webhook: the purchase itself sets the voice webhook,
+so a new number is recorded as Twilio answered. Only an adopted number whose webhook differs from ours gets
+an update, and when that fails the number is still recorded (marked drifted, with the reason) and the
+Activity succeeds with a note saying to re-sync it. Failing the job instead would leave a number Twilio
+bills for and the database does not know once the retries are used up.
 """
 
 from __future__ import annotations
@@ -17,11 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from webapp.extensions import db
 from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activity
-from webapp.jobs.tracking import report_progress
+from webapp.jobs.tracking import error_sentence, report_progress
 from webapp.jobs.twilio_state import ExpectedWebhook, new_number_row
 from webapp.models import Activity, Business, BusinessStatus
 from webapp.models.persistence import validation_error_for
-from webapp.twilio_client import NumberUnavailable, TwilioClient, TwilioNumber, get_client
+from webapp.twilio_client import ApiError, NumberUnavailable, TwilioClient, TwilioNumber, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +35,7 @@ FRIENDLY_NAME_PREFIX = "switchboard:"
 """Every number Switchboard buys is named `switchboard:<business uuid>` at Twilio."""
 
 STEPS = 4
-"""Progress steps: look for an earlier purchase, buy, set the webhook, record."""
+"""Progress steps: look for an earlier purchase, buy, check (and if needed set) the webhook, record."""
 
 
 def friendly_name_for(business: Business) -> str:
@@ -68,8 +74,8 @@ def provision(activity: Activity) -> dict[str, Any]:
     expected = ExpectedWebhook.from_config(current_app.config)
     report_progress(activity, 0, STEPS, step="Looking for a number bought for this business earlier")
     number, note = find_or_buy(client, activity, business, expected.voice_url)
-    report_progress(activity, 2, step=f"Setting the voice webhook of {number.phone_number}")
-    number = client.update_number_webhook(number.sid, expected.voice_url)
+    report_progress(activity, 2, step=f"Checking the voice webhook of {number.phone_number}")
+    number, webhook_note = webhook_set(client, number, expected)
     report_progress(activity, 3, step=f"Recording {number.phone_number}")
     row = new_number_row(business.id, number, expected)
     db.session.add(row)
@@ -90,8 +96,24 @@ def provision(activity: Activity) -> dict[str, Any]:
         "e164": row.e164,
         "twilio_sid": row.twilio_sid,
         "area_code": row.area_code,
-        **({"note": note} if note else {}),
+        **({"note": " ".join(filter(None, (note, webhook_note)))} if note or webhook_note else {}),
     }
+
+
+def webhook_set(
+    client: TwilioClient, number: TwilioNumber, expected: ExpectedWebhook
+) -> tuple[TwilioNumber, str | None]:
+    """Return the number with our voice webhook, updating it at Twilio only if it differs, and a note
+    (or None) saying why the webhook could not be set. Never raises for Twilio: see the module docstring."""
+    if not expected.differences(number):
+        return number, None
+    try:
+        return client.update_number_webhook(number.sid, expected.voice_url), None
+    except ApiError as error:
+        logger.warning("Could not set the voice webhook of %s: %s", number.sid, error_sentence(error))
+        return number, (
+            f"Its voice webhook could not be set ({error_sentence(error)}): use Re-sync webhook to set it."
+        )
 
 
 def find_or_buy(

@@ -6,8 +6,8 @@ worker always waiting on exactly one Twilio request). Target: at least 0.85 of i
 
 For reference, each run is followed by one second of the bare `twilio` library, with as many threads as
 workers, against the same sandbox: what the sandbox and the machine allow at that moment. The per-number
-path (`enqueue_resync` for each number, one RQ job and one forked work-horse each, as "Re-sync selected"
-does) is measured in full mode for comparison.
+path (`enqueue_resync` for each number, one RQ job and one forked work-horse each, as a single number's
+Re-sync button does) is measured in full mode, to show what batching many numbers into one job gains.
 """
 
 from __future__ import annotations

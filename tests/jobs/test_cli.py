@@ -9,10 +9,11 @@ import pytest
 
 from tests.factories import make_business, make_number
 from tests.fixtures.workers import worker_environment
-from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, count, numbers_of, record
+from tests.jobs.helpers import ELSEWHERE, VOICE_URL, activities, buy_at_sandbox, count, numbers_of, record
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.queue import get_queue
 from webapp.models import Activity, ActivityStatus, BusinessStatus, WebhookStatus
 from webapp.twilio_client import get_client
 
@@ -118,14 +119,17 @@ def test_check_then_resync_drifted_repairs_everything(app, runner, sandbox, star
     assert db.session.get(type(row), row.id).webhook_status == WebhookStatus.IN_SYNC
 
 
-def test_resync_all_starts_one_job_per_number(app, runner):
-    for _ in range(3):
-        make_number()
+def test_resync_all_records_one_activity_per_number_in_batched_jobs(app, runner):
+    numbers = [make_number() for _ in range(3)]
 
     result = invoke(runner, "resync", "--all")
 
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert result.output.count("webhook_resync queued") == 3
+    resyncs = activities()
+    assert sorted(a.phone_number_id for a in resyncs) == sorted(n.id for n in numbers)
+    assert len({a.rq_job_id for a in resyncs}) == 1  # one RQ job for the batch, not one per number
+    assert get_queue().count == 1
 
 
 def test_worker_burst_runs_the_queue_and_exits(app, app_settings, sandbox):

@@ -20,7 +20,7 @@ from webapp.admin.base import SecureModelView, flash_activity, reporting_refusal
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync, enqueue_resync_drifted
+from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted, enqueue_resyncs
 from webapp.models import Activity, ActivityKind, Business, BusinessStatus, PhoneNumber, Role
 from webapp.models.base import utcnow
 
@@ -245,14 +245,15 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
     @action("resync", "Re-sync selected", "Re-sync the webhook of every selected number?")
     def action_resync(self, ids: list[str]) -> None:
         numbers = self.get_records(ids)
-        started: list[Activity] = []
         with reporting_refusals():
-            for number in numbers:
-                started.append(enqueue_resync(number, requester()))
-        if len(started) == 1:
-            flash_activity(f"Re-syncing the webhook of {numbers[0].formatted}.", started[0])
-        elif started:
-            flash_activity(f"Re-syncing the webhooks of {len(started)} numbers.")
+            outcome = enqueue_resyncs(numbers, requester())
+            started = outcome.started + outcome.already_in_flight
+            if len(started) == 1:
+                flash_activity(
+                    f"Re-syncing the webhook of {numbers[0].formatted}.", db.session.get(Activity, started[0])
+                )
+            elif started:
+                flash_activity(f"Re-syncing the webhooks of {len(started)} numbers.")
 
     @expose("/check-all/", methods=("POST",))
     def check_all_view(self) -> Response:

@@ -15,8 +15,8 @@ from webapp.jobs.enqueue import (
     QueueUnavailable,
     enqueue_check,
     enqueue_provision,
-    enqueue_resync,
     enqueue_resync_drifted,
+    enqueue_resyncs,
 )
 from webapp.jobs.orphans import adopt, find_orphans
 from webapp.jobs.twilio_state import ExpectedWebhook
@@ -42,6 +42,16 @@ def run_enqueue(start: Callable[[], list[Activity]]) -> list[Activity]:
         return start()
     except (ValidationError, QueueUnavailable) as error:
         raise click.ClickException(str(error)) from None
+
+
+def activities_by_id(ids: list[uuid.UUID]) -> list[Activity]:
+    """Return the Activities with these ids, read a thousand at a time."""
+    chunks = (ids[first : first + 1000] for first in range(0, len(ids), 1000))
+    return [
+        activity
+        for chunk in chunks
+        for activity in db.session.scalars(db.select(Activity).where(Activity.id.in_(chunk)))
+    ]
 
 
 def parse_uuid(text: str) -> uuid.UUID | None:
@@ -149,11 +159,14 @@ def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: b
         if drifted:
             return [enqueue_resync_drifted(None)]
         targets = (
-            db.session.scalars(db.select(PhoneNumber)).all() if every else [find_number(n) for n in numbers]
+            db.session.execute(db.select(PhoneNumber.id, PhoneNumber.business_id)).all()
+            if every
+            else [find_number(n) for n in numbers]
         )
         if not targets:
             raise ValidationError("numbers", "There are no numbers to re-sync.")
-        return [enqueue_resync(target, None) for target in targets]
+        outcome = enqueue_resyncs(targets, None)
+        return activities_by_id(outcome.started + outcome.already_in_flight)
 
     finish(run_enqueue(start), wait, timeout)
 

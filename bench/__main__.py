@@ -1,4 +1,4 @@
-"""Run the benchmarks and write bench/RESULTS.md: `python -m bench [--quick] [--only NAME]`."""
+"""Run the benchmarks and write their sections of bench/RESULTS.md: `python -m bench [--quick] [--only N]`."""
 
 from __future__ import annotations
 
@@ -38,16 +38,18 @@ def main(argv: list[str] | None = None) -> None:
     redis = Redis.from_url(environment.BENCH_REDIS_URL)
     facts = environment.describe(engine, redis)
     engine.dispose()
-    tables: list[results.Table] = []
+    tables: dict[str, list[results.Table]] = {}
     for module in BENCHMARKS:
-        if arguments.only and short_name(module) != arguments.only:
+        name = short_name(module)
+        if arguments.only and name != arguments.only:
             continue
         started = time.perf_counter()
-        for table in importlib.import_module(module).run(arguments.quick):
+        tables[name] = importlib.import_module(module).run(arguments.quick)
+        for table in tables[name]:
             print(table.markdown(), flush=True)
-            tables.append(table)
-        print(f"{short_name(module)}: {time.perf_counter() - started:.0f} s\n", flush=True)
-    results.write(facts, tables, "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv))
+        print(f"{name}: {time.perf_counter() - started:.0f} s\n", flush=True)
+    command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    results.write([short_name(module) for module in BENCHMARKS], facts, tables, command.strip())
 
 
 if __name__ == "__main__":

@@ -19,8 +19,9 @@ from webapp.config import PROJECT_ROOT, SettingsError, load_settings
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL must be a URL"),
         ({"TWILIO_API_BASE_URL": "ftp://x"}, "TWILIO_API_BASE_URL must be a URL"),
         ({"TWILIO_VOICE_URL": "voice"}, "TWILIO_VOICE_URL must be a URL"),
-        ({"TWILIO_READ_TIMEOUT": "soon"}, "TWILIO_READ_TIMEOUT must be a float"),
+        ({"TWILIO_READ_TIMEOUT": "soon"}, "TWILIO_READ_TIMEOUT must be a number"),
         ({"BREAKER_FAIL_MAX": "0"}, "greater than zero"),
+        ({"WEB_PORT": "http"}, "WEB_PORT must be a whole number"),
         ({"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": ""}, "TWILIO_AUTH_TOKEN must be set"),
     ],
 )

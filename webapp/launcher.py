@@ -1,8 +1,8 @@
 """`make run`: everything the console needs locally, on the embedded defaults, stopped by one Ctrl-C.
 
 Starts (each only when needed): the embedded Redis, the local Twilio sandbox, an RQ worker and the web
-server at http://127.0.0.1:5000, after upgrading the database and seeding demo data. A second run reuses
-the database, the demo admin and a Redis that is already answering.
+server at http://127.0.0.1:5000 (`WEB_PORT`), after upgrading the database and seeding demo data. A second
+run reuses the database, the demo admin and a Redis that is already answering.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 from webapp import embedded_redis
 from webapp.config import PROJECT_ROOT, SettingsError, launcher_environment, load_settings
 
-WEB_PORT = 5000
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 
 
@@ -44,7 +43,7 @@ def start_services(
     redis_process = None
     socket_path = instance_path / "redis.sock"
     if settings["REDIS_EMBEDDED"] and not embedded_redis.is_answering(socket_path):
-        redis_process = embedded_redis.start(socket_path)
+        redis_process = embedded_redis.start(socket_path, persistent=True)
     processes = []
     if settings["TWILIO_SANDBOX"]:
         processes.append(
@@ -65,7 +64,9 @@ def start_services(
     processes.append(subprocess.Popen([*FLASK, "worker"], cwd=PROJECT_ROOT, env=env))
     processes.append(
         subprocess.Popen(
-            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(WEB_PORT)], cwd=PROJECT_ROOT, env=env
+            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(settings["WEB_PORT"])],
+            cwd=PROJECT_ROOT,
+            env=env,
         )
     )
     return processes, redis_process
@@ -100,7 +101,8 @@ def main() -> None:
     run_step([*FLASK, "seed-demo", "--with-admin"], env)
     processes, redis_process = start_services(settings, env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"Switchboard is at http://127.0.0.1:{WEB_PORT}/ — Ctrl-C stops everything.", flush=True)
+    url = f"http://127.0.0.1:{settings['WEB_PORT']}/"
+    print(f"Switchboard is at {url} — Ctrl-C stops everything.", flush=True)
     try:
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)

@@ -1,0 +1,154 @@
+"""`make run` end to end: the launcher (`python -m webapp.launcher`) in a fresh instance directory, on the
+embedded defaults, exactly as a new user starts it; then Ctrl-C, and a second start that finds its data."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from redis import Redis
+
+from tests.fixtures.services import free_port
+from tests.fixtures.web import CSRF_INPUT
+from tests.fixtures.workers import wait_until
+from webapp.config import PROJECT_ROOT
+from webapp.embedded_redis import is_answering
+
+START_TIMEOUT_SECONDS = 90
+"""Upgrading a new database, seeding the demo data and starting four processes."""
+
+PASSWORD_LINE = re.compile(r"password: (\S+)")
+SETTINGS_TO_DROP = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TWILIO_", "TEST_", "FLASK_")
+
+
+class Launcher:
+    """`python -m webapp.launcher` with the embedded defaults in `instance`, its output kept in a file."""
+
+    def __init__(self, instance: Path) -> None:
+        self.instance = instance
+        self.web_port = free_port()
+        self.output_path = instance.parent / f"launcher-{self.web_port}.log"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(SETTINGS_TO_DROP)},
+            "SWITCHBOARD_INSTANCE_PATH": str(instance),
+            "WEB_PORT": str(self.web_port),
+            "TWILIO_SANDBOX_PORT": str(free_port()),
+        }
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def output(self) -> str:
+        return self.output_path.read_text(errors="replace")
+
+    def start(self) -> dict:
+        """Start it and return /healthz once it answers 200."""
+        with self.output_path.open("w") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "webapp.launcher"],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        health: dict = {}
+
+        def healthy() -> bool:
+            assert self.process.poll() is None, f"make run exited:\n{self.output()}"
+            try:
+                response = requests.get(f"{self.url}/healthz", timeout=2)
+            except requests.ConnectionError:
+                return False
+            health.update(response.json())
+            return response.status_code == 200
+
+        wait_until(healthy, START_TIMEOUT_SECONDS, f"make run to serve /healthz\n{self.output()}")
+        return health
+
+    def interrupt(self) -> int:
+        """Press Ctrl-C (SIGINT to the launcher) and return its exit code."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def instance() -> Iterator[Path]:
+    # Short: a unix socket path must stay under ~100 characters.
+    root = Path(tempfile.mkdtemp(prefix="sb-run-"))
+    yield root / "instance"
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def sign_in(launcher: Launcher, password: str) -> requests.Session:
+    session = requests.Session()
+    form = session.get(f"{launcher.url}/login", timeout=5).text
+    token = CSRF_INPUT.search(form)
+    response = session.post(
+        f"{launcher.url}/login",
+        data={"email": "admin@example.com", "password": password, "csrf_token": token[1] or token[2]},
+        timeout=10,
+    )
+    assert response.status_code == 200 and "Sign out" in response.text, response.text[:500]
+    return session
+
+
+def active_business_without_number(database: Path) -> str:
+    with sqlite3.connect(database) as connection:
+        (business_id,) = connection.execute(
+            "SELECT b.id FROM businesses b LEFT JOIN phone_numbers p ON p.business_id = b.id "
+            "WHERE b.status = 'active' AND p.id IS NULL LIMIT 1"
+        ).fetchone()
+    return business_id
+
+
+def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_restart(instance: Path):
+    first = Launcher(instance)
+    try:
+        health = first.start()
+        assert health["database"]["ok"] and health["redis"]["ok"]
+        [password] = PASSWORD_LINE.findall(first.output())
+        dashboard = sign_in(first, password).get(f"{first.url}/admin/", timeout=10)
+        assert dashboard.status_code == 200 and "Sandbox" in dashboard.text
+
+        # The whole stack at work: the CLI enqueues on the embedded Redis, the launcher's worker buys the
+        # number at the launcher's sandbox and records it in the SQLite file.
+        business_id = active_business_without_number(instance / "switchboard.db")
+        provision = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "numbers", "provision", business_id, "--wait"],
+            cwd=PROJECT_ROOT,
+            env={**first.env, "SECRET_KEY": (instance / "secret_key").read_text()},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert provision.returncode == 0, provision.stdout + provision.stderr
+        assert "provision succeeded" in provision.stdout
+
+        Redis(unix_socket_path=str(instance / "redis.sock")).set("switchboard:test:kept", "yes")
+    finally:
+        assert first.interrupt() == 0, first.output()
+    wait_until(lambda: not is_answering(instance / "redis.sock"), 10, "the embedded Redis to stop")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{first.url}/healthz", timeout=2)
+
+    second = Launcher(instance)
+    try:
+        second.start()
+        assert "already exists; its password is unchanged" in second.output()
+        sign_in(second, password)
+        redis = Redis(unix_socket_path=str(instance / "redis.sock"))
+        assert redis.get("switchboard:test:kept") == b"yes", "the embedded Redis lost its data on restart"
+    finally:
+        assert second.interrupt() == 0, second.output()

@@ -1,5 +1,6 @@
 """The database unreachable or locked: pages answer a plain 503 page, never a traceback; nothing is
-half-written; a lock held elsewhere delays a click but never loses it.
+half-written; a lock held elsewhere delays a click but never loses it; a job that loses the database runs
+again once it is back, adopting what it bought before.
 
 What "unreachable" means depends on the database:
 
@@ -17,6 +18,7 @@ import contextlib
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -28,14 +30,18 @@ from sqlalchemy.engine import URL, make_url
 from tests.admin.helpers import page_text, post_action
 from tests.factories import make_business
 from tests.fixtures.web import AuthActions
-from tests.jobs.helpers import activities
+from tests.fixtures.workers import FAST_JOB_SETTINGS, sandbox_settings, wait_for_activity, wait_until
+from tests.jobs.helpers import activities, numbers_of
 from webapp.extensions import db
+from webapp.jobs.enqueue import enqueue_provision
 from webapp.jobs.queue import get_queue
 from webapp.models import ActivityStatus, Role
 
 PLAIN_503 = "The database is not answering. Try again in a minute."
 INTERNALS = ("Traceback", "OperationalError", "psycopg", "sqlite3", "SELECT", "INSERT")
 LOCK_HELD_SECONDS = 1.0
+HANG_SECONDS = 3
+PURCHASE = "POST /IncomingPhoneNumbers.json"
 
 
 class Outage(Protocol):
@@ -254,3 +260,33 @@ def test_a_write_lock_held_elsewhere_delays_a_click_but_pages_keep_answering_and
     [activity] = activities()
     assert activity.status == ActivityStatus.QUEUED
     assert get_queue().job_ids == [activity.rq_job_id]
+
+
+@pytest.mark.postgres_only
+def test_the_database_lost_while_a_worker_records_a_purchase_heals_by_itself_once_back(
+    database_outage, app, sandbox, start_worker
+):
+    business = make_business("Outage Plumbing", preferred_area_code="415")
+    business_id = business.id
+    # The sandbox buys at once and answers HANG_SECONDS later: the answer arrives while the database is away.
+    sandbox.set_faults(f"timeout=1,hang={HANG_SECONDS},method=POST,path=/IncomingPhoneNumbers.json")
+    worker = start_worker(
+        **{**sandbox_settings(sandbox), **FAST_JOB_SETTINGS, "JOB_RETRY_INTERVALS": "2,2,3,5,5"}
+    )
+    activity_id = enqueue_provision(business, None).id
+    db.session.remove()
+    wait_until(lambda: sandbox.request_count(PURCHASE) == 1, 20, "the purchase to reach the sandbox")
+
+    database_outage.cut()
+    time.sleep(HANG_SECONDS + 2)
+    database_outage.restore()
+    done = wait_for_activity(activity_id, timeout=40)
+
+    assert done.status == ActivityStatus.SUCCEEDED, f"{done.error}\n{worker.log()}"
+    assert "The database did not answer (OperationalError)" in worker.log()
+    # The run after the outage found the number bought before it: one purchase, one number, recorded.
+    assert done.attempts >= 2 and "Adopted" in done.result["note"]
+    [number] = numbers_of(business_id)
+    [owned] = sandbox.owned_numbers()
+    assert owned["sid"] == number.twilio_sid
+    assert sandbox.request_count(PURCHASE) == 1

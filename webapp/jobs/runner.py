@@ -6,15 +6,22 @@ Every other error propagates: RQ records it and the failure callback (`failures.
 
 `run_activities` runs a batch of Activities that share one job (`enqueue_resyncs`) the same way, one after
 the other, so that one number's failure does not stop the others.
+
+A database that stops answering mid-job (`DATABASE_UNREACHABLE`) cannot even be told the job failed: the job
+is put back with the same intervals instead, and when the database is back it runs again from the start.
+Nothing was half-written (each step commits whole), and a number bought before the outage is adopted by the
+next run rather than bought again.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from rq import Retry, get_current_job
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.jobs.errors import JobFailed
@@ -30,6 +37,10 @@ TRANSIENT = (TwilioUnavailable, RateLimited)
 """Failures that may pass if the job runs again later."""
 
 
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
+"""The database did not answer (down, connection lost, or SQLite's write lock held too long)."""
+
+
 def run_activity(
     activity_id: str, work: Callable[[Activity], dict[str, Any]]
 ) -> dict[str, Any] | Retry | None:
@@ -38,19 +49,43 @@ def run_activity(
     None means the Activity was gone or had already ended, and nothing was done.
     """
     with job_context() as app:
-        activity = start_attempt(activity_id)
-        if activity is None:
-            return None
+        intervals = app.config["JOB_RETRY_INTERVALS"]
         try:
-            result = work(activity)
-        except TRANSIENT as error:
-            intervals = app.config["JOB_RETRY_INTERVALS"]
-            if activity.attempts > len(intervals):
-                raise
-            db.session.rollback()
-            return wait_for_retry(activity, error, intervals)
-        succeed(activity, result)
-        return result
+            activity = start_attempt(activity_id)
+            if activity is None:
+                return None
+            try:
+                result = work(activity)
+            except TRANSIENT as error:
+                if activity.attempts > len(intervals):
+                    raise
+                db.session.rollback()
+                return wait_for_retry(activity, error, intervals)
+            succeed(activity, result)
+            return result
+        except DATABASE_UNREACHABLE as error:
+            return retry_after_database_outage(error, intervals)
+
+
+def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry:
+    """Return the `Retry` that runs the current job again once the database may be back.
+
+    Raises:
+        `error` again once the job has used up its retries.
+    """
+    job = get_current_job()
+    retries = (job.number_of_retries or 0) if job is not None else len(intervals)
+    if retries >= len(intervals):
+        raise error
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+    logger.warning(
+        "The database did not answer (%s); job %s runs again in %d s",
+        type(error).__name__,
+        job.id if job is not None else "?",
+        intervals[retries],
+    )
+    return Retry(max=len(intervals), interval=intervals)
 
 
 def run_activities(
@@ -66,35 +101,45 @@ def run_activities(
 
     Returns how many Activities succeeded, failed, wait for a retry or were skipped, or the `Retry`.
     """
+    with job_context() as app:
+        intervals = app.config["JOB_RETRY_INTERVALS"]
+        try:
+            return run_each(activity_ids, work, intervals)
+        except DATABASE_UNREACHABLE as error:
+            return retry_after_database_outage(error, intervals)
+
+
+def run_each(
+    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], intervals: list[int]
+) -> dict[str, int] | Retry:
+    """The body of `run_activities`, in its app context."""
     job = get_current_job()
     outcome = dict.fromkeys(("succeeded", "failed", "retrying", "skipped"), 0)
     retry: Retry | None = None
-    with job_context() as app:
-        intervals = app.config["JOB_RETRY_INTERVALS"]
-        for activity_id in activity_ids:
-            activity = start_attempt(activity_id)
-            if activity is None:
-                outcome["skipped"] += 1
+    for activity_id in activity_ids:
+        activity = start_attempt(activity_id)
+        if activity is None:
+            outcome["skipped"] += 1
+            continue
+        try:
+            result = work(activity)
+        except TRANSIENT as error:
+            db.session.rollback()
+            if activity.attempts <= len(intervals):
+                retry = wait_for_retry(activity, error, intervals)
+                outcome["retrying"] += 1
                 continue
-            try:
-                result = work(activity)
-            except TRANSIENT as error:
-                db.session.rollback()
-                if activity.attempts <= len(intervals):
-                    retry = wait_for_retry(activity, error, intervals)
-                    outcome["retrying"] += 1
-                    continue
-                failed = error
-            except (JobFailed, ValidationError, ApiError) as error:
-                db.session.rollback()
-                failed = error
-            else:
-                succeed(activity, result)
-                outcome["succeeded"] += 1
-                continue
-            message = failure_message(failed, job)
-            logger.warning("Activity %s (%s) failed: %s", activity.id, activity.kind, message)
-            fail_activity(activity, message)
-            db.session.commit()
-            outcome["failed"] += 1
+            failed = error
+        except (JobFailed, ValidationError, ApiError) as error:
+            db.session.rollback()
+            failed = error
+        else:
+            succeed(activity, result)
+            outcome["succeeded"] += 1
+            continue
+        message = failure_message(failed, job)
+        logger.warning("Activity %s (%s) failed: %s", activity.id, activity.kind, message)
+        fail_activity(activity, message)
+        db.session.commit()
+        outcome["failed"] += 1
     return retry or outcome

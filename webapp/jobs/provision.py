@@ -91,12 +91,13 @@ def provision(activity: Activity) -> dict[str, Any]:
     logger.info(
         "Activity %s: business %s got %s (%s)", activity.id, business.id, number.phone_number, number.sid
     )
+    notes = " ".join(filter(None, (note, webhook_note)))
     return {
         "step": "Done",
         "e164": row.e164,
         "twilio_sid": row.twilio_sid,
         "area_code": row.area_code,
-        **({"note": " ".join(filter(None, (note, webhook_note)))} if note or webhook_note else {}),
+        **({"note": notes} if notes else {}),
     }
 
 

@@ -9,7 +9,6 @@ import csv
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import requests
 
 from tests.fixtures.services import free_port
 from tests.fixtures.web import TEST_PASSWORD
-from tests.fixtures.workers import worker_environment
+from tests.fixtures.workers import wait_until, worker_environment
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, Role, User
@@ -104,23 +103,24 @@ def gunicorn(app, app_settings: dict[str, Any], tmp_path: Path) -> Iterator[str]
             command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while True:
+
+    def healthy() -> bool:
         assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
         try:
-            if requests.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        assert time.monotonic() < deadline, f"gunicorn did not answer within {STARTUP_SECONDS} s"
-        time.sleep(0.1)
-    yield base_url
-    process.terminate()
+            return requests.get(f"{base_url}/healthz", timeout=5).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or a busy machine
+            return False
+
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        wait_until(healthy, STARTUP_SECONDS, "gunicorn to answer /healthz")
+        yield base_url
+    finally:  # also when it never answered: no gunicorn outlives its test
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[
         -3000:
     ]

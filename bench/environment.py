@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 from redis import Redis
 from sqlalchemy import Engine, create_engine, text
@@ -33,10 +35,11 @@ def ensure_database(url: str = BENCH_DATABASE_URL) -> None:
 
 
 def describe(engine: Engine, redis: Redis) -> dict[str, str]:
-    """Return the CPU count, load, Python, PostgreSQL and Redis versions and the date of this run."""
+    """Return the commit, date, CPU count, load, Python, PostgreSQL and Redis versions of this run."""
     with engine.connect() as connection:
         postgres = connection.execute(text("SHOW server_version")).scalar_one()
     return {
+        "commit": source_commit(),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": str(os.cpu_count()),
         "load at start (1 min)": f"{os.getloadavg()[0]:.2f}",
@@ -44,3 +47,23 @@ def describe(engine: Engine, redis: Redis) -> dict[str, str]:
         "postgresql": postgres,
         "redis": str(redis.info("server")["redis_version"]),
     }
+
+
+def source_commit() -> str:
+    """Return the checkout's short commit id, marked when the working tree has changes ("unknown" outside
+    git)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/RESULTS.md"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{commit} with local changes" if changed else commit

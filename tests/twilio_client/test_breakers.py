@@ -14,7 +14,6 @@ from datetime import timedelta
 
 import pybreaker
 import pytest
-from redis import Redis
 
 from tests.fixtures.prism import PrismServer
 from tests.fixtures.sandbox import SandboxProcess
@@ -22,7 +21,7 @@ from tests.twilio_client.helpers import NUMBER_SID, refused_url, settings_for
 from webapp.config import PROJECT_ROOT
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import CircuitOpen, NotFound, TwilioClient, TwilioUnavailable, breaker_states
-from webapp.twilio_client.breakers import OPERATIONS, TRUST_CLOSED_SECONDS, breaker_name
+from webapp.twilio_client.breakers import OPERATIONS, breaker_name
 
 FETCH = "GET /IncomingPhoneNumbers/{Sid}.json"
 
@@ -208,80 +207,3 @@ def test_redis_down_lets_calls_through_unprotected(prism: PrismServer) -> None:
         fail(failing, 3)
 
     assert {state.state for state in breaker_states(dead_redis, reset_timeout=30)} == {"unknown"}
-
-
-class CountingRedis(Redis):
-    """A Redis client that counts the breakers' state reads (MGET)."""
-
-    state_reads = 0
-
-    def mget(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.state_reads += 1
-        return super().mget(*args, **kwargs)
-
-
-def test_succeeding_calls_read_the_breaker_state_once_per_trust_period(
-    start_sandbox, redis_url, redis_client
-) -> None:
-    sandbox: SandboxProcess = start_sandbox()
-    redis = CountingRedis.from_url(redis_url)
-    with TwilioClient(settings_for(sandbox.base_url), redis) as client:
-        built = redis.state_reads  # each breaker reads its state once when it is built
-        for _ in range(50):
-            with pytest.raises(NotFound):  # an answer from Twilio: a success for the breaker
-                client.fetch_number(NUMBER_SID)
-        reads_while_trusted = redis.state_reads - built
-        time.sleep(TRUST_CLOSED_SECONDS)
-        with pytest.raises(NotFound):
-            client.fetch_number(NUMBER_SID)
-
-    assert sandbox.request_count(FETCH) == 51
-    # The first call reads the state; the 49 after it trust it (unless this machine took a second over them).
-    assert 1 <= reads_while_trusted <= 3
-    assert redis.state_reads == built + reads_while_trusted + 1
-
-
-def test_breaker_opened_by_another_process_is_obeyed_after_one_more_request_at_most(
-    make_client, start_sandbox, redis_url, redis_client
-) -> None:
-    sandbox: SandboxProcess = start_sandbox()
-    client = make_client(sandbox.base_url, max_attempts=1, breaker_fail_max=2)
-    with pytest.raises(NotFound):
-        client.fetch_number(NUMBER_SID)  # now trusted closed
-    sandbox.set_faults("500=1.0")
-    subprocess.run(
-        [sys.executable, "-c", TRIP_IN_ANOTHER_PROCESS, redis_url, sandbox.base_url],
-        cwd=PROJECT_ROOT,
-        check=True,
-        timeout=60,
-    )
-    sent_before = sandbox.request_count(FETCH)
-
-    for _ in range(5):
-        with pytest.raises(TwilioUnavailable):
-            client.fetch_number(NUMBER_SID)
-
-    assert sandbox.request_count(FETCH) - sent_before <= 1
-
-
-def test_a_trusted_closed_breaker_is_read_again_after_the_trust_period(
-    make_client, start_sandbox, redis_url, redis_client
-) -> None:
-    sandbox: SandboxProcess = start_sandbox()
-    client = make_client(sandbox.base_url, max_attempts=1, breaker_fail_max=2)
-    with pytest.raises(NotFound):
-        client.fetch_number(NUMBER_SID)
-    sandbox.set_faults("500=1.0")
-    subprocess.run(
-        [sys.executable, "-c", TRIP_IN_ANOTHER_PROCESS, redis_url, sandbox.base_url],
-        cwd=PROJECT_ROOT,
-        check=True,
-        timeout=60,
-    )
-    sent_before = sandbox.request_count(FETCH)
-    time.sleep(TRUST_CLOSED_SECONDS)
-
-    with pytest.raises(CircuitOpen):
-        client.fetch_number(NUMBER_SID)
-
-    assert sandbox.request_count(FETCH) == sent_before

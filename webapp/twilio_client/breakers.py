@@ -12,7 +12,6 @@ jobs in flight; failing them because the breaker's memory is gone would turn one
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -39,9 +38,6 @@ OPERATIONS = (
 )
 """The client's operations; each has a breaker named `twilio:<operation>`."""
 
-TRUST_CLOSED_SECONDS = 1.0
-"""How long a process trusts a closed breaker without reading Redis again, while its calls succeed."""
-
 UNKNOWN = "unknown"
 """The state reported when Redis cannot be read."""
 
@@ -60,23 +56,14 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
     The namespace is the breaker's name: pybreaker leaves the name out of its keys, so breakers sharing a
     namespace would share one state (pybreaker #88).
 
-    One Redis round trip per call at most, instead of pybreaker's two: reading the state also reads the
-    failure count, and a success resets the count only when that read found failures (pybreaker sets it to 0
-    after every success). A failure another process counts while this call is under way is then kept rather
-    than wiped: as if this success came first, an order two concurrent calls may take anyway.
-
-    And none while calls succeed: after a success on a state read from Redis as closed, the state is trusted
-    closed for `TRUST_CLOSED_SECONDS` without reading Redis (a bulk re-sync would otherwise read it once per
-    request). Failures are still counted in Redis at once, and a failure (or any change of state) ends the
-    trust, so a breaker another process opened is obeyed after at most one more request from this one, or
-    after `TRUST_CLOSED_SECONDS` if this process sends nothing in between.
+    One Redis round trip per call instead of pybreaker's two: reading the state also reads the failure
+    count, and a success resets the count only when that read found failures (pybreaker sets it to 0 after
+    every success). A failure another process counts while this call is under way is then kept rather than
+    wiped: as if this success came first, an order two concurrent calls may take anyway.
     """
 
     def __init__(self, redis: Redis, name: str) -> None:
         self._failures_seen: int | None = None
-        self._trusted_until = 0.0
-        self._read_from_redis = False
-        self._last_state: str | None = None
         self._built = False
         super().__init__(pybreaker.STATE_CLOSED, redis, namespace=name)
         self._built = True
@@ -94,11 +81,7 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
 
     @property
     def state(self) -> str:
-        """The state in Redis (closed when Redis fails, or while trusted closed); notes the failure count
-        read with it."""
-        self._read_from_redis = False
-        if time.monotonic() < self._trusted_until:
-            return pybreaker.STATE_CLOSED
+        """The state in Redis (closed when Redis fails); notes the failure count read with it."""
         self._failures_seen = None
         try:
             state, failures = self._redis.mget(self._namespace("state"), self._namespace("fail_counter"))
@@ -109,30 +92,24 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
             self._initialize_redis_state(self._fallback_circuit_state)
             return self._fallback_circuit_state
         self._failures_seen = int(failures or 0)
-        self._read_from_redis = True
-        self._last_state = state.decode("utf-8")
-        return self._last_state
+        return state.decode("utf-8")
 
     @state.setter
     def state(self, state: str) -> None:
         # Overriding the getter hides pybreaker's setter; keep it as it is.
-        self._trusted_until = 0.0
         pybreaker.CircuitRedisStorage.state.fset(self, state)  # type: ignore[attr-defined]
 
     def increment_counter(self) -> None:
-        """Count a failure (in Redis, for every process); stop trusting the state."""
+        """Count a failure (in Redis, for every process)."""
         self._failures_seen = None
-        self._trusted_until = 0.0
         super().increment_counter()
 
     def reset_counter(self) -> None:
-        """After a success: set the failure count to zero, unless the state read before this call found it
-        zero already; trust a closed state read from Redis for `TRUST_CLOSED_SECONDS`."""
-        if self._failures_seen != 0:
-            super().reset_counter()
-            self._failures_seen = 0
-        if self._read_from_redis and self._last_state == pybreaker.STATE_CLOSED:
-            self._trusted_until = time.monotonic() + TRUST_CLOSED_SECONDS
+        """Set the failure count to zero, unless the state read before this call found it zero already."""
+        if self._failures_seen == 0:
+            return
+        super().reset_counter()
+        self._failures_seen = 0
 
 
 class _LogStateChanges(pybreaker.CircuitBreakerListener):

@@ -27,6 +27,9 @@ from webapp.embedded_redis import is_answering
 START_TIMEOUT_SECONDS = 90
 """Upgrading a new database, seeding the demo data and starting four processes."""
 
+STOP_TIMEOUT_SECONDS = 30
+"""The launcher gives its children 10 s to stop before it kills them."""
+
 PASSWORD_LINE = re.compile(r"password: (\S+)")
 SETTINGS_TO_DROP = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TWILIO_", "TEST_", "FLASK_")
 
@@ -78,9 +81,14 @@ class Launcher:
         return health
 
     def interrupt(self) -> int:
-        """Press Ctrl-C (SIGINT to the launcher) and return its exit code."""
+        """Press Ctrl-C (SIGINT to the launcher) and return its exit code; fail if it takes too long."""
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=30)
+        try:
+            return self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            pytest.fail(f"make run did not stop within {STOP_TIMEOUT_SECONDS} s of Ctrl-C:\n{self.output()}")
 
 
 @pytest.fixture

@@ -101,6 +101,8 @@ def main() -> None:
     run_step([*FLASK, "seed-demo", "--with-admin"], env)
     processes, redis_process = start_services(settings, env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Ctrl-C stops everything even when SIGINT came in ignored (a shell's background job, CI runners).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     url = f"http://127.0.0.1:{settings['WEB_PORT']}/"
     print(f"Switchboard is at {url} — Ctrl-C stops everything.", flush=True)
     try:

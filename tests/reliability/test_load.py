@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fixtures.services import free_port
+from tests.fixtures.services import free_port, stop_process
 from tests.fixtures.web import TEST_PASSWORD
 from tests.fixtures.workers import wait_until, worker_environment
 from webapp.config import PROJECT_ROOT
@@ -115,12 +115,7 @@ def gunicorn(app, app_settings: dict[str, Any], tmp_path: Path) -> Iterator[str]
         wait_until(healthy, STARTUP_SECONDS, "gunicorn to answer /healthz")
         yield base_url
     finally:  # also when it never answered: no gunicorn outlives its test
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=15)
     assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[
         -3000:
     ]

@@ -16,6 +16,8 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from webapp.processes import stop_process
+
 START_TIMEOUT_SECONDS = 10
 
 
@@ -95,9 +97,4 @@ def start(socket_path: Path, *, persistent: bool = False) -> subprocess.Popen:
 
 def stop(process: subprocess.Popen) -> None:
     """Stop a Redis started by `start` and wait for it to exit."""
-    process.terminate()
-    try:
-        process.wait(timeout=START_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process, timeout=START_TIMEOUT_SECONDS)

@@ -16,12 +16,13 @@ from typing import Any
 import pytest
 import requests
 
-from tests.fixtures.services import free_port, stop_process
+from tests.fixtures.services import free_port
 from tests.fixtures.web import TEST_PASSWORD
 from tests.fixtures.workers import wait_until, worker_environment
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, Role, User
+from webapp.processes import stop_process
 
 USERS = 50
 RUN_SECONDS = 60

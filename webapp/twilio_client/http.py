@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 
 from twilio.http.http_client import TwilioHttpClient
@@ -11,11 +12,18 @@ from twilio.http.response import Response
 from webapp.twilio_client.validation import check_timeout, check_url
 
 TWILIO_API_ORIGIN = "https://api.twilio.com"
-"""The origin twilio-python builds every 2010-04-01 API URL on."""
+"""The default base URL: Twilio itself, whose hosts are then left as the library builds them."""
+
+TWILIO_ORIGIN = re.compile(r"^https://(?:api|monitor|pricing)\.twilio\.com(?=/)")
+"""The origins twilio-python builds its URLs on: the 2010-04-01 API, Monitor v1 and Pricing v1. Their paths
+(`/2010-04-01/...`, `/v1/Alerts`, `/v1/PhoneNumbers/...`) do not collide, so one base URL serves them all."""
 
 
 class BaseUrlHttpClient(TwilioHttpClient):
     """twilio-python's HTTP client with our base URL and a (connect, read) timeout on every request.
+
+    With any base URL but Twilio's own, requests to each of Twilio's hosts that Switchboard uses go to it, so
+    the sandbox or a Prism mock answers them all.
 
     The same code then talks to Twilio, the local sandbox or a Prism mock. The last response of each thread is
     kept so that errors can read its headers (`Retry-After`), which the library's exceptions drop.
@@ -34,6 +42,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
         check_url(base_url, "Twilio API base URL")
         super().__init__(logger=logger or logging.getLogger("twilio.http_client"))
         self.base_url = base_url.rstrip("/")
+        self.redirects = self.base_url != TWILIO_API_ORIGIN
         self.timeout = (connect_timeout, read_timeout)
         self._last = threading.local()
 
@@ -52,8 +61,8 @@ class BaseUrlHttpClient(TwilioHttpClient):
 
         `timeout` is ignored: the library passes none, and ours is a tuple its own check cannot compare.
         """
-        if url.startswith(TWILIO_API_ORIGIN):
-            url = self.base_url + url[len(TWILIO_API_ORIGIN) :]
+        if self.redirects:
+            url = TWILIO_ORIGIN.sub(lambda _origin: self.base_url, url, count=1)
         self._last.response = None
         response = super().request(
             method, url, params, data, headers, auth, timeout=None, allow_redirects=allow_redirects

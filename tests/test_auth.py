@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.web import TEST_PASSWORD, csrf_token, make_user
+from harness.web import csrf_token
+from tests.fixtures.web import TEST_PASSWORD, make_user
 from webapp.auth import SIGN_IN_FAILED
 from webapp.models import Role
 

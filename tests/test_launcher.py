@@ -18,9 +18,9 @@ import pytest
 import requests
 from redis import Redis
 
-from tests.fixtures.services import free_port
-from tests.fixtures.web import CSRF_INPUT
-from tests.fixtures.workers import wait_until
+from harness.services import free_port
+from harness.waits import wait_until
+from harness.web import CSRF_INPUT
 from webapp.config import PROJECT_ROOT
 from webapp.embedded_redis import is_answering
 

@@ -1,4 +1,4 @@
-"""Helpers for the console tests: statements counted, filter arguments found by name, flashes read."""
+"""Helpers for the console tests: statements counted, flashes read, list actions posted."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from tests.fixtures.web import csrf_token
+from harness.web import csrf_token
 from webapp.extensions import db
 
 
@@ -28,23 +27,6 @@ def counted_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
-
-
-def admin_view(app: Flask, endpoint: str):  # type: ignore[no-untyped-def]
-    """Return the console's view object with `endpoint` (e.g. `business`)."""
-    for view in app.extensions["admin"][0]._views:
-        if view.endpoint == endpoint:
-            return view
-    raise LookupError(endpoint)
-
-
-def filter_arg(app: Flask, endpoint: str, name: str, operation: str | None = None) -> str:
-    """Return the URL argument (`flt0_3`) of the view's filter called `name` (and `operation`)."""
-    view = admin_view(app, endpoint)
-    for index, flt in enumerate(view._filters):
-        if str(flt.name) == name and (operation is None or str(flt.operation()) == operation):
-            return f"flt0_{view.get_filter_arg(index, flt)}"
-    raise LookupError(f"{endpoint} has no filter {name!r} {operation or ''}")
 
 
 def page_text(response) -> str:  # type: ignore[no-untyped-def]

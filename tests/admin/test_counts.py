@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.admin.helpers import admin_view, counted_statements, filter_arg, page_text
+from harness.web import admin_view, filter_arg
+from tests.admin.helpers import counted_statements, page_text
 from tests.factories import make_business, make_number
 from webapp.admin.counts import about, more_than
 from webapp.extensions import db

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.admin.helpers import filter_arg, page_text
+from harness.web import filter_arg
+from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, BusinessStatus, Role, WebhookStatus
@@ -161,7 +162,7 @@ def test_csv_export_holds_plain_values(client, auth, app):
 
 
 def test_csv_export_stops_at_export_max_rows(client, auth, app, monkeypatch):
-    from tests.admin.helpers import admin_view
+    from harness.web import admin_view
 
     for n in range(4):
         make_business(f"B{n}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.web import csrf_token
 from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
-from tests.fixtures.web import csrf_token
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Role
 

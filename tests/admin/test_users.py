@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from harness.web import csrf_token
 from tests.admin.helpers import page_text
-from tests.fixtures.web import csrf_token, make_user
+from tests.fixtures.web import make_user
 from webapp.extensions import db
 from webapp.models import Role, User
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.workers import FAST_JOB_SETTINGS
+from harness.workers import FAST_JOB_SETTINGS
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.fixtures.live_server import screenshot
 from tests.fixtures.web import TEST_PASSWORD, make_user
-from tests.fixtures.workers import wait_for_activity
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Role
 

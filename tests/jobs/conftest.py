@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.sandbox import SandboxProcess
-from tests.fixtures.workers import FAST_JOB_SETTINGS, sandbox_settings
+from harness.sandbox import SandboxProcess
+from harness.workers import FAST_JOB_SETTINGS, sandbox_settings
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
+from harness.workers import worker_environment
 from tests.factories import make_business, make_number
-from tests.fixtures.workers import worker_environment
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, activities, buy_at_sandbox, count, numbers_of, record
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db

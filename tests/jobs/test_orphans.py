@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business, make_number
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import buy_at_sandbox, numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business, make_number
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import ELSEWHERE, buy_at_sandbox, count, numbers_of
 from webapp.jobs.enqueue import enqueue_provision
 from webapp.jobs.provision import friendly_name_for

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from tests.admin.helpers import admin_view, page_text
+from harness.web import admin_view, csrf_token
+from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
-from tests.fixtures.web import csrf_token
 from tests.jobs.helpers import count
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, Role, User

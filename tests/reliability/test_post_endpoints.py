@@ -17,9 +17,10 @@ from flask.testing import FlaskClient
 from redis import Redis
 from werkzeug.routing import Rule
 
-from tests.admin.helpers import admin_view, page_text
+from harness.web import admin_view, csrf_token
+from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
-from tests.fixtures.web import AuthActions, csrf_token
+from tests.fixtures.web import AuthActions
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision
 from webapp.jobs.queue import QUEUE_NAME

@@ -8,7 +8,7 @@ import pytest
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import SandboxProcess
 
 
 @pytest.fixture

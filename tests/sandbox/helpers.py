@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import SandboxProcess
 
 ERROR_KEYS = {"code", "message", "more_info", "status"}
 """The keys of every Twilio error body, no more, no fewer."""

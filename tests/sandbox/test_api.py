@@ -11,7 +11,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.base.page import Page
 from twilio.rest import Client
 
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import SandboxProcess
 from tests.sandbox.helpers import ERROR_KEYS, api_request, buy
 
 PN_SID = re.compile(r"^PN[0-9a-f]{32}$")

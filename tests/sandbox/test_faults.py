@@ -9,7 +9,7 @@ import requests
 from click.testing import CliRunner
 from twilio.base.exceptions import TwilioRestException
 
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import SandboxProcess
 from tests.sandbox.helpers import ERROR_KEYS, api_request, buy
 from webapp.sandbox.cli import twilio_sandbox_command
 from webapp.sandbox.faults import FaultInjector, FaultSpecError, parse_faults

@@ -22,7 +22,7 @@ from jsonschema import Draft4Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import SandboxProcess
 from tests.fixtures.services import unavailable
 from tests.sandbox.helpers import api_request, buy
 from webapp.config import services_for_tests

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from tests.fixtures.services import free_port
+from harness.services import free_port
 from webapp.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from webapp.twilio_client import TwilioSettings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.fixtures.prism import PrismServer
+from harness.prism import PrismServer
 from tests.twilio_client.helpers import NUMBER_SID
 from webapp.twilio_client import TwilioClient, get_client
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 import requests
 
-from tests.fixtures.prism import PrismServer
+from harness.prism import PrismServer
 from tests.twilio_client.helpers import CALL_SID, NUMBER_SID, STATUS_CALLBACK_URL, VOICE_URL
 from webapp.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from webapp.twilio_client import TwilioClient

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import SandboxProcess
 from tests.twilio_client.helpers import VOICE_URL, HealingSleep
 from webapp.twilio_client import TwilioUnavailable
 

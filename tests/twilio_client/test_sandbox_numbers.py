@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import SandboxProcess
 from tests.twilio_client.helpers import NUMBER_SID, STATUS_CALLBACK_URL, VOICE_URL
 from webapp.twilio_client import (
     ApiError,

@@ -8,7 +8,7 @@ import traceback
 
 import pytest
 
-from tests.fixtures.prism import PrismServer
+from harness.prism import PrismServer
 from tests.twilio_client.helpers import NUMBER_SID, VOICE_URL, refused_url
 from webapp.config import SANDBOX_ACCOUNT_SID
 from webapp.twilio_client import ApiError

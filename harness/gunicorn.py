@@ -1,0 +1,51 @@
+"""The console served by gunicorn as a subprocess, as in production, on a free loopback port."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from harness.services import free_port
+from harness.waits import wait_until
+from webapp.config import PROJECT_ROOT
+from webapp.processes import stop_process
+
+STARTUP_SECONDS = 30
+"""How long gunicorn may take to answer /healthz after it was started."""
+
+
+@contextmanager
+def gunicorn_serving(
+    environment: dict[str, str], log_path: Path, workers: int, threads: int, keep_alive: int
+) -> Iterator[str]:
+    """Serve `wsgi:app` with `environment`, logging to `log_path`; yield its base URL once /healthz is 200.
+
+    It is stopped on leaving, also when it never answered: no gunicorn outlives its caller.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--timeout", "30"]
+    command += ["--workers", str(workers), "--threads", str(threads), "--keep-alive", str(keep_alive)]
+    command.append("wsgi:app")
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
+        )
+    base_url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
+        try:
+            return requests.get(f"{base_url}/healthz", timeout=5).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # still starting, or a busy machine
+            return False
+
+    try:
+        wait_until(healthy, STARTUP_SECONDS, "gunicorn to answer /healthz")
+        yield base_url
+    finally:
+        stop_process(process, timeout=15)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from harness.web import csrf_token
 from tests.admin.helpers import flashed_activity_ids, follow, page_text, post_action
 from tests.factories import make_business, make_number
-from tests.fixtures.web import csrf_token
+from tests.fixtures.web import AuthActions
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, BusinessStatus, Role
-
-DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 def activities(kind: ActivityKind | None = None) -> list[Activity]:
@@ -104,12 +103,9 @@ def test_retry_queues_a_failed_job_again_and_skips_others(client, auth, app):
     assert "Skipped 1: only failed jobs can be retried." in page
 
 
-@pytest.fixture
-def dead_redis(app_settings):  # type: ignore[no-untyped-def]
-    app_settings["REDIS_URL"] = DEAD_REDIS
-
-
-def test_a_queue_outage_is_a_message_not_an_error_page(dead_redis, client, auth, app):
+def test_a_queue_outage_is_a_message_not_an_error_page(app_on_dead_redis):
+    client = app_on_dead_redis.test_client()
+    auth = AuthActions(client)
     business = make_business("Acme")
     auth.login(Role.OPERATOR)
     response = post_action(client, "business", "provision", [business.id])
@@ -122,8 +118,9 @@ def test_a_queue_outage_is_a_message_not_an_error_page(dead_redis, client, auth,
     assert "The job queue is not answering" in page
 
 
-def test_dashboard_says_queue_unreachable_when_redis_is_down(dead_redis, client, auth, app):
-    auth.login(Role.VIEWER)
+def test_dashboard_says_queue_unreachable_when_redis_is_down(app_on_dead_redis):
+    client = app_on_dead_redis.test_client()
+    AuthActions(client).login(Role.VIEWER)
     response = client.get("/admin/")
     assert response.status_code == 200
     text = page_text(response)

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from rq import Queue
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business, make_number
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import activities, count, numbers_of
 from webapp import create_app
 from webapp.extensions import db
@@ -103,13 +103,7 @@ def test_a_malformed_area_code_is_refused_before_anything_is_written(app):
     assert count(Activity) == 0
 
 
-@pytest.fixture
-def redis_down(app_settings):
-    """Settings whose Redis refuses connections."""
-    app_settings["REDIS_URL"] = "redis://127.0.0.1:9/0"
-
-
-def test_redis_down_raises_queue_unavailable_and_writes_nothing(redis_down, app):
+def test_redis_down_raises_queue_unavailable_and_writes_nothing(app_on_dead_redis):
     business = make_business()
     with pytest.raises(QueueUnavailable, match="job queue is not answering"):
         enqueue_provision(business, None)

@@ -1,5 +1,8 @@
 """Shared fixtures: real services (tests/fixtures/services.py), a fresh app and database per test.
 
+The developer's `.env` is kept out of the test process and every process it starts: a test says what it
+runs on.
+
 Under CI=true a skipped test is a failure: a missing tool or service must never pass silently.
 Tests marked `postgres_only` are deselected (not skipped) on SQLite; CI's PostgreSQL run covers them.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.services import keep_dotenv_out
 from webapp.config import services_for_tests
 
 pytest_plugins = [
@@ -18,6 +22,10 @@ pytest_plugins = [
     "tests.fixtures.workers",
     "tests.fixtures.live_server",
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    keep_dotenv_out()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

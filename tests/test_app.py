@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -36,9 +38,42 @@ def test_postgres_urls_use_psycopg_3():
 
 
 def test_embedded_defaults_live_in_the_instance_folder(tmp_path):
-    settings = load_settings({"SWITCHBOARD_INSTANCE_PATH": str(tmp_path)})
-    if "DATABASE_URL" not in settings:
-        assert settings["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    settings = load_settings(
+        {"SWITCHBOARD_INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "", "REDIS_URL": ""}
+    )
+    assert settings["INSTANCE_PATH"] == str(tmp_path)
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'switchboard.db'}"
+    assert settings["REDIS_URL"] == f"unix://{tmp_path / 'redis.sock'}" and settings["REDIS_EMBEDDED"] is True
+
+
+@pytest.fixture
+def developers_dotenv() -> Iterator[Path]:
+    """A `.env` in the project root with bogus settings, as a developer may leave one; put back after."""
+    path = PROJECT_ROOT / ".env"
+    original = path.read_bytes() if path.exists() else None
+    path.write_bytes((original or b"") + BOGUS_DOTENV.encode())
+    try:
+        yield path
+    finally:
+        if original is None:
+            path.unlink()
+        else:
+            path.write_bytes(original)
+
+
+BOGUS_DOTENV = "\nTWILIO_VOICE_URL=https://dotenv.invalid/voice\nTWILIO_MAX_ATTEMPTS=not-a-number\n"
+"""A setting that would show in the app, and a malformed one that would stop it (and its workers)."""
+
+
+def test_the_developers_dotenv_reaches_neither_the_app_under_test_nor_its_workers(
+    developers_dotenv, make_app, start_worker
+):
+    app = make_app()
+    assert app.config["TWILIO_VOICE_URL"] == "http://localhost:3000/voice"
+    assert app.config["TWILIO_MAX_ATTEMPTS"] == 3
+    worker = start_worker()  # a worker that read the `.env` would exit at once on the malformed setting
+    assert "TWILIO_MAX_ATTEMPTS" not in worker.log()
+    assert "https://dotenv.invalid" not in load_settings()["TWILIO_VOICE_URL"]
 
 
 def test_production_refuses_the_default_secret_key(tmp_path):

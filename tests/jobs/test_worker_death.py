@@ -7,9 +7,10 @@ import os
 import signal
 import time
 
+from harness.processes import descendants
+from harness.waits import wait_for_activity, wait_until
 from tests.factories import make_business
-from tests.fixtures.workers import descendants, wait_for_activity, wait_until
-from tests.jobs.helpers import numbers_of
+from tests.jobs.helpers import activities, numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision, retry_activity
 from webapp.models import Activity, ActivityStatus
@@ -42,6 +43,7 @@ def test_sigkilled_worker_fails_its_job_in_bounded_time_and_retry_buys_nothing_t
     assert took < DEAD_WORKER_BOUND_SECONDS, f"the dead worker's job took {took:.1f} s to fail"
     print(f"dead worker's job failed {took:.1f} s after SIGKILL")
     assert numbers_of(business.id) == []
+    assert sandbox.owned_count() == 1
 
     sandbox.set_faults("")
     retried = wait_for_activity(retry_activity(failed, None).id)
@@ -50,9 +52,10 @@ def test_sigkilled_worker_fails_its_job_in_bounded_time_and_retry_buys_nothing_t
     assert "Adopted" in retried.result["note"]
     [number] = numbers_of(business.id)
     [owned] = sandbox.owned_numbers()
-    assert owned["sid"] == number.twilio_sid
+    assert owned["sid"] == number.twilio_sid == retried.result["twilio_sid"]
     assert sandbox.request_count(PURCHASE) == 1
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 2
+    assert [a.status for a in activities()] == [ActivityStatus.FAILED, ActivityStatus.SUCCEEDED]
 
 
 def test_a_work_horse_killed_alone_fails_its_activity_at_once(app, sandbox, start_worker):

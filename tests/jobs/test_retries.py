@@ -3,12 +3,8 @@ permanent ones fail at once."""
 
 from __future__ import annotations
 
-import time
-
-import pytest
-
+from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision
@@ -17,14 +13,13 @@ from webapp.models import Activity, ActivityStatus
 
 def wait_for_retry_wait(activity_id) -> Activity:
     """Return the Activity once its first attempt failed transiently and it waits for RQ's retry."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        db.session.rollback()
+
+    def waiting() -> bool:
         activity = db.session.get(Activity, activity_id)
-        if activity.attempts == 1 and activity.status == ActivityStatus.QUEUED:
-            return activity
-        time.sleep(0.02)
-    raise AssertionError("the first attempt never failed transiently")
+        return activity.attempts == 1 and activity.status == ActivityStatus.QUEUED
+
+    wait_until(in_new_transaction(waiting), 20, "the first attempt to fail transiently", poll=0.02)
+    return db.session.get(Activity, activity_id)
 
 
 def test_transient_failures_are_retried_and_the_activity_shows_them(app, sandbox, start_worker):
@@ -44,12 +39,8 @@ def test_transient_failures_are_retried_and_the_activity_shows_them(app, sandbox
     assert len(numbers_of(business.id)) == 1
 
 
-@pytest.fixture
-def one_retry(app_settings):
-    app_settings["JOB_RETRY_INTERVALS"] = "1"
-
-
-def test_transient_failures_fail_the_activity_once_retries_are_used_up(one_retry, app, sandbox, start_worker):
+def test_transient_failures_fail_the_activity_once_retries_are_used_up(make_app, sandbox, start_worker):
+    make_app(JOB_RETRY_INTERVALS="1")
     sandbox.set_faults("500=1")
     activity = enqueue_provision(make_business(), None)
     start_worker()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
+from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted, enqueue_resyncs
@@ -119,14 +118,14 @@ def test_check_webhooks_over_500_numbers_reports_progress_and_finishes(app, sand
     activity = enqueue_check(None, None)
 
     seen = set()
-    deadline = time.monotonic() + 90
-    while True:
-        db.session.rollback()
+
+    def ended() -> bool:
         current = db.session.get(Activity, activity.id)
         seen.add((current.progress_done, current.progress_total))
-        if not current.is_in_flight or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
+        return not current.is_in_flight
+
+    wait_until(in_new_transaction(ended), 90, "the webhook check to end", poll=0.02)
+    current = db.session.get(Activity, activity.id)
 
     assert current.status == ActivityStatus.SUCCEEDED, current.error
     assert current.result["checked"] == 500

@@ -18,7 +18,6 @@ import contextlib
 import socket
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -27,10 +26,11 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 
+from harness.waits import wait_for_activity, wait_until
+from harness.workers import FAST_JOB_SETTINGS, sandbox_settings
 from tests.admin.helpers import page_text, post_action
 from tests.factories import make_business
 from tests.fixtures.web import AuthActions
-from tests.fixtures.workers import FAST_JOB_SETTINGS, sandbox_settings, wait_for_activity, wait_until
 from tests.jobs.helpers import activities, numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision
@@ -278,7 +278,11 @@ def test_the_database_lost_while_a_worker_records_a_purchase_heals_by_itself_onc
     wait_until(lambda: sandbox.request_count(PURCHASE) == 1, 20, "the purchase to reach the sandbox")
 
     database_outage.cut()
-    time.sleep(HANG_SECONDS + 2)
+    wait_until(
+        lambda: "The database did not answer (OperationalError)" in worker.log(),
+        HANG_SECONDS + 30,
+        "the worker to find the database gone as it records the purchase",
+    )
     database_outage.restore()
     done = wait_for_activity(activity_id, timeout=40)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pybreaker
 import pytest
 
-from tests.fixtures.prism import PrismServer
-from tests.fixtures.sandbox import SandboxProcess
+from harness.prism import PrismServer
+from harness.sandbox import SandboxProcess
+from harness.waits import wait_until
 from tests.twilio_client.helpers import NUMBER_SID, refused_url, settings_for
 from webapp.config import PROJECT_ROOT
 from webapp.redis_connection import redis_from_url
@@ -48,6 +48,13 @@ def state_of(redis, operation: str, reset_timeout: float = 30):
     return next(
         s for s in breaker_states(redis, reset_timeout=reset_timeout) if s.name == breaker_name(operation)
     )
+
+
+def wait_for_trial_call(redis) -> None:
+    """Wait until the open `fetch_number` breaker (reset timeout 1 s) lets a trial call through."""
+    retry_at = state_of(redis, "fetch_number", reset_timeout=1).retry_at
+    assert retry_at is not None, "the breaker is not open"
+    wait_until(lambda: datetime.now(UTC) >= retry_at, 5, "the breaker's reset timeout to pass")
 
 
 def fail(client: TwilioClient, times: int) -> None:
@@ -180,7 +187,7 @@ def test_breaker_half_opens_after_reset_timeout_and_closes_on_success(
     assert state_of(redis_client, "fetch_number", reset_timeout=1).state == "open"
     sandbox.set_faults("")
 
-    time.sleep(1.1)
+    wait_for_trial_call(redis_client)
     with pytest.raises(NotFound):
         client.fetch_number(NUMBER_SID)
 
@@ -191,7 +198,7 @@ def test_breaker_half_opens_after_reset_timeout_and_closes_on_success(
 def test_failed_trial_call_opens_the_breaker_again(make_client, redis_client) -> None:
     client = make_client(refused_url(), max_attempts=1, breaker_fail_max=1, breaker_reset_timeout=1)
     fail(client, 1)
-    time.sleep(1.1)
+    wait_for_trial_call(redis_client)
 
     fail(client, 1)
 

@@ -11,6 +11,7 @@ from redis import Redis
 from sqlalchemy import create_engine
 
 from bench import environment, results
+from harness.services import keep_dotenv_out
 
 BENCHMARKS = (
     "bench.list_pages",
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         "--only", metavar="NAME", choices=[short_name(m) for m in BENCHMARKS], help="run one benchmark"
     )
     arguments = parser.parse_args(argv)
+    keep_dotenv_out()
     environment.ensure_database()
     engine = create_engine(environment.BENCH_DATABASE_URL)
     redis = Redis.from_url(environment.BENCH_REDIS_URL)

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from twilio.rest import Client
 
-from bench.processes import BENCH_REDIS_URL, POOL_SIZE, VOICE_URL
+from bench.environment import BENCH_REDIS_URL
+from bench.processes import POOL_SIZE, VOICE_URL
 from bench.results import Table
 from bench.stats import median
-from tests.fixtures.sandbox import SandboxProcess
+from harness.sandbox import start_sandbox_process
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import TwilioClient, TwilioSettings
 from webapp.twilio_client.client import WEBHOOK_METHOD
@@ -62,8 +63,7 @@ def run(quick: bool) -> list[Table]:
     redis = redis_from_url(BENCH_REDIS_URL)
     redis.flushdb()
     with tempfile.TemporaryDirectory(prefix="bench-client-") as directory:
-        sandbox = SandboxProcess(Path(directory), pool_size=POOL_SIZE)
-        sandbox.start()
+        sandbox = start_sandbox_process(Path(directory), pool_size=POOL_SIZE)
         try:
             bare = Client(sandbox.account_sid, sandbox.auth_token)
             bare.api.base_url = sandbox.base_url  # the library's own attribute: no code of ours in the loop

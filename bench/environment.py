@@ -1,4 +1,9 @@
-"""Where the benchmarks run and the facts printed above every table: machine, versions, load, date."""
+"""Where the benchmarks run and the facts printed above every table: machine, versions, load, date.
+
+`BENCH_DATABASE_URL` (default `postgresql+psycopg://postgres@127.0.0.1:5432/bench`; the job benchmarks use
+`<that name>_jobs` beside it) and `BENCH_REDIS_URL` (default `redis://127.0.0.1:6379/14`) choose them, so that
+two checkouts on one machine can benchmark at once, each on its own.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,20 @@ from redis import Redis
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-BENCH_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
-"""The benchmarks' own PostgreSQL database (created when missing); never the tests' database."""
+BENCH_DATABASE_URL = (
+    os.environ.get("BENCH_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
+)
+"""The list-page benchmark's PostgreSQL database (created when missing); never the tests' database."""
 
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/14"
-"""The Redis the benchmarked app reads its queue from."""
+BENCH_JOBS_DATABASE_URL = (
+    make_url(BENCH_DATABASE_URL)
+    .set(database=f"{make_url(BENCH_DATABASE_URL).database}_jobs")
+    .render_as_string(hide_password=False)
+)
+"""The job benchmarks' database beside it (`<name>_jobs`), created when missing; each drops its tables."""
+
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
+"""The Redis db the benchmarked app and workers use; the job benchmarks empty it."""
 
 
 def ensure_database(url: str = BENCH_DATABASE_URL) -> None:

@@ -13,9 +13,10 @@ import time
 
 import psutil
 
-from bench.processes import JobServices, job_services, seed_numbers, wait_until
+from bench.processes import JobServices, job_services, seed_numbers
 from bench.results import Table
 from bench.stats import median
+from harness.waits import wait_until
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_resync
 from webapp.models import PhoneNumber
@@ -38,7 +39,9 @@ def rss_mib(pid: int) -> float:
 
 def wait_for_jobs(services: JobServices, worker_name: str, jobs: int) -> None:
     """Wait until the worker has finished `jobs` jobs in all."""
-    wait_until(lambda: services.worker_job_counts().get(worker_name, 0) >= jobs, timeout=600, poll=0.1)
+    wait_until(
+        lambda: services.worker_job_counts().get(worker_name, 0) >= jobs, 600, f"{jobs} jobs done", poll=0.1
+    )
 
 
 def run(quick: bool) -> list[Table]:

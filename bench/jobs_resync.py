@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from twilio.rest import Client
 
-from bench.processes import ELSEWHERE, VOICE_URL, JobServices, job_services, seed_numbers, wait_until
+from bench.processes import ELSEWHERE, VOICE_URL, JobServices, job_services, seed_numbers
 from bench.results import Table
 from bench.stats import median
+from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
 from webapp.jobs.enqueue import RESYNC_BATCH_SIZE, enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, PhoneNumber, WebhookStatus
@@ -86,7 +87,10 @@ def resync_seconds(count: int, start: Callable[[], object]) -> float:
     started = time.perf_counter()
     start()
     ended = wait_until(
-        all_in_sync, timeout=count * LATENCY_MS / 1000 * 3 + 60, poll=0.05 if count < 2000 else 0.2
+        in_new_transaction(all_in_sync),
+        count * LATENCY_MS / 1000 * 3 + 60,
+        f"{total:,} numbers in sync",
+        poll=0.05 if count < 2000 else 0.2,
     )
     failed = db.session.scalar(
         db.select(db.func.count()).select_from(Activity).where(Activity.status == ActivityStatus.FAILED)

@@ -1,17 +1,14 @@
 """What the job benchmarks run against: their own PostgreSQL database and Redis db, the sandbox, workers.
 
-`job_services(...)` gives a `JobServices`: an app on the `bench_jobs` database (tables created afresh) and
-Redis db 9 (emptied), a sandbox subprocess, and `start_workers(n)`. The sandbox and worker processes are the
-test suite's own (`tests/fixtures/sandbox.py`, `tests/fixtures/workers.py`), so the benchmarks start them
-exactly as the tests do; the workers run with the production defaults for heartbeats, retries and breakers.
+`job_services(...)` gives a `JobServices`: an app on `BENCH_JOBS_DATABASE_URL` (tables created afresh) and
+`BENCH_REDIS_URL` (emptied), a sandbox subprocess, and `start_workers(n)`. The sandbox and worker processes
+are the harness's (`harness/sandbox.py`, `harness/workers.py`), so the benchmarks start them exactly as the
+tests do; the workers run with the production defaults for heartbeats, retries and breakers.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,21 +21,16 @@ import requests
 from flask import Flask
 from redis import Redis
 from rq import Worker
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
-from bench.environment import ensure_database
-from tests.fixtures.sandbox import SandboxProcess
-from tests.fixtures.workers import WorkerProcess, worker_environment
+from bench.environment import BENCH_JOBS_DATABASE_URL, BENCH_REDIS_URL, ensure_database
+from harness.database import reset_schema
+from harness.sandbox import SandboxProcess, start_sandbox_process
+from harness.workers import WorkerProcess, next_worker_name, sandbox_settings, worker_environment
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.redis_connection import redis_from_url
-
-BENCH_JOBS_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_jobs"
-"""The job benchmarks' own database, created when missing; every job benchmark drops its tables first."""
-
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/9"
-"""The job benchmarks' Redis db, emptied by every benchmark."""
 
 VOICE_URL = "http://localhost:3000/voice"
 """The voice URL the benchmarks' settings expect."""
@@ -54,8 +46,6 @@ POOL_SIZE = 1000
 
 SEED_THREADS = 8
 """Concurrent purchase requests while seeding the sandbox."""
-
-_worker_names = itertools.count(1)
 
 
 @dataclass
@@ -73,7 +63,7 @@ class JobServices:
         """Start `count` workers at once and wait until each is registered with Redis."""
         started = [
             WorkerProcess(
-                name=f"bench-worker-{os.getpid()}-{next(_worker_names)}",
+                name=next_worker_name("bench-worker"),
                 log_path=self.state_dir / "workers.log",
                 environment=worker_environment(self.settings, env),
             )
@@ -106,8 +96,7 @@ def job_services(latency_ms: int = 0, **settings: Any) -> Iterator[JobServices]:
     """
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as directory:
         state_dir = Path(directory)
-        sandbox = SandboxProcess(state_dir, latency_ms=latency_ms, pool_size=POOL_SIZE)
-        sandbox.start()
+        sandbox = start_sandbox_process(state_dir, latency_ms=latency_ms, pool_size=POOL_SIZE)
         ensure_database(BENCH_JOBS_DATABASE_URL)
         redis = redis_from_url(BENCH_REDIS_URL)
         redis.flushdb()
@@ -116,9 +105,7 @@ def job_services(latency_ms: int = 0, **settings: Any) -> Iterator[JobServices]:
             "DATABASE_URL": BENCH_JOBS_DATABASE_URL,
             "REDIS_URL": BENCH_REDIS_URL,
             "SWITCHBOARD_INSTANCE_PATH": str(state_dir),
-            "TWILIO_ACCOUNT_SID": sandbox.account_sid,
-            "TWILIO_AUTH_TOKEN": sandbox.auth_token,
-            "TWILIO_API_BASE_URL": sandbox.base_url,
+            **sandbox_settings(sandbox),
             "TWILIO_VOICE_URL": VOICE_URL,
             "LOG_LEVEL": "WARNING",
             **settings,
@@ -127,10 +114,7 @@ def job_services(latency_ms: int = 0, **settings: Any) -> Iterator[JobServices]:
         services = JobServices(app, sandbox, all_settings, state_dir, redis)
         try:
             with app.app_context():
-                db.drop_all()
-                db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
-                db.session.commit()
-                db.create_all()
+                reset_schema()
                 yield services
                 db.session.remove()
                 db.engine.dispose()
@@ -182,19 +166,3 @@ def seed_numbers(services: JobServices, count: int) -> list[uuid.UUID]:
     db.session.execute(insert(PhoneNumber), number_rows)
     db.session.commit()
     return [row["id"] for row in number_rows]
-
-
-def wait_until(condition: Any, timeout: float, poll: float = 0.05) -> float:
-    """Poll `condition()` (in a new transaction each time) until it is true; return the time it became so.
-
-    Raises:
-        TimeoutError: still false after `timeout` seconds.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        db.session.rollback()
-        if condition():
-            return time.perf_counter()
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"Still waiting after {timeout:g} s")
-        time.sleep(poll)

@@ -8,14 +8,9 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from harness.database import drop_schema
 from webapp.extensions import db
 from webapp.models.indexes import include_object_for
-
-
-def drop_everything() -> None:
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 def schema_differences() -> list:
@@ -26,7 +21,7 @@ def schema_differences() -> list:
 
 
 def test_upgrade_gives_exactly_the_models_schema_and_downgrade_unwinds_it(app):
-    drop_everything()
+    drop_schema()
     upgrade()
     assert schema_differences() == []
     assert {"businesses", "phone_numbers", "users", "activities"} <= set(inspect(db.engine).get_table_names())
@@ -36,12 +31,12 @@ def test_upgrade_gives_exactly_the_models_schema_and_downgrade_unwinds_it(app):
 
 
 def test_upgraded_database_enforces_the_format_checks(app):
-    drop_everything()
+    drop_schema()
     upgrade()
     with db.engine.connect() as connection:
         checks = {check["name"] for check in inspect(connection).get_check_constraints("phone_numbers")}
     assert {"ck_phone_numbers_e164_format", "ck_phone_numbers_twilio_sid_format"} <= checks
-    drop_everything()
+    drop_schema()
     db.create_all()
 
 
@@ -50,25 +45,25 @@ def index_names(table: str) -> set[str]:
 
 
 def test_upgrade_builds_the_backlog_index_in_place_of_the_status_index(app):
-    drop_everything()
+    drop_schema()
     upgrade()
     names = index_names("businesses")
     assert "ix_businesses_status_created_at" in names and "ix_businesses_status" not in names
     downgrade(revision="0001")
     names = index_names("businesses")
     assert "ix_businesses_status" in names and "ix_businesses_status_created_at" not in names
-    drop_everything()
+    drop_schema()
     db.create_all()
 
 
 @pytest.mark.postgres_only
 def test_postgresql_gets_trigram_indexes_for_the_business_search(app):
-    drop_everything()
+    drop_schema()
     upgrade()
     with db.engine.connect() as connection:
         query = text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'businesses'")
         definitions = {name: ddl for name, ddl in connection.execute(query)}
     assert "gin (name gin_trgm_ops)" in definitions["ix_businesses_name_trgm"]
     assert "gin (contact_email gin_trgm_ops)" in definitions["ix_businesses_contact_email_trgm"]
-    drop_everything()
+    drop_schema()
     db.create_all()

@@ -37,10 +37,12 @@ def admin_view(app: Flask, endpoint: str) -> Any:
 
 
 def filter_arg(app: Flask, endpoint: str, name: str, operation: str | None = None) -> str:
-    """Return the URL argument (`flt0_3`) of the view's filter called `name` (and `operation`)."""
+    """Return the URL argument (`flt0_3`) of the view's filter `name` (its label or its column's key), and
+    `operation` (e.g. `equals`) when given."""
     view = admin_view(app, endpoint)
     for index, flt in enumerate(view._filters):
-        if str(flt.name) == name and (operation is None or str(flt.operation()) == operation):
+        named = name in (str(flt.name), getattr(getattr(flt, "column", None), "key", None))
+        if named and (operation is None or str(flt.operation()) == operation):
             return f"flt0_{view.get_filter_arg(index, flt)}"
     raise LookupError(f"{endpoint} has no filter {name!r} {operation or ''}")
 

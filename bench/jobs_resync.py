@@ -24,7 +24,8 @@ from bench.processes import ELSEWHERE, VOICE_URL, JobServices, job_services, see
 from bench.results import Table
 from bench.stats import median
 from webapp.extensions import db
-from webapp.jobs.enqueue import RESYNC_BATCH_SIZE, enqueue_resync, enqueue_resync_drifted
+from webapp.jobs.bulk_resync import RESYNC_BATCH_SIZE
+from webapp.jobs.enqueue import enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client.client import WEBHOOK_METHOD
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.config import services_for_tests
+from webapp.testing_env import services_for_tests
 
 pytest_plugins = [
     "tests.fixtures.services",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -72,3 +73,10 @@ def post_action(client: FlaskClient, endpoint: str, action: str, ids: list, url:
     if url:
         data["url"] = url
     return client.post(f"/admin/{endpoint}/action/", data=data)
+
+
+def stored_row(model: type, record_id: Any) -> dict[str, Any]:
+    """The record's row as the database holds it now, column by column."""
+    db.session.rollback()  # a fresh transaction sees what the request committed
+    table = model.__table__
+    return dict(db.session.execute(db.select(table).where(table.c.id == record_id)).mappings().one())

@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView
 from webapp.models import Role, User, ValidationError
+from webapp.models.user import last_admin_refusal
 
 
 class NewPasswordField(PasswordField):
@@ -59,3 +60,6 @@ class UserView(SecureModelView):
             raise ValidationError("password", "Set a password for the new user.")
         if model.id == current_user.id and (not model.active or model.role != Role.ADMIN):
             raise ValidationError("role", "You cannot deactivate yourself or remove your own admin role.")
+        refusal = last_admin_refusal(model)
+        if refusal:
+            raise ValidationError("role", refusal)

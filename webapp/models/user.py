@@ -7,7 +7,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, String, select
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -86,6 +86,26 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+def last_admin_refusal(user: User) -> str | None:
+    """Why `user`'s unsaved change may not be saved: it leaves no active admin (None when it may be saved).
+
+    The active admins' rows stay locked (PostgreSQL) until the change commits, so two admins demoting each
+    other at once cannot both succeed: the second sees the first's change and is refused.
+    """
+    with db.session.no_autoflush:  # compare with the stored rows, without the change
+        if user.active and user.role == Role.ADMIN:
+            return None
+        active_admins = db.session.scalars(
+            select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
+        ).all()
+    if active_admins != [user.id]:
+        return None
+    return (
+        f"{user.email} is the last active admin: make another user an admin before "
+        "changing their role or deactivating them."
+    )
 
 
 def normalise_email(value: str | None) -> str:

@@ -41,7 +41,7 @@ from webapp.models import (
     commit_or_raise,
 )
 from webapp.models.base import utcnow
-from webapp.models.phone_format import AREA_CODE_PATTERN
+from webapp.models.phone_format import AREA_CODE_PATTERN, normalise_e164
 from webapp.redis_connection import get_redis
 
 __all__ = [
@@ -78,24 +78,34 @@ class ResyncsStarted:
 
 
 def enqueue_provision(
-    business: Business, requested_by: User | None, area_code: str | None = None
+    business: Business,
+    requested_by: User | None,
+    area_code: str | None = None,
+    phone_number: str | None = None,
 ) -> Activity:
-    """Start provisioning a number for `business` (in `area_code`, else its preferred one, else anywhere).
+    """Start provisioning a number for `business`: exactly `phone_number` when given (one chosen from a
+    search), else one in `area_code`, else in its preferred one, else anywhere.
 
     Returns the provision already in flight for it, if there is one.
 
     Raises:
-        ValidationError: `area_code` is malformed.
+        ValidationError: `area_code` or `phone_number` is malformed, or both are given.
         QueueUnavailable: Redis did not answer.
     """
     if area_code is not None and not AREA_CODE_PATTERN.match(area_code):
         raise ValidationError("area_code", "Area code must be 3 digits, the first from 2 to 9 (e.g. 415).")
+    if area_code is not None and phone_number is not None:
+        raise ValidationError("phone_number", "Give an area code or a number to buy, not both.")
+    requested = {
+        "requested_area_code": area_code,
+        "requested_number": normalise_e164(phone_number, "phone_number") if phone_number else None,
+    }
     return start(
         lambda: Activity(
             kind=ActivityKind.PROVISION,
             business_id=business.id,
             requested_by_id=requester_id(requested_by),
-            result={"requested_area_code": area_code} if area_code else None,
+            result={key: value for key, value in requested.items() if value} or None,
         ),
         in_flight_query(ActivityKind.PROVISION, Activity.business_id == business.id),
     )
@@ -259,7 +269,12 @@ def retry_activity(activity: Activity, requested_by: User | None) -> Activity:
     if activity.kind == ActivityKind.PROVISION:
         if activity.business is None:
             raise ValidationError("business", "The business of this activity was deleted.")
-        return enqueue_provision(activity.business, requested_by, saved.get("requested_area_code"))
+        return enqueue_provision(
+            activity.business,
+            requested_by,
+            saved.get("requested_area_code"),
+            saved.get("requested_number"),
+        )
     if activity.kind == ActivityKind.WEBHOOK_RESYNC:
         if activity.phone_number is None:
             raise ValidationError("phone_number", "The number of this activity was deleted.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.factories import make_business
 from webapp.extensions import db
 from webapp.jobs.provision import friendly_name_for
 from webapp.models import Activity, ActivityStatus, Business, PhoneNumber
@@ -81,3 +82,17 @@ def check_one_number_each_or_failed_with_a_reason(businesses: list[Business], sa
         "succeeded": sum(a.status == ActivityStatus.SUCCEEDED for a in outcomes.values()),
         "retried": sum(a.attempts > 1 for a in outcomes.values()),
     }
+
+
+def owned_numbers(count: int) -> list[PhoneNumber]:
+    """Return `count` numbers bought at the sandbox and recorded, each for a new business."""
+    client = get_client()
+    rows = []
+    for area_code in ("206", "212", "213", "303", "305", "312", "404", "415"):
+        for offered in client.search_available_numbers(area_code=area_code, limit=30):
+            if len(rows) == count:
+                return rows
+            business = make_business()
+            bought = client.purchase_number(offered.phone_number, friendly_name_for(business), VOICE_URL)
+            rows.append(record(business, bought))
+    return rows

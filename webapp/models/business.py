@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
@@ -10,7 +11,7 @@ from sqlalchemy import CheckConstraint, Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UuidPrimaryKey, ValidationError
+from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, utcnow
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
 from webapp.models.indexes import needs_trigrams, trigram_index
 from webapp.models.phone_format import AREA_CODE_PATTERN
@@ -61,6 +62,8 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     )
     contact_email: Mapped[str | None] = mapped_column(String(254))
     preferred_area_code: Mapped[str | None] = mapped_column(String(3))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the business was last cancelled; None unless it is cancelled now."""
 
     phone_number: Mapped[PhoneNumber | None] = relationship(
         back_populates="business", uselist=False, cascade="all, delete-orphan", passive_deletes=True
@@ -78,10 +81,15 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     @validates("status")
     def _validate_status(self, key: str, value: str | BusinessStatus) -> BusinessStatus:
         try:
-            return BusinessStatus(value)
+            status = BusinessStatus(value)
         except ValueError:
             allowed = ", ".join(member.value for member in BusinessStatus)
             raise ValidationError("status", f"Status must be one of {allowed}; got {value!r}.") from None
+        if status != BusinessStatus.CANCELLED:
+            self.cancelled_at = None
+        elif self.status != BusinessStatus.CANCELLED or self.cancelled_at is None:
+            self.cancelled_at = utcnow()
+        return status
 
     @validates("contact_email")
     def _validate_contact_email(self, key: str, value: str | None) -> str | None:

@@ -22,16 +22,20 @@ from webapp.twilio_client.errors import (
     TwilioUnavailable,
 )
 from webapp.twilio_client.models import AvailableNumber, Call, Message, TwilioNumber
+from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.settings import TwilioSettings
 
 __all__ = [
+    "Alert",
     "ApiError",
     "AuthError",
     "AvailableNumber",
     "BreakerState",
     "Call",
+    "CallEvent",
     "CircuitOpen",
     "Message",
+    "MonitorEvent",
     "NotFound",
     "NumberUnavailable",
     "RateLimited",

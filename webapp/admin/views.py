@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
+from webapp.admin.number_health import health_context, refresh_health_view
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted, enqueue_resyncs
@@ -100,6 +101,7 @@ class BusinessView(PhoneSearchMixin, SecureModelView):
         return super().get_query().options(joinedload(Business.phone_number))
 
     provision_refusal = staticmethod(provision_refusal)
+    health = staticmethod(health_context)
 
     def activity_history(self, business: Business) -> list[Activity]:
         """The business's latest activities, newest first, with who asked and which number."""
@@ -223,8 +225,15 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
         "resync_drifted_view": Role.OPERATOR,
     }
 
+    health = staticmethod(health_context)
+
     def search_placeholder(self) -> str:
         return "Phone number or Twilio SID"
+
+    @expose("/health/refresh/", methods=("POST",))
+    def health_refresh_view(self) -> Response:
+        """Read a number's health from Twilio again (viewers too: it only reads)."""
+        return refresh_health_view()
 
     def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
         return condition

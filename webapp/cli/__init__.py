@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webapp.cli import health  # noqa: F401  (adds `numbers health` and `numbers test-call`)
 from webapp.cli.numbers import numbers_group
 from webapp.cli.seed import seed_demo_command
 from webapp.cli.users import users_group

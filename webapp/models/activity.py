@@ -30,6 +30,9 @@ class ActivityKind(enum.StrEnum):
     RESYNC_DRIFTED = "resync_drifted"
     RELEASE = "release"
     ADOPT = "adopt"
+    HEALTH_CHECK = "health_check"
+    TEST_CALL = "test_call"
+    HEALTH_SWEEP = "health_sweep"
 
 
 class ActivityStatus(enum.StrEnum):

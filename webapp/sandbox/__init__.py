@@ -47,15 +47,15 @@ Control API under `/_sandbox/`, same basic auth, JSON; never counted and never f
 - `POST /_sandbox/numbers/{Sid}` with `{"changes": {"VoiceUrl": "..."}, "actor_sid": "US...",
   "actor_name": "..."}`: change a number as a Console user would (event with `actor_type` `user`, `source`
   `web`).
-- `POST /_sandbox/alerts` with `{"alerts": [{"error_code", "resource_sid", "request_url", "date_generated"}]}`:
-  record alerts in bulk, as if Twilio had raised them.
+- `POST /_sandbox/alerts` with `{"alerts": [{"error_code", "resource_sid", "request_url",
+  "date_generated"}]}`: record alerts in bulk, as if Twilio had raised them.
 - `GET /_sandbox/pool`, `PUT /_sandbox/pool` with `{"pool_size": N}`.
 - `POST /_sandbox/reset?scope=counts|state|all` (default `all`): clear the counts, the stored numbers,
   calls, messages, alerts and events, or both.
 
 Request counts, faults, latency and pool size live in the process; numbers, calls, messages, alerts and
-events in the SQLite file, so they survive a restart. Each request is logged as one line (method, path, status or
-`reset`, and the fault injected) to the `webapp.sandbox` logger.
+events in the SQLite file, so they survive a restart. Each request is logged as one line (method, path,
+status or `reset`, and the fault injected) to the `webapp.sandbox` logger.
 """
 
 from webapp.sandbox.server import run_sandbox

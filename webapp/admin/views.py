@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
-from webapp.admin.number_health import health_context, refresh_health_view
+from webapp.admin.number_health import health_context, refresh_health_view, test_call_view
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted, enqueue_resyncs
@@ -223,6 +223,7 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
         **SecureModelView.method_roles,
         "check_all_view": Role.OPERATOR,
         "resync_drifted_view": Role.OPERATOR,
+        "health_test_call_view": Role.OPERATOR,
     }
 
     health = staticmethod(health_context)
@@ -234,6 +235,11 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
     def health_refresh_view(self) -> Response:
         """Read a number's health from Twilio again (viewers too: it only reads)."""
         return refresh_health_view()
+
+    @expose("/health/test-call/", methods=("POST",))
+    def health_test_call_view(self) -> Response:
+        """Place a test call to a number (operators)."""
+        return test_call_view()
 
     def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
         return condition

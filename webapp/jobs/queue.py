@@ -36,6 +36,7 @@ JOBS: dict[ActivityKind, JobSpec] = {
     ActivityKind.WEBHOOK_CHECK: JobSpec("webapp.jobs.webhooks.check_webhooks", 3600),
     ActivityKind.RESYNC_DRIFTED: JobSpec("webapp.jobs.webhooks.resync_drifted", 600),
     ActivityKind.HEALTH_CHECK: JobSpec("webapp.jobs.number_health.refresh_health", 300),
+    ActivityKind.TEST_CALL: JobSpec("webapp.jobs.test_call.place_test_call", 300),
 }
 """Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
 checking every number gets an hour (about 100 numbers a second against Twilio)."""

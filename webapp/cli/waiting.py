@@ -16,7 +16,16 @@ POLL_SECONDS = 0.25
 PROGRESS_EVERY_SECONDS = 2.0
 """How often `--wait` prints the progress of a long job."""
 
-BOOKKEEPING = ("after_id", "number_ids", "activity_ids", "step", "requested_area_code")
+BOOKKEEPING = (
+    "after_id",
+    "number_ids",
+    "activity_ids",
+    "step",
+    "requested_area_code",
+    "boundary_sids",
+    "call_sid",
+    "placed_at",
+)
 """Result keys the jobs keep for themselves, left out of the summary."""
 
 

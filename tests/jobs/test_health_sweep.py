@@ -11,7 +11,7 @@ from sqlalchemy import insert
 
 from tests.admin.helpers import filter_arg
 from tests.factories import make_business
-from tests.fixtures.voice_server import VoiceServer, closed_voice_url
+from tests.fixtures.voice_server import VoiceServer
 from tests.fixtures.workers import wait_for_activity, wait_until
 from tests.jobs.helpers import buy_at_sandbox, record
 from tests.sandbox.helpers import add_alerts
@@ -36,11 +36,11 @@ def refreshed(number: PhoneNumber) -> PhoneNumber:
 
 
 def test_a_failing_webhook_is_marked_counted_and_cleared(
-    app, client, auth, sandbox, start_worker, voice_server: VoiceServer
+    app, client, auth, sandbox, start_worker, voice_server: VoiceServer, closed_voice_url: str
 ):
     business = make_business(name="Dead Webhook Co")
     make_business(name="Healthy Co")
-    dead_url = closed_voice_url()
+    dead_url = closed_voice_url
     number = record(business, buy_at_sandbox(business, voice_url=dead_url))
     start_worker()
 

@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError
 from webapp.models.business import Business, BusinessStatus, enum_column
 from webapp.models.checks import E164_GLOB, E164_REGEX, SID_GLOB, SID_REGEX, format_check
+from webapp.models.number_flag import keeps_has_number
 from webapp.models.phone_format import SID_PATTERN, format_national, normalise_e164
 
 CAPABILITIES = ("voice", "sms", "mms", "fax")
@@ -105,3 +106,6 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
 
     def __str__(self) -> str:
         return self.formatted
+
+
+keeps_has_number(PhoneNumber.__table__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from webapp.extensions import db
@@ -81,3 +82,16 @@ def check_one_number_each_or_failed_with_a_reason(businesses: list[Business], sa
         "succeeded": sum(a.status == ActivityStatus.SUCCEEDED for a in outcomes.values()),
         "retried": sum(a.attempts > 1 for a in outcomes.values()),
     }
+
+
+def watch_progress(activity_id, timeout: float) -> tuple[Activity, set[tuple[int | None, int | None]]]:
+    """Poll the Activity until its job ends (or `timeout`); return it and every (done, total) seen."""
+    seen = set()
+    deadline = time.monotonic() + timeout
+    while True:
+        db.session.rollback()
+        current = db.session.get(Activity, activity_id)
+        seen.add((current.progress_done, current.progress_total))
+        if not current.is_in_flight or time.monotonic() > deadline:
+            return current, seen
+        time.sleep(0.02)

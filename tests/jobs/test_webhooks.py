@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.factories import make_business
 from tests.fixtures.workers import wait_for_activity
-from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
+from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record, watch_progress
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted, enqueue_resyncs
 from webapp.jobs.webhook_listing import LIST_CHECK_THRESHOLD
-from webapp.models import Activity, ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
+from webapp.models import ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
 
 
@@ -121,15 +120,7 @@ def test_checking_300_numbers_one_by_one_reports_progress_and_finishes(app, sand
     assert len(listed) == LIST_CHECK_THRESHOLD, "at most the threshold: checked one by one"
     activity = enqueue_check(listed, None)
 
-    seen = set()
-    deadline = time.monotonic() + 90
-    while True:
-        db.session.rollback()
-        current = db.session.get(Activity, activity.id)
-        seen.add((current.progress_done, current.progress_total))
-        if not current.is_in_flight or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
+    current, seen = watch_progress(activity.id, 90)
 
     assert current.status == ActivityStatus.SUCCEEDED, current.error
     assert current.result["checked"] == 300

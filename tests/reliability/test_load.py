@@ -14,21 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.fixtures.services import free_port
+from tests.fixtures.gunicorn import gunicorn_server
 from tests.fixtures.web import TEST_PASSWORD
-from tests.fixtures.workers import wait_until, worker_environment
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, Role, User
-from webapp.processes import stop_process
 
 USERS = 50
 RUN_SECONDS = 60
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 REPORT = PROJECT_ROOT / "test-output" / "load-report.txt"
-STARTUP_SECONDS = 30
 GUNICORN_WORKERS = 3
 GUNICORN_THREADS = 4
 KEEP_ALIVE_SECONDS = 10
@@ -74,52 +70,14 @@ def seed_console(accounts: int) -> dict[str, Any]:
 @pytest.fixture
 def gunicorn(app, app_settings: dict[str, Any], tmp_path: Path) -> Iterator[str]:
     """The test's app served by gunicorn on a free loopback port; yields its base URL."""
-    port = free_port()
-    environment = {
-        **worker_environment(app_settings, {}),
-        "SESSION_COOKIE_SECURE": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    log_path = tmp_path / "gunicorn.log"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(GUNICORN_WORKERS),
-    ]
-    command += [
-        "--threads",
-        str(GUNICORN_THREADS),
-        "--keep-alive",
-        str(KEEP_ALIVE_SECONDS),
-        "--timeout",
-        "30",
-    ]
-    command.append("wsgi:app")
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
-    base_url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        assert process.poll() is None, f"gunicorn exited:\n{log_path.read_text()}"
-        try:
-            return requests.get(f"{base_url}/healthz", timeout=5).status_code == 200
-        except (requests.ConnectionError, requests.Timeout):  # still starting, or a busy machine
-            return False
-
-    try:
-        wait_until(healthy, STARTUP_SECONDS, "gunicorn to answer /healthz")
+    with gunicorn_server(
+        app_settings,
+        tmp_path / "gunicorn.log",
+        workers=GUNICORN_WORKERS,
+        threads=GUNICORN_THREADS,
+        keep_alive=KEEP_ALIVE_SECONDS,
+    ) as base_url:
         yield base_url
-    finally:  # also when it never answered: no gunicorn outlives its test
-        stop_process(process, timeout=15)
-    assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[
-        -3000:
-    ]
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -62,6 +62,6 @@ def test_has_phone_number(app):
 
 
 def test_eligible_only_when_active_and_without_number(app):
-    assert make_business(status=BusinessStatus.ACTIVE).is_eligible_for_number
-    assert not make_business(status=BusinessStatus.TRIAL).is_eligible_for_number
-    assert not make_number().business.is_eligible_for_number
+    assert make_business(status=BusinessStatus.ACTIVE).why_no_number() is None
+    assert make_business(status=BusinessStatus.TRIAL).why_no_number() is not None
+    assert make_number().business.why_no_number() is not None

@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 
 from webapp.admin.formatters import CAPABILITY_LABELS, label
 from webapp.models import CAPABILITIES, Business, BusinessStatus, PhoneNumber
-from webapp.models.phone_format import AREA_CODE_PATTERN
+from webapp.number_formats import AREA_CODE_PATTERN
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -35,7 +35,7 @@ class AreaCodeFilter(BaseSQLAFilter):
         super().__init__(Business.id, "Number area code")
 
     def validate(self, value: str) -> bool:
-        return bool(AREA_CODE_PATTERN.match(value.strip()))
+        return bool(AREA_CODE_PATTERN.fullmatch(value.strip()))
 
     def apply(self, query: Any, value: str, alias: Any = None) -> Any:
         owners = select(PhoneNumber.business_id).where(PhoneNumber.area_code == value.strip())

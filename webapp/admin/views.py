@@ -21,7 +21,7 @@ from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, Capabilit
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted, enqueue_resyncs
-from webapp.models import Activity, ActivityKind, Business, BusinessStatus, PhoneNumber, Role
+from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
 
 HISTORY_LENGTH = 20
@@ -30,16 +30,11 @@ HISTORY_LENGTH = 20
 BULK_JOB_SHOWN_FOR = timedelta(hours=1)
 """How long the numbers page shows the progress of the last bulk webhook job after it started."""
 
-ALREADY_HAS_NUMBER = "already has a number"
-
 
 def provision_refusal(business: Business) -> str | None:
-    """Why a number may not be bought for `business` (a short phrase), or None when it may."""
-    if business.has_phone_number:
-        return ALREADY_HAS_NUMBER
-    if business.status != BusinessStatus.ACTIVE:
-        return f"is {formatters.label(business.status).lower()}, not active"
-    return None
+    """Why a number may not be bought for `business`, as a phrase after "this business", or None."""
+    refusal = business.number_refusal()
+    return refusal.phrase if refusal is not None else None
 
 
 def skipped_sentence(reasons: Counter[str]) -> str:

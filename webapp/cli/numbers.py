@@ -20,8 +20,9 @@ from webapp.jobs.enqueue import (
 )
 from webapp.jobs.orphans import adopt, find_orphans
 from webapp.jobs.twilio_state import ExpectedWebhook
-from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, ValidationError
-from webapp.models.phone_format import SID_PATTERN, normalise_e164
+from webapp.models import Activity, Business, PhoneNumber, ValidationError
+from webapp.models.phone_format import normalise_e164
+from webapp.number_formats import NUMBER_SID_PATTERN
 from webapp.twilio_client import ApiError, get_client
 
 WAIT_HELP = "Wait for the job(s) to end: exit 0 if they succeeded, 1 with the error otherwise."
@@ -92,7 +93,7 @@ def find_number(text: str) -> PhoneNumber:
         ValidationError: it is malformed or no business has that number.
     """
     text = text.strip()
-    if SID_PATTERN.match(text):
+    if NUMBER_SID_PATTERN.fullmatch(text):
         number = db.session.scalars(db.select(PhoneNumber).filter_by(twilio_sid=text)).first()
     else:
         number = db.session.scalars(db.select(PhoneNumber).filter_by(e164=normalise_e164(text))).first()
@@ -127,14 +128,8 @@ def provision_command(business: str, area_code: str | None, wait: bool, timeout:
 
     def start() -> list[Activity]:
         target = find_business(business)
-        if target.status != BusinessStatus.ACTIVE:
-            raise ValidationError(
-                "business", f"{target.name} is {target.status.value}: only active businesses get a number."
-            )
-        if target.phone_number is not None:
-            raise ValidationError(
-                "business", f"{target.name} already has the number {target.phone_number.formatted}."
-            )
+        if (refusal := target.why_no_number()) is not None:
+            raise ValidationError("business", refusal)
         return [enqueue_provision(target, None, area_code.strip() if area_code else None)]
 
     finish(run_enqueue(start), wait, timeout)

@@ -41,7 +41,7 @@ from webapp.models import (
     commit_or_raise,
 )
 from webapp.models.base import utcnow
-from webapp.models.phone_format import AREA_CODE_PATTERN
+from webapp.models.phone_format import check_area_code
 from webapp.redis_connection import get_redis
 
 __all__ = [
@@ -88,8 +88,8 @@ def enqueue_provision(
         ValidationError: `area_code` is malformed.
         QueueUnavailable: Redis did not answer.
     """
-    if area_code is not None and not AREA_CODE_PATTERN.match(area_code):
-        raise ValidationError("area_code", "Area code must be 3 digits, the first from 2 to 9 (e.g. 415).")
+    if area_code is not None:
+        check_area_code(area_code)
     return start(
         lambda: Activity(
             kind=ActivityKind.PROVISION,

@@ -25,7 +25,7 @@ from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activity
 from webapp.jobs.tracking import error_sentence, report_progress
 from webapp.jobs.twilio_state import ExpectedWebhook, new_number_row
-from webapp.models import Activity, Business, BusinessStatus
+from webapp.models import Activity, Business
 from webapp.models.persistence import validation_error_for
 from webapp.twilio_client import ApiError, NumberUnavailable, TwilioClient, TwilioNumber, get_client
 
@@ -52,18 +52,13 @@ def eligible_business(activity: Activity) -> Business:
     """Return the Activity's business if a number may be bought for it.
 
     Raises:
-        JobFailed: the business is gone, not active, or already has a number.
+        JobFailed: the business is gone, or may not get a number (`Business.why_no_number`).
     """
     business = activity.business
     if business is None:
         raise JobFailed("The business was deleted; there is nothing to provision.")
-    if business.status != BusinessStatus.ACTIVE:
-        raise JobFailed(
-            f"{business.name} is {business.status.value}: only active businesses get a number. "
-            "Activate it first."
-        )
-    if business.phone_number is not None:
-        raise JobFailed(f"{business.name} already has the number {business.phone_number.formatted}.")
+    if (refusal := business.why_no_number()) is not None:
+        raise JobFailed(refusal)
     return business
 
 

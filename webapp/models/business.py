@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
@@ -13,7 +14,7 @@ from webapp.extensions import db
 from webapp.models.base import Timestamps, UuidPrimaryKey, ValidationError
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
 from webapp.models.indexes import needs_trigrams, trigram_index
-from webapp.models.phone_format import AREA_CODE_PATTERN
+from webapp.models.phone_format import check_area_code
 
 if TYPE_CHECKING:
     from webapp.models.phone_number import PhoneNumber
@@ -28,6 +29,16 @@ class BusinessStatus(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class NumberRefusal:
+    """Why a business may not get a number, in the two forms its readers need."""
+
+    phrase: str
+    """Follows "this business" or a count: `is trial, not active` (the console's buttons and summaries)."""
+    sentence: str
+    """Names the business and says what to do (a job's error, the CLI's refusal)."""
 
 
 def enum_column(enum_class: type[enum.StrEnum], name: str) -> Enum:
@@ -98,22 +109,31 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
         code = (value or "").strip()
         if not code:
             return None
-        if not AREA_CODE_PATTERN.match(code):
-            raise ValidationError(
-                "preferred_area_code",
-                "Preferred area code must be 3 digits, the first from 2 to 9 (e.g. 415).",
-            )
-        return code
+        return check_area_code(code, "preferred_area_code", "Preferred area code")
 
     @property
     def has_phone_number(self) -> bool:
         """Whether the business owns a number."""
         return self.phone_number is not None
 
-    @property
-    def is_eligible_for_number(self) -> bool:
-        """Whether a number may be bought for it: paying (`active`) and without one."""
-        return self.status == BusinessStatus.ACTIVE and not self.has_phone_number
+    def number_refusal(self) -> NumberRefusal | None:
+        """Why no number may be bought for it (it must be paying, `active`, and have none), or None."""
+        if self.status != BusinessStatus.ACTIVE:
+            return NumberRefusal(
+                f"is {self.status.value}, not active",
+                f"{self.name} is {self.status.value}: only active businesses get a number. "
+                "Activate it first.",
+            )
+        if self.phone_number is not None:
+            return NumberRefusal(
+                "already has a number", f"{self.name} already has the number {self.phone_number.formatted}."
+            )
+        return None
+
+    def why_no_number(self) -> str | None:
+        """The sentence saying why no number may be bought for it, or None when one may."""
+        refusal = self.number_refusal()
+        return refusal.sentence if refusal is not None else None
 
     def __repr__(self) -> str:
         return f"<Business {self.id} {self.name!r} {self.status}>"

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint
 
+from webapp.number_formats import AREA_CODE_REGEX as AREA_CODE
+from webapp.number_formats import NUMBER_SID_REGEX, US_E164_REGEX
+
 
 def format_check(column: str, regex: str, glob: str, name: str) -> tuple[CheckConstraint, CheckConstraint]:
     """Return the PostgreSQL and SQLite check constraints that `column` matches a format."""
@@ -18,9 +21,9 @@ def format_check(column: str, regex: str, glob: str, name: str) -> tuple[CheckCo
 
 DIGIT = "[0-9]"
 HEX = "[0-9a-fA-F]"
-E164_REGEX = r"^\+1[0-9]{10}$"
+E164_REGEX = f"^{US_E164_REGEX}$"
 E164_GLOB = "+1" + DIGIT * 10
-SID_REGEX = "^PN[0-9a-fA-F]{32}$"
+SID_REGEX = f"^{NUMBER_SID_REGEX}$"
 SID_GLOB = "PN" + HEX * 32
-AREA_CODE_REGEX = "^[2-9][0-9]{2}$"
+AREA_CODE_REGEX = f"^{AREA_CODE}$"
 AREA_CODE_GLOB = "[2-9]" + DIGIT * 2

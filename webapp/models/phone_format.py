@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import phonenumbers
 
 from webapp.models.base import ValidationError
-
-E164_PATTERN = re.compile(r"^\+1\d{10}$")
-AREA_CODE_PATTERN = re.compile(r"^[2-9]\d{2}$")
-SID_PATTERN = re.compile(r"^PN[0-9a-fA-F]{32}$")
+from webapp.number_formats import AREA_CODE_PATTERN, AREA_CODE_RULE, US_E164_PATTERN
 
 
 def normalise_e164(text: str, field: str = "e164") -> str:
@@ -29,7 +24,7 @@ def normalise_e164(text: str, field: str = "e164") -> str:
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if parsed.country_code != 1:
         raise ValidationError(field, f"{text!r} is not a US number: Switchboard handles +1 numbers only.")
-    if not E164_PATTERN.match(e164):
+    if not US_E164_PATTERN.fullmatch(e164):
         raise ValidationError(field, f"{text!r} must have 10 digits after +1, like +14155551234.")
     return e164
 
@@ -44,6 +39,17 @@ def try_normalise_e164(text: str) -> str | None:
 
 def format_national(e164: str) -> str:
     """Return `+14155551234` as `(415) 555-1234`; anything else unchanged."""
-    if not E164_PATTERN.match(e164 or ""):
+    if not US_E164_PATTERN.fullmatch(e164 or ""):
         return e164 or ""
     return f"({e164[2:5]}) {e164[5:8]}-{e164[8:]}"
+
+
+def check_area_code(code: str, field: str = "area_code", label: str = "Area code") -> str:
+    """Return `code` if it is an area code.
+
+    Raises:
+        ValidationError: it is not; the sentence calls the field `label`.
+    """
+    if not AREA_CODE_PATTERN.fullmatch(code):
+        raise ValidationError(field, f"{label} must be {AREA_CODE_RULE}.")
+    return code

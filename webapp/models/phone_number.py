@@ -15,7 +15,8 @@ from webapp.extensions import db
 from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError
 from webapp.models.business import Business, BusinessStatus, enum_column
 from webapp.models.checks import E164_GLOB, E164_REGEX, SID_GLOB, SID_REGEX, format_check
-from webapp.models.phone_format import SID_PATTERN, format_national, normalise_e164
+from webapp.models.phone_format import format_national, normalise_e164
+from webapp.number_formats import NUMBER_SID_PATTERN
 
 CAPABILITIES = ("voice", "sms", "mms", "fax")
 """The capability keys shown as badges, in display order."""
@@ -69,7 +70,7 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
     @validates("twilio_sid")
     def _validate_twilio_sid(self, key: str, value: str | None) -> str:
         sid = (value or "").strip()
-        if not SID_PATTERN.match(sid):
+        if not NUMBER_SID_PATTERN.fullmatch(sid):
             raise ValidationError(
                 "twilio_sid", "Twilio SID must be 'PN' followed by 32 hexadecimal characters."
             )

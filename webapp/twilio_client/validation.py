@@ -5,28 +5,28 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from webapp.number_formats import AREA_CODE_PATTERN, AREA_CODE_RULE, E164_PATTERN, sid_regex
+
 FRIENDLY_NAME_MAX = 64
 """Twilio's limit on a number's FriendlyName (its schema does not enforce it; Twilio does)."""
 
 SMS_BODY_MAX = 1600
 """Twilio's limit on a message body, in characters."""
 
-_E164 = re.compile(r"\+[1-9]\d{1,14}")
-_AREA_CODE = re.compile(r"[2-9]\d{2}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _CONTAINS = re.compile(r"[0-9A-Za-z*%+$]{2,16}")
 
 
 def check_e164(value: str, what: str = "phone number") -> str:
     """Return `value` if it is an E.164 number (`+` and up to 15 digits)."""
-    if not isinstance(value, str) or not _E164.fullmatch(value):
+    if not isinstance(value, str) or not E164_PATTERN.fullmatch(value):
         raise ValueError(f"The {what} must be in E.164 form, like +14155550100; got {value!r}.")
     return value
 
 
 def check_sid(value: str, prefix: str, what: str) -> str:
     """Return `value` if it is a Twilio SID: `prefix` and 32 hexadecimal digits."""
-    if not isinstance(value, str) or not re.fullmatch(rf"{prefix}[0-9a-fA-F]{{32}}", value):
+    if not isinstance(value, str) or not re.fullmatch(sid_regex(prefix), value):
         raise ValueError(f"The {what} SID must be {prefix} followed by 32 hexadecimal digits; got {value!r}.")
     return value
 
@@ -52,8 +52,8 @@ def check_url(value: str, what: str) -> str:
 
 def check_area_code(value: str | None) -> str | None:
     """Return `value` if it is None or a three-digit North American area code."""
-    if value is not None and (not isinstance(value, str) or not _AREA_CODE.fullmatch(value)):
-        raise ValueError(f"The area code must be three digits, not starting with 0 or 1; got {value!r}.")
+    if value is not None and (not isinstance(value, str) or not AREA_CODE_PATTERN.fullmatch(value)):
+        raise ValueError(f"The area code must be {AREA_CODE_RULE}; got {value!r}.")
     return value
 
 

@@ -25,7 +25,8 @@ from bench.results import Table
 from bench.stats import median
 from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
-from webapp.jobs.enqueue import RESYNC_BATCH_SIZE, enqueue_resync, enqueue_resync_drifted
+from webapp.jobs.bulk_resync import RESYNC_BATCH_SIZE
+from webapp.jobs.enqueue import enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client.client import WEBHOOK_METHOD
 

@@ -14,7 +14,7 @@ from tests.factories import make_business, make_number
 from tests.jobs.helpers import activities, count, numbers_of
 from webapp import create_app
 from webapp.extensions import db
-from webapp.jobs import enqueue as enqueue_module
+from webapp.jobs import lost_jobs, starting
 from webapp.jobs.enqueue import (
     QueueUnavailable,
     enqueue_check,
@@ -116,7 +116,7 @@ def test_a_failed_enqueue_removes_its_activity(app, monkeypatch):
 
         raise RedisConnectionError("Redis went away")
 
-    monkeypatch.setattr(enqueue_module, "enqueue_job", refuse)
+    monkeypatch.setattr(starting, "enqueue_job", refuse)
     with pytest.raises(QueueUnavailable):
         enqueue_resync(make_number(), None)
     assert count(Activity) == 0
@@ -160,7 +160,7 @@ def test_a_lost_job_does_not_block_its_business_for_good(app, redis_client):
     business = make_business()
     lost = enqueue_provision(business, None)
     Queue(QUEUE_NAME, connection=redis_client).empty()  # as if Redis had restarted empty
-    lost.created_at = lost.created_at - enqueue_module.LOST_JOB_GRACE
+    lost.created_at = lost.created_at - lost_jobs.LOST_JOB_GRACE
     db.session.commit()
 
     again = enqueue_provision(business, None)

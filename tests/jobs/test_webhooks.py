@@ -8,7 +8,8 @@ from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted, enqueue_resyncs
+from webapp.jobs.bulk_resync import enqueue_bulk_resync
+from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
 
@@ -148,7 +149,7 @@ def test_a_batch_of_resyncs_fails_only_the_number_gone_from_twilio(app, sandbox,
         )
     gone = numbers[1]
     get_client().release_number(gone.twilio_sid)
-    started = enqueue_resyncs(numbers, None)
+    started = enqueue_bulk_resync(numbers, None)
     start_worker()
 
     outcomes = {

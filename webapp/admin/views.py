@@ -20,7 +20,8 @@ from webapp.admin.base import SecureModelView, flash_activity, reporting_refusal
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted, enqueue_resyncs
+from webapp.jobs.bulk_resync import enqueue_bulk_resync
+from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted
 from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
 
@@ -241,7 +242,7 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
     def action_resync(self, ids: list[str]) -> None:
         numbers = self.get_records(ids)
         with reporting_refusals():
-            outcome = enqueue_resyncs(numbers, requester())
+            outcome = enqueue_bulk_resync(numbers, requester())
             started = outcome.started + outcome.already_in_flight
             if len(started) == 1:
                 flash_activity(

@@ -11,12 +11,12 @@ from flask import current_app
 
 from webapp.cli.waiting import report_queued, wait_for
 from webapp.extensions import db
+from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.enqueue import (
     QueueUnavailable,
     enqueue_check,
     enqueue_provision,
     enqueue_resync_drifted,
-    enqueue_resyncs,
 )
 from webapp.jobs.orphans import adopt, find_orphans
 from webapp.jobs.twilio_state import ExpectedWebhook
@@ -160,7 +160,7 @@ def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: b
         )
         if not targets:
             raise ValidationError("numbers", "There are no numbers to re-sync.")
-        outcome = enqueue_resyncs(targets, None)
+        outcome = enqueue_bulk_resync(targets, None)
         return activities_by_id(outcome.started + outcome.already_in_flight)
 
     finish(run_enqueue(start), wait, timeout)

@@ -40,7 +40,7 @@ JOBS: dict[ActivityKind, JobSpec] = {
 checking every number gets an hour (about 100 numbers a second against Twilio)."""
 
 RESYNC_BATCH_FUNCTION = "webapp.jobs.webhooks.resync_webhooks"
-"""The job that runs several re-sync Activities in turn (see `enqueue_resyncs`); each gets the time limit
+"""The job that runs several re-sync Activities in turn (see `enqueue_bulk_resync`); each gets the time limit
 of a re-sync alone."""
 
 

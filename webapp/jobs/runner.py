@@ -4,7 +4,7 @@ Transient Twilio failures (`TwilioUnavailable`, which includes an open circuit b
 return RQ's `Retry` with the growing `JOB_RETRY_INTERVALS`; once they are used up, the error is raised.
 Every other error propagates: RQ records it and the failure callback (`failures.py`) fails the Activity.
 
-`run_activities` runs a batch of Activities that share one job (`enqueue_resyncs`) the same way, one after
+`run_activities` runs a batch of Activities that share one job (`enqueue_bulk_resync`) the same way, one after
 the other, so that one number's failure does not stop the others.
 
 A database that stops answering mid-job (`DATABASE_UNREACHABLE`) cannot even be told the job failed: the job
@@ -57,14 +57,22 @@ def run_activity(
             try:
                 result = work(activity)
             except TRANSIENT as error:
-                if activity.attempts > len(intervals):
+                if (retry := retry_later(activity, error, intervals)) is None:
                     raise
-                db.session.rollback()
-                return wait_for_retry(activity, error, intervals)
+                return retry
             succeed(activity, result)
             return result
         except DATABASE_UNREACHABLE as error:
             return retry_after_database_outage(error, intervals)
+
+
+def retry_later(activity: Activity, error: Exception, intervals: list[int]) -> Retry | None:
+    """After a transient failure, put the Activity back to wait for the next of `intervals` and return the
+    `Retry`; None once it has used them all (the failure is then the Activity's end)."""
+    db.session.rollback()
+    if activity.attempts > len(intervals):
+        return None
+    return wait_for_retry(activity, error, intervals)
 
 
 def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry:
@@ -104,12 +112,12 @@ def run_activities(
     with job_context() as app:
         intervals = app.config["JOB_RETRY_INTERVALS"]
         try:
-            return run_each(activity_ids, work, intervals)
+            return run_in_turn(activity_ids, work, intervals)
         except DATABASE_UNREACHABLE as error:
             return retry_after_database_outage(error, intervals)
 
 
-def run_each(
+def run_in_turn(
     activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], intervals: list[int]
 ) -> dict[str, int] | Retry:
     """The body of `run_activities`, in its app context."""
@@ -124,9 +132,8 @@ def run_each(
         try:
             result = work(activity)
         except TRANSIENT as error:
-            db.session.rollback()
-            if activity.attempts <= len(intervals):
-                retry = wait_for_retry(activity, error, intervals)
+            if (retried := retry_later(activity, error, intervals)) is not None:
+                retry = retried
                 outcome["retrying"] += 1
                 continue
             failed = error

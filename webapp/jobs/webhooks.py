@@ -12,7 +12,7 @@ from rq import Retry
 from sqlalchemy import Select
 
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_resyncs
+from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activities, run_activity
 from webapp.jobs.tracking import report_progress
@@ -35,7 +35,7 @@ def resync_webhook(activity_id: str) -> dict[str, Any] | Retry | None:
 
 
 def resync_webhooks(activity_ids: list[str]) -> dict[str, int] | Retry:
-    """RQ job: re-sync the numbers of several Activities in turn (a batch from `enqueue_resyncs`)."""
+    """RQ job: re-sync the numbers of several Activities in turn (a batch from `enqueue_bulk_resync`)."""
     return run_activities(activity_ids, resync)
 
 
@@ -142,7 +142,7 @@ def enqueue_resyncs_for_drifted(activity: Activity) -> dict[str, Any]:
         .order_by(PhoneNumber.id)
     ).all()
     report_progress(activity, 0, len(drifted))
-    outcome = enqueue_resyncs(
+    outcome = enqueue_bulk_resync(
         drifted, activity.requested_by, progress=lambda done: report_progress(activity, done)
     )
     return {

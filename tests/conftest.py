@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from harness.services import keep_dotenv_out
-from webapp.config import services_for_tests
+from webapp.testing_env import services_for_tests
 
 pytest_plugins = [
     "tests.fixtures.services",

@@ -65,11 +65,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount sign-in and the console."""
-    from webapp import admin, auth
+    """Mount sign-in, the console and /healthz."""
+    from webapp import admin, auth, health
 
     app.register_blueprint(auth.bp)
     admin.init_app(app)
+    health.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

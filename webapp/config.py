@@ -42,7 +42,8 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it and says what is expected."""
 
 
-def _flag(value: str | None, default: bool) -> bool:
+def parse_flag(value: str | None, default: bool) -> bool:
+    """Return a yes/no setting's text as a bool (`1`, `true`, `yes`, `on`); `default` when empty."""
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() in ("1", "true", "yes", "on")
@@ -136,7 +137,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REDIS_URL": _check_url("REDIS_URL", redis_url, REDIS_SCHEMES),
         "REDIS_EMBEDDED": not env.get("REDIS_URL"),
         "SECRET_KEY": env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,
-        "SESSION_COOKIE_SECURE": _flag(env.get("SESSION_COOKIE_SECURE"), True),
+        "SESSION_COOKIE_SECURE": parse_flag(env.get("SESSION_COOKIE_SECURE"), True),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or SANDBOX_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or (SANDBOX_AUTH_TOKEN if on_sandbox else ""),
         "TWILIO_SANDBOX": on_sandbox,
@@ -172,21 +173,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return settings
 
 
-def services_for_tests() -> dict[str, Any]:
-    """Return what the test suite reads from the environment: `TEST_DATABASE_URL`, `TEST_REDIS_URL`, `CI`."""
-    return {
-        "TEST_DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or None,
-        "TEST_REDIS_URL": os.environ.get("TEST_REDIS_URL") or None,
-        "CI": _flag(os.environ.get("CI"), False),
-        "TWILIO_OPENAPI_SPEC": os.environ.get("TWILIO_OPENAPI_SPEC")
-        or str(PROJECT_ROOT.parent / "shared" / "twilio" / "twilio_api_v2010.json"),
-    }
-
-
-def launcher_environment(updates: dict[str, str]) -> dict[str, str]:
-    """Return this process's environment with `updates` for the children `make run` starts.
-
-    An explicitly set variable always wins over the launcher's local defaults.
-    """
-    load_dotenv(PROJECT_ROOT / ".env", override=False)
-    return {**os.environ, **{name: value for name, value in updates.items() if not os.environ.get(name)}}
+def environment() -> dict[str, str]:
+    """Return a copy of this process's environment variables (with `.env`'s, once `load_settings` ran), for
+    the modules that hand an environment on: the launcher's children, the tests' services."""
+    return dict(os.environ)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from webapp import embedded_redis
-from webapp.config import PROJECT_ROOT, SettingsError, launcher_environment, load_settings
+from webapp.config import PROJECT_ROOT, SettingsError, environment, load_settings
 
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 
@@ -84,6 +84,16 @@ def stop_all(processes: list[subprocess.Popen], redis_process: subprocess.Popen 
             process.kill()
     if redis_process is not None:
         embedded_redis.stop(redis_process)
+
+
+def launcher_environment(updates: dict[str, str]) -> dict[str, str]:
+    """Return this process's environment (`.env` included, read by `load_settings`) with `updates` for the
+    children `make run` starts.
+
+    An explicitly set variable always wins over the launcher's local defaults.
+    """
+    env = environment()
+    return {**env, **{name: value for name, value in updates.items() if not env.get(name)}}
 
 
 def main() -> None:

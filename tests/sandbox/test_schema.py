@@ -25,7 +25,7 @@ from referencing.jsonschema import DRAFT4
 from harness.sandbox import SandboxProcess
 from tests.fixtures.services import unavailable
 from tests.sandbox.helpers import api_request, buy
-from webapp.config import services_for_tests
+from webapp.testing_env import services_for_tests
 
 SPEC_URI = "urn:twilio:api_v2010"
 ACCOUNT = "/2010-04-01/Accounts/{AccountSid}"

@@ -1,4 +1,4 @@
-"""The support console, built on Flask-Admin and mounted at /admin/, with /healthz beside it."""
+"""The support console, built on Flask-Admin and mounted at /admin/."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from flask_admin import Admin
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 
-from webapp import health
 from webapp.admin import formatters, queues
 from webapp.admin.activity import ActivityView
 from webapp.admin.base import may
@@ -26,7 +25,7 @@ class AdminMenuLink(MenuLink):
 
 
 def init_app(app: Flask) -> None:
-    """Mount the console, rq-dashboard and /healthz on `app`.
+    """Mount the console and rq-dashboard on `app`.
 
     The Admin object is made per app, not in `extensions`: Flask-Admin binds view instances to one
     Admin, and the tests build many apps in one process.
@@ -44,4 +43,3 @@ def init_app(app: Flask) -> None:
     admin.init_app(app)
     app.jinja_env.globals["console"] = formatters  # badges and labels, shared by formatters and templates
     queues.init_app(app)
-    health.init_app(app)

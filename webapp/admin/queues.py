@@ -64,14 +64,13 @@ def protect_rq_dashboard() -> Response | None:
     return None
 
 
-if protect_rq_dashboard not in rq_dashboard.blueprint.before_request_funcs.get(None, []):
-    # rq-dashboard's blueprint is one object for the whole process: guard it once, before any app
-    # registers it (Flask refuses setup on a blueprint after its first registration).
-    rq_dashboard.blueprint.before_request(protect_rq_dashboard)
-
-
 def init_app(app: Flask) -> None:
-    """Mount rq-dashboard at /admin/rq/, reading Redis through the app's client (bounded timeouts)."""
+    """Mount rq-dashboard at /admin/rq/, admins only, reading Redis through the app's client (bounded
+    timeouts)."""
+    if protect_rq_dashboard not in rq_dashboard.blueprint.before_request_funcs.get(None, []):
+        # rq-dashboard's blueprint is one object for the whole process: guard it once, with the first app
+        # (Flask refuses setup on a blueprint after its first registration).
+        rq_dashboard.blueprint.before_request(protect_rq_dashboard)
     app.config["RQ_DASHBOARD_REDIS_URL"] = (app.config["REDIS_URL"],)
     app.redis_conn = app.extensions["redis"]  # where rq-dashboard looks for its connection
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_PREFIX)

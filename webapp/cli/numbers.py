@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from flask import current_app
 
 from webapp.cli.waiting import report_queued, wait_for
 from webapp.extensions import db
@@ -18,12 +17,10 @@ from webapp.jobs.enqueue import (
     enqueue_provision,
     enqueue_resync_drifted,
 )
-from webapp.jobs.orphans import adopt, find_orphans
-from webapp.jobs.twilio_state import ExpectedWebhook
+from webapp.jobs.orphans import OrphanSearchFailed, adopt, find_orphans
 from webapp.models import Activity, Business, PhoneNumber, ValidationError
 from webapp.models.phone_format import normalise_e164
 from webapp.number_formats import NUMBER_SID_PATTERN
-from webapp.twilio_client import ApiError, get_client
 
 WAIT_HELP = "Wait for the job(s) to end: exit 0 if they succeeded, 1 with the error otherwise."
 TIMEOUT_HELP = "With --wait, give up waiting after this many seconds (the jobs go on)."
@@ -192,17 +189,16 @@ def orphans_command(adopt_them: bool) -> None:
     that business has no number; the others are only reported.
     """
     try:
-        orphans = find_orphans(get_client())
-    except ApiError as error:
-        raise click.ClickException(f"Twilio could not list the account's numbers: {error.message}") from None
+        orphans = find_orphans()
+    except OrphanSearchFailed as error:
+        raise click.ClickException(str(error)) from None
     if not orphans:
         click.echo("No orphans: every switchboard number at Twilio is recorded.")
         return
-    expected = ExpectedWebhook.from_config(current_app.config)
     for orphan in orphans:
         if adopt_them and orphan.adoptable:
             try:
-                row = adopt(orphan, expected)
+                row = adopt(orphan)
             except ValidationError as error:
                 click.echo(f"{orphan.describe()} Not adopted: {error.message}")
                 continue

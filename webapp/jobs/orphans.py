@@ -10,14 +10,23 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from flask import current_app
+
 from webapp.extensions import db
 from webapp.jobs.provision import FRIENDLY_NAME_PREFIX
 from webapp.jobs.twilio_state import ExpectedWebhook, new_number_row
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, commit_or_raise
 from webapp.models.base import utcnow
-from webapp.twilio_client import TwilioClient, TwilioNumber
+from webapp.twilio_client import ApiError, TwilioNumber, get_client
 
 logger = logging.getLogger(__name__)
+
+
+class OrphanSearchFailed(Exception):
+    """Twilio could not list the account's numbers, so no orphans could be looked for."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Twilio could not list the account's numbers: {reason}")
 
 
 @dataclass(frozen=True)
@@ -54,13 +63,17 @@ def business_named_by(number: TwilioNumber) -> Business | None:
     return db.session.get(Business, business_id)
 
 
-def find_orphans(client: TwilioClient) -> list[Orphan]:
-    """Return the account's `switchboard:` numbers that no row records, in phone-number order."""
-    ours = {
-        number.sid: number
-        for number in client.list_numbers()
-        if number.friendly_name.startswith(FRIENDLY_NAME_PREFIX)
-    }
+def find_orphans() -> list[Orphan]:
+    """Return the account's `switchboard:` numbers that no row records, in phone-number order.
+
+    Raises:
+        OrphanSearchFailed: Twilio did not list the numbers.
+    """
+    try:
+        numbers = get_client().list_numbers()
+    except ApiError as error:
+        raise OrphanSearchFailed(error.message) from None
+    ours = {number.sid: number for number in numbers if number.friendly_name.startswith(FRIENDLY_NAME_PREFIX)}
     recorded = set(
         db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(ours)))
     )
@@ -70,8 +83,9 @@ def find_orphans(client: TwilioClient) -> list[Orphan]:
     ]
 
 
-def adopt(orphan: Orphan, expected: ExpectedWebhook) -> PhoneNumber:
-    """Record the orphan as its business's number, with an `adopt` Activity for the audit trail.
+def adopt(orphan: Orphan) -> PhoneNumber:
+    """Record the orphan as its business's number (its webhook judged against today's settings), with an
+    `adopt` Activity for the audit trail.
 
     Raises:
         ValueError: it is not adoptable.
@@ -79,7 +93,7 @@ def adopt(orphan: Orphan, expected: ExpectedWebhook) -> PhoneNumber:
     """
     if orphan.business is None or not orphan.adoptable:
         raise ValueError(f"{orphan.number.sid} cannot be adopted: {orphan.describe()}")
-    row = new_number_row(orphan.business.id, orphan.number, expected)
+    row = new_number_row(orphan.business.id, orphan.number, ExpectedWebhook.from_config(current_app.config))
     now = utcnow()
     db.session.add(row)
     db.session.add(

@@ -9,8 +9,7 @@ from typing import Any
 
 from webapp.models import PhoneNumber, WebhookStatus
 from webapp.models.base import utcnow
-from webapp.twilio_client import TwilioNumber
-from webapp.twilio_client.client import WEBHOOK_METHOD
+from webapp.twilio_client import WEBHOOK_METHOD, TwilioNumber
 
 GONE_MESSAGE = "The number is no longer on the Twilio account."
 """What a number's `webhook_error` says when Twilio answers 404 for it."""

@@ -20,7 +20,7 @@ from webapp.jobs.failures import record_dead_work_horse
 from webapp.jobs.queue import QUEUE_NAME
 from webapp.jobs.runtime import forget_inherited_connections, job_app, use_app
 from webapp.redis_connection import redis_from_url
-from webapp.twilio_client.client import load_library
+from webapp.twilio_client import load_library
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from flask import current_app
 
 from webapp.redis_connection import get_redis
 from webapp.twilio_client.breakers import BreakerState, breaker_states
-from webapp.twilio_client.client import TwilioClient
+from webapp.twilio_client.client import WEBHOOK_METHOD, TwilioClient, load_library
 from webapp.twilio_client.errors import (
     ApiError,
     AuthError,
@@ -25,6 +25,7 @@ from webapp.twilio_client.models import AvailableNumber, Call, Message, TwilioNu
 from webapp.twilio_client.settings import TwilioSettings
 
 __all__ = [
+    "WEBHOOK_METHOD",
     "ApiError",
     "AuthError",
     "AvailableNumber",
@@ -41,6 +42,7 @@ __all__ = [
     "TwilioUnavailable",
     "breaker_states",
     "get_client",
+    "load_library",
 ]
 
 

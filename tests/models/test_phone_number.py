@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_business, make_number, unique_sid
 from webapp.extensions import db
-from webapp.models import Business, BusinessStatus, PhoneNumber, ValidationError, commit_or_raise
+from webapp.models import Business, PhoneNumber, ValidationError, commit_or_raise
 
 
 @pytest.mark.parametrize(
@@ -118,13 +118,6 @@ def test_one_number_per_business(app):
     db.session.add(PhoneNumber(business_id=business.id, e164="+14155550111", twilio_sid=unique_sid()))
     with pytest.raises(ValidationError, match="already has a phone number"):
         commit_or_raise(db.session)
-
-
-def test_active_returns_only_numbers_of_active_businesses(app):
-    paying = make_number(make_business(status=BusinessStatus.ACTIVE))
-    for status in (BusinessStatus.TRIAL, BusinessStatus.SUSPENDED, BusinessStatus.CANCELLED):
-        make_number(make_business(status=status))
-    assert db.session.scalars(PhoneNumber.active()).all() == [paying]
 
 
 def test_number_is_deleted_with_its_business_by_the_orm(app):

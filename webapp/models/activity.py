@@ -11,9 +11,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
-from webapp.models.base import UTCDateTime, UuidPrimaryKey, utcnow
-from webapp.models.business import enum_column
-from webapp.models.phone_number import JSON_DOCUMENT
+from webapp.models.base import JSON_DOCUMENT, UTCDateTime, UuidPrimaryKey, enum_column, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.business import Business

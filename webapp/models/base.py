@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator, Uuid
+from sqlalchemy import JSON, DateTime, Enum, TypeDecorator, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +32,23 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+"""A JSON document column: JSONB on PostgreSQL, JSON text elsewhere."""
+
+
+def enum_column(enum_class: type[enum.StrEnum], name: str) -> Enum:
+    """Return a portable (VARCHAR + CHECK) column type storing the enum's values."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
 
 
 class ValidationError(ValueError):

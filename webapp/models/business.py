@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import CheckConstraint, Enum, Index, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UuidPrimaryKey, ValidationError
+from webapp.models.base import Timestamps, UuidPrimaryKey, ValidationError, enum_column
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
 from webapp.models.indexes import needs_trigrams, trigram_index
 from webapp.models.phone_format import check_area_code
@@ -41,19 +41,6 @@ class NumberRefusal:
     """Names the business and says what to do (a job's error, the CLI's refusal)."""
 
 
-def enum_column(enum_class: type[enum.StrEnum], name: str) -> Enum:
-    """Return a portable (VARCHAR + CHECK) column type storing the enum's values."""
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
-    )
-
-
 class Business(UuidPrimaryKey, Timestamps, db.Model):
     """A customer business; it may own one dedicated phone number."""
 
@@ -74,7 +61,11 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     preferred_area_code: Mapped[str | None] = mapped_column(String(3))
 
     phone_number: Mapped[PhoneNumber | None] = relationship(
-        back_populates="business", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+        "PhoneNumber",
+        back_populates="business",
+        uselist=False,
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     @validates("name")

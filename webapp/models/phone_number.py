@@ -5,15 +5,20 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Select, String, Text, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError
-from webapp.models.business import Business, BusinessStatus, enum_column
+from webapp.models.base import (
+    JSON_DOCUMENT,
+    Timestamps,
+    UTCDateTime,
+    UuidPrimaryKey,
+    ValidationError,
+    enum_column,
+)
 from webapp.models.checks import E164_GLOB, E164_REGEX, SID_GLOB, SID_REGEX, format_check
 from webapp.models.phone_format import format_national, normalise_e164
 from webapp.number_formats import NUMBER_SID_PATTERN
@@ -21,7 +26,8 @@ from webapp.number_formats import NUMBER_SID_PATTERN
 CAPABILITIES = ("voice", "sms", "mms", "fax")
 """The capability keys shown as badges, in display order."""
 
-JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+if TYPE_CHECKING:
+    from webapp.models.business import Business
 
 
 class WebhookStatus(enum.StrEnum):
@@ -59,7 +65,7 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
     webhook_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     webhook_error: Mapped[str | None] = mapped_column(Text)
 
-    business: Mapped[Business] = relationship(back_populates="phone_number")
+    business: Mapped[Business] = relationship("Business", back_populates="phone_number")
 
     @validates("e164")
     def _validate_e164(self, key: str, value: str) -> str:
@@ -95,11 +101,6 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
     def formatted(self) -> str:
         """The number as support staff read it: `(415) 555-1234`."""
         return format_national(self.e164)
-
-    @classmethod
-    def active(cls) -> Select[tuple[PhoneNumber]]:
-        """Return a select of the numbers whose business is `active` (paying)."""
-        return select(cls).join(cls.business).where(Business.status == BusinessStatus.ACTIVE)
 
     def __repr__(self) -> str:
         return f"<PhoneNumber {self.e164} {self.twilio_sid}>"

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError
-from webapp.models.business import enum_column
+from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
 
 PASSWORD_MIN_LENGTH = 8
 

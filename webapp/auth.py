@@ -1,23 +1,20 @@
-"""Sign-in and sign-out, the user loader, and the role check shared by every console action."""
+"""Sign-in and sign-out, and the user loader."""
 
 from __future__ import annotations
 
-import functools
 import logging
 import uuid
-from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from webapp.extensions import db, login_manager
-from webapp.models import Role, User
+from webapp.models import User
 from webapp.models.base import utcnow
 from webapp.models.user import normalise_email
 
@@ -106,20 +103,3 @@ def logout() -> Response:
 def home() -> Response:
     """The site root is the console."""
     return redirect(url_for("admin.index"))
-
-
-def role_required(role: Role) -> Callable:
-    """Decorate a view so that only signed-in users with `role` or above may use it (else 403)."""
-
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if not current_user.has_role(role):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator

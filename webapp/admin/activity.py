@@ -128,8 +128,8 @@ class ActivityView(SecureModelView):
         "error": formatters.error_text,
     }
     column_formatters_export: ClassVar[dict[str, Any]] = {
-        "kind": lambda view, context, model, name: model.kind.value,
-        "status": lambda view, context, model, name: model.status.value,
+        "kind": formatters.export_enum,
+        "status": formatters.export_enum,
     }
     column_sortable_list = ("created_at", "kind", "status", "attempts")
     column_filters = ("kind", "status", "created_at")

@@ -176,6 +176,7 @@ def error_text(view: Any, context: Any, model: Any, name: str) -> Markup:
     return Markup('<span class="text-danger" title="{}">{}</span>').format(text, short)
 
 
-def export_enum(view: Any, value: Any) -> str:
-    """Enums in CSV exports as their stored value."""
+def export_enum(view: Any, context: Any, model: Any, name: str) -> str:
+    """An enum column in CSV exports, as its stored value."""
+    value = getattr(model, name)
     return str(getattr(value, "value", value))

@@ -74,7 +74,7 @@ class BusinessView(PhoneSearchMixin, SecureModelView):
         "updated_at": formatters.timestamp,
     }
     column_formatters_export: ClassVar[dict[str, Any]] = {
-        "status": lambda view, context, model, name: model.status.value,
+        "status": formatters.export_enum,
     }
     column_searchable_list = ("name", "contact_email")
     column_sortable_list = ("name", "status")
@@ -203,7 +203,7 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
         "e164": lambda view, context, model, name: model.e164,
     }
     column_formatters_export: ClassVar[dict[str, Any]] = {
-        "webhook_status": lambda view, context, model, name: model.webhook_status.value,
+        "webhook_status": formatters.export_enum,
     }
     column_searchable_list = ("twilio_sid",)
     column_sortable_list = ("e164", "area_code", "webhook_status", "webhook_checked_at", "webhook_synced_at")

@@ -34,10 +34,10 @@ def waiting_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--wait", is_flag=True, help=WAIT_HELP)(command)
 
 
-def run_enqueue(start: Callable[[], list[Activity]]) -> list[Activity]:
-    """Return the Activities `start` created; bad input or a missing queue ends the command with exit 1."""
+def run_enqueue(start_jobs: Callable[[], list[Activity]]) -> list[Activity]:
+    """Return the Activities `start_jobs` created; bad input or a missing queue ends the command (exit 1)."""
     try:
-        return start()
+        return start_jobs()
     except (ValidationError, QueueUnavailable) as error:
         raise click.ClickException(str(error)) from None
 
@@ -123,13 +123,13 @@ def provision_command(business: str, area_code: str | None, wait: bool, timeout:
     interrupted attempt is adopted, never bought twice.
     """
 
-    def start() -> list[Activity]:
+    def start_jobs() -> list[Activity]:
         target = find_business(business)
         if (refusal := target.why_no_number()) is not None:
             raise ValidationError("business", refusal)
         return [enqueue_provision(target, None, area_code.strip() if area_code else None)]
 
-    finish(run_enqueue(start), wait, timeout)
+    report_or_wait(run_enqueue(start_jobs), wait, timeout)
 
 
 @numbers_group.command("resync")
@@ -145,7 +145,7 @@ def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: b
     NUMBER is a US number in any common format (+14155550100, (415) 555-0100) or a Twilio SID (PN...).
     """
 
-    def start() -> list[Activity]:
+    def start_jobs() -> list[Activity]:
         if sum((bool(numbers), every, drifted)) != 1:
             raise ValidationError("numbers", "Give NUMBER(s), --all or --drifted (exactly one of them).")
         if drifted:
@@ -160,7 +160,7 @@ def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: b
         outcome = enqueue_bulk_resync(targets, None)
         return activities_by_id(outcome.started + outcome.already_in_flight)
 
-    finish(run_enqueue(start), wait, timeout)
+    report_or_wait(run_enqueue(start_jobs), wait, timeout)
 
 
 @numbers_group.command("check-webhooks")
@@ -171,7 +171,7 @@ def check_webhooks_command(numbers: tuple[str, ...], wait: bool, timeout: int) -
 
     Marks each number in sync, drifted (saying what differs) or in error (gone from the Twilio account).
     """
-    finish(
+    report_or_wait(
         run_enqueue(lambda: [enqueue_check([find_number(n) for n in numbers] if numbers else None, None)]),
         wait,
         timeout,
@@ -209,7 +209,7 @@ def orphans_command(adopt_them: bool) -> None:
             click.echo(orphan.describe())
 
 
-def finish(activities: list[Activity], wait: bool, timeout: int) -> None:
+def report_or_wait(activities: list[Activity], wait: bool, timeout: int) -> None:
     """Print the started Activities, or wait for them and exit non-zero unless all succeeded."""
     report_queued(activities)
     if wait and not wait_for(activities, timeout):

@@ -43,7 +43,7 @@ def friendly_name_for(business: Business) -> str:
     return f"{FRIENDLY_NAME_PREFIX}{business.id}"
 
 
-def provision_number(activity_id: str) -> dict[str, Any] | Retry | None:
+def provision_business_number(activity_id: str) -> dict[str, Any] | Retry | None:
     """RQ job: provision a number for the Activity's business (see the module docstring)."""
     return run_activity(activity_id, provision)
 

@@ -31,7 +31,7 @@ class JobSpec:
 
 
 JOBS: dict[ActivityKind, JobSpec] = {
-    ActivityKind.PROVISION: JobSpec("webapp.jobs.provision.provision_number", 300),
+    ActivityKind.PROVISION: JobSpec("webapp.jobs.provision.provision_business_number", 300),
     ActivityKind.WEBHOOK_RESYNC: JobSpec("webapp.jobs.webhooks.resync_webhook", 120),
     ActivityKind.WEBHOOK_CHECK: JobSpec("webapp.jobs.webhooks.check_webhooks", 3600),
     ActivityKind.RESYNC_DRIFTED: JobSpec("webapp.jobs.webhooks.resync_drifted", 600),
@@ -39,7 +39,7 @@ JOBS: dict[ActivityKind, JobSpec] = {
 """Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
 checking every number gets an hour (about 100 numbers a second against Twilio)."""
 
-RESYNC_BATCH_FUNCTION = "webapp.jobs.webhooks.resync_webhooks"
+RESYNC_BATCH_FUNCTION = "webapp.jobs.webhooks.resync_webhook_batch"
 """The job that runs several re-sync Activities in turn (see `enqueue_bulk_resync`); each gets the time limit
 of a re-sync alone."""
 

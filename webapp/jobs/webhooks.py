@@ -34,7 +34,7 @@ def resync_webhook(activity_id: str) -> dict[str, Any] | Retry | None:
     return run_activity(activity_id, resync)
 
 
-def resync_webhooks(activity_ids: list[str]) -> dict[str, int] | Retry:
+def resync_webhook_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
     """RQ job: re-sync the numbers of several Activities in turn (a batch from `enqueue_bulk_resync`)."""
     return run_activities(activity_ids, resync)
 

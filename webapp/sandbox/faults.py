@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import random
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 DEFAULT_HANG_SECONDS = 30.0
@@ -79,6 +80,47 @@ def _number(key: str, raw: str) -> float:
     return value
 
 
+def _seconds(key: str, raw: str) -> float:
+    value = _number(key, raw)
+    if value < 0:
+        raise FaultSpecError(f"{key} must not be negative, got {raw!r}.")
+    return value
+
+
+OPTIONS: dict[str, tuple[str, Callable[[str, str], object]]] = {
+    "method": ("method", lambda key, raw: raw.upper()),
+    "path": ("path_prefix", lambda key, raw: raw if raw.startswith("/") else "/" + raw),
+    "hang": ("hang_seconds", _seconds),
+    "retry_after": ("retry_after", _seconds),
+}
+"""Each option's key, the `FaultPlan` field it sets, and how its text is read."""
+
+
+def _rate(key: str, raw: str) -> float:
+    if key not in KINDS and not (key.isdigit() and 400 <= int(key) <= 599):
+        raise FaultSpecError(
+            f"Unknown fault {key!r}: use an HTTP status 400-599, timeout, reset, drop, "
+            "hang, retry_after, method or path."
+        )
+    rate = _number(key, raw)
+    if not 0 <= rate <= 1:
+        raise FaultSpecError(f"{key} needs a probability between 0 and 1, got {raw!r}.")
+    return rate
+
+
+def _pairs(text: str) -> Iterator[tuple[str, str]]:
+    """Yield the text's `key=value` pairs, each key once."""
+    seen: set[str] = set()
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, raw = (s.strip() for s in part.partition("="))
+        if not sep or not raw:
+            raise FaultSpecError(f"{part!r} is not key=value, e.g. 500=0.2 or timeout=0.05.")
+        if key in seen:
+            raise FaultSpecError(f"{key} is given twice.")
+        seen.add(key)
+        yield key, raw
+
+
 def parse_faults(text: str) -> FaultPlan:
     """Return the plan the fault text describes (see the module docstring); empty text means no faults.
 
@@ -87,37 +129,17 @@ def parse_faults(text: str) -> FaultPlan:
     """
     rates: dict[str, float] = {}
     options: dict[str, object] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, raw = (s.strip() for s in part.partition("="))
-        if not sep or not raw:
-            raise FaultSpecError(f"{part!r} is not key=value, e.g. 500=0.2 or timeout=0.05.")
-        if key in rates or key in options:
-            raise FaultSpecError(f"{key} is given twice.")
-        if key == "method":
-            options["method"] = raw.upper()
-        elif key == "path":
-            options["path_prefix"] = raw if raw.startswith("/") else "/" + raw
-        elif key in ("hang", "retry_after"):
-            value = _number(key, raw)
-            if value < 0:
-                raise FaultSpecError(f"{key} must not be negative, got {raw!r}.")
-            options["hang_seconds" if key == "hang" else "retry_after"] = value
-        elif key in KINDS or (key.isdigit() and 400 <= int(key) <= 599):
-            rate = _number(key, raw)
-            if not 0 <= rate <= 1:
-                raise FaultSpecError(f"{key} needs a probability between 0 and 1, got {raw!r}.")
-            rates[key] = rate
+    for key, raw in _pairs(text):
+        if key in OPTIONS:
+            name, read = OPTIONS[key]
+            options[name] = read(key, raw)
         else:
-            raise FaultSpecError(
-                f"Unknown fault {key!r}: use an HTTP status 400-599, timeout, reset, drop, "
-                "hang, retry_after, method or path."
-            )
+            rates[key] = _rate(key, raw)
     if sum(rates.values()) > 1 + 1e-9:
         raise FaultSpecError(f"The fault rates add up to {sum(rates.values()):g}; they must be at most 1.")
     # A fixed order, so one seed gives the same faults whatever order the text lists them in.
     order = sorted((k for k in rates if k not in KINDS), key=int) + [k for k in KINDS if k in rates]
-    ordered = {key: rates[key] for key in order}
-    return FaultPlan(rates=ordered, **options)  # type: ignore[arg-type]
+    return FaultPlan(rates={key: rates[key] for key in order}, **options)  # type: ignore[arg-type]
 
 
 class FaultInjector:

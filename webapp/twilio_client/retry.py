@@ -15,6 +15,10 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+RETRY = "retrying"
+RECONCILE = "checking whether it went through"
+"""What follows a failed attempt (besides giving up), as the retry's log line says it."""
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -69,36 +73,43 @@ class RetryPolicy:
         Raises:
             ApiError: the last failure, at once when it is not transient.
         """
-        number = 1
-        while True:
+        for number in range(1, self.max_attempts + 1):
             try:
                 return attempt()
             except ApiError as error:
-                if not error.retryable or isinstance(error, CircuitOpen):
+                step = self._next_step(error, number, idempotent, reconcile is not None)
+                if step is None:
                     raise
-                ambiguous = isinstance(error, TwilioUnavailable) and error.ambiguous
-                check_first = ambiguous and reconcile is not None
-                if ambiguous and not idempotent and not check_first:
-                    raise
-                last = number == self.max_attempts
-                if last and not check_first:
-                    raise
-                wait = self.delay(number, error)
-                logger.warning(
-                    "Twilio %s attempt %d/%d failed (%s); %s in %.2fs",
-                    operation,
-                    number,
-                    self.max_attempts,
-                    type(error).__name__,
-                    "checking whether it went through" if check_first else "retrying",
-                    wait,
-                )
-                self.sleep(wait)
-                if check_first:
-                    found = reconcile()
-                    if found is not None:
-                        logger.info("Twilio %s had gone through despite the failure; adopting it", operation)
-                        return found
-                if last:
-                    raise
-            number += 1
+                self._wait(operation, number, error, step)
+                if step == RECONCILE and (found := reconcile()) is not None:
+                    logger.info("Twilio %s had gone through despite the failure; adopting it", operation)
+                    return found
+                last_error = error
+        raise last_error  # the last attempt was ambiguous, and reconciling found it had not gone through
+
+    def _next_step(self, error: ApiError, number: int, idempotent: bool, can_reconcile: bool) -> str | None:
+        """What follows failed attempt `number`: `RECONCILE` (it may have gone through: look first),
+        `RETRY`, or None: give up and raise it (not transient, the breaker refused, no attempt left, or a
+        request that is not idempotent might be carried out twice)."""
+        if not error.retryable or isinstance(error, CircuitOpen):
+            return None
+        ambiguous = isinstance(error, TwilioUnavailable) and error.ambiguous
+        if ambiguous and can_reconcile:
+            return RECONCILE
+        if number < self.max_attempts and (idempotent or not ambiguous):
+            return RETRY
+        return None
+
+    def _wait(self, operation: str, number: int, error: ApiError, step: str) -> None:
+        """Log the failed attempt and what comes next, and sleep its backoff."""
+        wait = self.delay(number, error)
+        logger.warning(
+            "Twilio %s attempt %d/%d failed (%s); %s in %.2fs",
+            operation,
+            number,
+            self.max_attempts,
+            type(error).__name__,
+            step,
+            wait,
+        )
+        self.sleep(wait)

@@ -1,4 +1,9 @@
-"""`GET /healthz`: whether the database and Redis answer, and the Twilio breakers' state; no sign-in."""
+"""`GET /healthz`: whether the database and Redis answer; details (errors, breakers) for signed-in users only.
+
+Anonymous callers (load balancers, probes) get `{"status": "ok"}` or `{"status": "degraded"}` and the HTTP
+status, nothing that names a part of the system. The signed-in user is looked up only once the database
+has answered: a session cannot be checked without it, so during an outage everyone gets the short answer.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
+from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
 
@@ -50,25 +56,28 @@ def database_check() -> None:
 
 @bp.route("/healthz")
 def healthz() -> tuple[Response, int]:
-    """200 with each part's state when the database and Redis answer, else 503."""
+    """200 when the database and Redis answer, else 503; each part's state only for signed-in users."""
     redis = get_redis()
     database_error = answers_within(database_check)
     redis_error = answers_within(redis.ping)
+    healthy = database_error is None and redis_error is None
+    if not healthy:
+        logger.warning("unhealthy: database=%s redis=%s", database_error, redis_error)
+    code = 200 if healthy else 503
+    body: dict[str, Any] = {"status": "ok" if healthy else "degraded"}
+    if database_error is not None or not (current_user.is_authenticated and current_user.is_active):
+        return jsonify(body), code
     breakers = (  # kept in Redis: unknown while it is down, without waiting on it a second time
         breaker_states(redis, reset_timeout=current_app.config["BREAKER_RESET_TIMEOUT"])
         if redis_error is None
         else []
     )
-    healthy = database_error is None and redis_error is None
-    if not healthy:
-        logger.warning("unhealthy: database=%s redis=%s", database_error, redis_error)
-    body = {
-        "status": "ok" if healthy else "unavailable",
-        "database": {"ok": database_error is None, "error": database_error},
-        "redis": {"ok": redis_error is None, "error": redis_error},
-        "breakers": {state.name: state.as_dict() for state in breakers},
-    }
-    return jsonify(body), 200 if healthy else 503
+    body.update(
+        database={"ok": True, "error": None},
+        redis={"ok": redis_error is None, "error": redis_error},
+        breakers={state.name: state.as_dict() for state in breakers},
+    )
+    return jsonify(body), code
 
 
 def init_app(app: Flask) -> None:

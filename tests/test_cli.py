@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from webapp.extensions import db
 from webapp.models import Business, BusinessStatus, PhoneNumber, Role, User
 
@@ -41,10 +43,21 @@ def test_users_create_refuses_an_unknown_role(runner):
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
 
 
-def test_users_create_refuses_a_short_password(runner):
-    result = runner.invoke(args=["users", "create", "a@example.com", "--password-stdin"], input="short\n")
+@pytest.mark.parametrize(
+    ("password", "refusal"),
+    [
+        ("short", "at least 12 characters"),
+        ("a@example.com", "must not be the e-mail"),
+        ("qwertyuiop123", "most common passwords"),
+    ],
+)
+def test_users_create_refuses_a_weak_password(runner, password, refusal):
+    result = runner.invoke(
+        args=["users", "create", "a@example.com", "--password-stdin"], input=f"{password}\n"
+    )
     assert result.exit_code == 1
-    assert "at least 8" in result.output
+    assert refusal in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
 
 
 def test_seed_demo_is_idempotent_and_mixed(runner):

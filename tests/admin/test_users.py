@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harness.web import csrf_token
 from tests.admin.helpers import page_text
 from tests.fixtures.web import make_user
@@ -34,7 +36,7 @@ def test_admin_creates_a_user_whose_password_is_hashed(client, auth, app):
     assert PASSWORD not in created.password_hash
 
 
-def test_a_new_user_needs_a_password_of_eight_characters(client, auth, app):
+def test_a_new_user_needs_a_password_of_twelve_characters(client, auth, app):
     auth.login(Role.ADMIN)
     token = csrf_token(client)
     missing = client.post(
@@ -45,9 +47,28 @@ def test_a_new_user_needs_a_password_of_eight_characters(client, auth, app):
         "/admin/user/new/",
         data={"email": "a@example.com", "role": "viewer", "password": "short", "csrf_token": token},
     )
-    assert "Password must be at least 8 characters." in page_text(short)
+    assert "Password must be at least 12 characters." in page_text(short)
     assert "short" not in page_text(short).split("<form")[1].split("</form>")[0].replace("Too short", "")
     assert user("a@example.com") is None
+
+
+@pytest.mark.parametrize(
+    ("password", "refusal"),
+    [("new@example.com", "must not be the e-mail"), ("qwertyuiop123", "most common passwords")],
+)
+def test_the_users_page_refuses_a_weak_password(client, auth, app, password, refusal):
+    auth.login(Role.ADMIN)
+    response = client.post(
+        "/admin/user/new/",
+        data={
+            "email": "new@example.com",
+            "role": "viewer",
+            "password": password,
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert refusal in page_text(response)
+    assert user("new@example.com") is None
 
 
 def test_admin_changes_a_role_and_deactivates_without_touching_the_password(client, auth, app):

@@ -31,9 +31,34 @@ def test_bad_values_are_refused(app, field, value):
     assert error.value.field == field
 
 
-def test_short_password_is_refused(app):
-    with pytest.raises(ValidationError, match="at least 8"):
-        User(email="a@example.com").set_password("short")
+@pytest.mark.parametrize(
+    ("password", "refusal"),
+    [
+        ("short", "at least 12 characters"),
+        ("eleven char", "at least 12 characters"),
+        ("Agent@Example.com", "must not be the e-mail"),
+        ("qwertyuiop123", "most common passwords"),
+        ("QwertyUiop123", "most common passwords"),
+        ("international", "most common passwords"),
+    ],
+)
+def test_weak_passwords_are_refused(app, password, refusal):
+    user = User(email="agent@example.com")
+    with pytest.raises(ValidationError, match=refusal) as error:
+        user.set_password(password)
+    assert error.value.field == "password" and user.password_hash is None
+
+
+def test_the_common_password_list_ships_with_the_package():
+    from webapp.models.passwords import common_passwords
+
+    assert len(common_passwords()) > 10_000 and "password" in common_passwords()
+
+
+def test_a_long_uncommon_password_is_accepted(app):
+    user = User(email="agent@example.com")
+    user.set_password("twelve chars")
+    assert user.check_password("twelve chars")
 
 
 def test_roles_are_ordered():

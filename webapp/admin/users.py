@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView
 from webapp.models import Role, User, ValidationError
+from webapp.models.passwords import PASSWORD_MIN_LENGTH
 
 
 class NewPasswordField(PasswordField):
@@ -47,7 +48,10 @@ class UserView(SecureModelView):
         "password": NewPasswordField(
             "New password",
             validators=[Optional(), Length(max=1024)],
-            description="Leave empty to keep the current password. At least 8 characters.",
+            description=(
+                f"Leave empty to keep the current password. At least {PASSWORD_MIN_LENGTH} characters, "
+                "not the e-mail and not a common password."
+            ),
         )
     }
 

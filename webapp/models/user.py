@@ -13,8 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
 from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
-
-PASSWORD_MIN_LENGTH = 8
+from webapp.models.passwords import why_password_refused
 
 
 class Role(enum.StrEnum):
@@ -58,13 +57,14 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
             raise ValidationError("role", f"Role must be one of {allowed}; got {value!r}.") from None
 
     def set_password(self, password: str) -> None:
-        """Store a hash of `password`.
+        """Store a hash of `password` (set the e-mail first: the password must differ from it).
 
         Raises:
-            ValidationError: the password is shorter than PASSWORD_MIN_LENGTH.
+            ValidationError: the password breaks the rule of `why_password_refused`.
         """
-        if len(password or "") < PASSWORD_MIN_LENGTH:
-            raise ValidationError("password", f"Password must be at least {PASSWORD_MIN_LENGTH} characters.")
+        refusal = why_password_refused(password, self.email)
+        if refusal:
+            raise ValidationError("password", refusal)
         self.password_hash = generate_password_hash(password, method="scrypt")
 
     def check_password(self, password: str) -> bool:

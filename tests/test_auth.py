@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import pytest
 
 from harness.web import csrf_token
@@ -76,6 +79,36 @@ def test_wrong_credentials_get_one_generic_message(client, app, email, password)
     assert response.status_code == 200
     assert SIGN_IN_FAILED in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
+
+
+TIMING_SAMPLES = 15
+"""Sign-ins timed per kind, interleaved so that a busy moment of the machine slows both kinds alike."""
+
+
+def median_sign_in_seconds(client, emails: list[str], samples: int) -> dict[str, float]:
+    """Median time of a refused sign-in for each e-mail in `emails`, over `samples` rounds."""
+    token = csrf_token(client)
+    times: dict[str, list[float]] = {email: [] for email in emails}
+    for _ in range(samples):
+        for email in emails:
+            started = time.perf_counter()
+            response = client.post(
+                "/login", data={"email": email, "password": "not the password", "csrf_token": token}
+            )
+            times[email].append(time.perf_counter() - started)
+            assert SIGN_IN_FAILED in response.get_data(as_text=True)
+    return {email: statistics.median(taken) for email, taken in times.items()}
+
+
+def test_a_refused_sign_in_takes_as_long_for_an_unknown_email(client, app):
+    make_user("known@example.com")
+    make_user("gone@example.com", active=False)
+    emails = ["known@example.com", "nobody@example.com", "gone@example.com"]
+    median_sign_in_seconds(client, emails, 1)  # warm-up: the stand-in hash is made on first use
+    medians = median_sign_in_seconds(client, emails, TIMING_SAMPLES)
+    known = medians["known@example.com"]
+    for email in ("nobody@example.com", "gone@example.com"):
+        assert abs(medians[email] - known) <= 0.25 * known, medians
 
 
 def test_deactivated_user_cannot_sign_in(client, app):

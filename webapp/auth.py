@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from webapp.extensions import db, login_manager
 from webapp.models import User
 from webapp.models.base import utcnow
-from webapp.models.user import normalise_email
+from webapp.models.user import normalise_email, password_matches
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -71,7 +71,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = _user_by_email(form.email.data)
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        if password_matches(user, form.password.data):
             login_user(user)
             user.last_login_at = utcnow()
             db.session.commit()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
@@ -13,6 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from webapp import sessions
 from webapp.extensions import db, login_manager
 from webapp.models import User
 from webapp.models.base import utcnow
@@ -42,12 +45,9 @@ def init_app(app: Flask) -> None:
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Return the signed-in user, or None when the id is unknown or malformed."""
-    try:
-        return db.session.get(User, uuid.UUID(user_id))
-    except ValueError:
-        return None
+def load_user(session_id: str) -> User | None:
+    """Return the signed-in user, or None when the session has ended or its id is malformed."""
+    return sessions.load_session_user(session_id)
 
 
 def is_safe_next_url(target: str | None) -> bool:
@@ -73,6 +73,7 @@ def login() -> str | Response:
         user = _user_by_email(form.email.data)
         if password_matches(user, form.password.data):
             login_user(user)
+            sessions.begin(user)
             user.last_login_at = utcnow()
             db.session.commit()
             logger.info("user %s signed in", user.id)
@@ -93,7 +94,9 @@ def _user_by_email(email: str | None) -> User | None:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Sign out and return to the sign-in page."""
+    """Sign out, ending every session of this user, and return to the sign-in page."""
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

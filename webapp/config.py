@@ -138,6 +138,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REDIS_EMBEDDED": not env.get("REDIS_URL"),
         "SECRET_KEY": env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,
         "SESSION_COOKIE_SECURE": parse_flag(env.get("SESSION_COOKIE_SECURE"), True),
+        "SESSION_IDLE_MINUTES": _number(env, "SESSION_IDLE_MINUTES", 60),
+        "SESSION_MAX_HOURS": _number(env, "SESSION_MAX_HOURS", 12),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or SANDBOX_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or (SANDBOX_AUTH_TOKEN if on_sandbox else ""),
         "TWILIO_SANDBOX": on_sandbox,

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,6 +41,8 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.VIEWER)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Raised to end every session of the user (see webapp.sessions)."""
 
     @validates("email")
     def _validate_email(self, key: str, value: str | None) -> str:
@@ -72,6 +74,14 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
         """Whether `password` is this user's."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    def get_id(self) -> str:
+        """Flask-Login's id in the session cookie: the user's id and session version."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every session of this user at their next request (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
+
     @property
     def is_active(self) -> bool:
         """Flask-Login refuses sign-in to deactivated users."""
@@ -86,6 +96,17 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+ACCESS_ATTRIBUTES = ("password_hash", "role", "active")
+"""A change to any of these ends the user's existing sessions."""
+
+
+@event.listens_for(User, "before_update")
+def _end_sessions_on_access_change(mapper, connection, user: User) -> None:
+    state = inspect(user)
+    if any(state.attrs[name].history.has_changes() for name in ACCESS_ATTRIBUTES):
+        user.end_sessions()
 
 
 @functools.cache

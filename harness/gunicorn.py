@@ -7,11 +7,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from harness.services import free_port
 from harness.waits import wait_until
+from harness.workers import worker_environment
 from webapp.config import PROJECT_ROOT
 from webapp.processes import stop_process
 
@@ -49,3 +51,30 @@ def gunicorn_serving(
         yield base_url
     finally:
         stop_process(process, timeout=15)
+
+
+@contextmanager
+def gunicorn_like_test(
+    app_settings: dict[str, Any],
+    log_path: Path,
+    *,
+    workers: int = 1,
+    threads: int = 1,
+    keep_alive: int = 2,
+    settings: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """Serve the app configured like the test's (plus `settings`) over plain HTTP; yield its base URL.
+
+    Raises:
+        AssertionError: gunicorn exited, did not answer /healthz in time, or logged a traceback.
+    """
+    environment = {
+        **worker_environment(app_settings, {}),
+        "SESSION_COOKIE_SECURE": "false",
+        "LOG_LEVEL": "WARNING",
+        **(settings or {}),
+    }
+    with gunicorn_serving(environment, log_path, workers, threads, keep_alive) as base_url:
+        yield base_url
+    logged = log_path.read_text(errors="replace")
+    assert "Traceback" not in logged, logged[-3000:]

@@ -8,14 +8,15 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from webapp import sessions
+from webapp import sessions, throttle
 from webapp.extensions import db, login_manager
 from webapp.models import User
 from webapp.models.base import utcnow
@@ -36,7 +37,8 @@ class LoginForm(FlaskForm):
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Login: anonymous visitors are sent to /login?next=..."""
+    """Bind Flask-Login (anonymous visitors are sent to /login?next=...) and the sign-in throttle."""
+    throttle.init_app(app, refuse_throttled_sign_in)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to use the console."
@@ -65,6 +67,8 @@ def is_safe_next_url(target: str | None) -> bool:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.per_account
+@throttle.per_address
 def login() -> str | Response:
     """Show the sign-in form; on success go to `next` when it is on this site, else the console."""
     next_url = request.args.get("next")
@@ -79,8 +83,20 @@ def login() -> str | Response:
             logger.info("user %s signed in", user.id)
             return redirect(next_url if is_safe_next_url(next_url) else url_for("admin.index"))
         logger.info("failed sign-in")
+        throttle.record_failure()
         flash(SIGN_IN_FAILED, "danger")
     return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+def refuse_throttled_sign_in(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+    """Answer 429 with the sign-in page saying how long to wait; log the refusal."""
+    seconds = throttle.seconds_to_wait()
+    logger.warning(
+        "sign-in throttled from %s (%s): %d s to wait", request.remote_addr, error.limit.limit, seconds
+    )
+    flash(f"Too many failed sign-ins. Try again in {throttle.wait_text(seconds)}.", "danger")
+    page = render_template("auth/login.html", form=LoginForm(), next_url=request.args.get("next"))
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 def _user_by_email(email: str | None) -> User | None:

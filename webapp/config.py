@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
+from limits import parse_many
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The checkout: `templates/`, `static/` and `instance/` live here."""
@@ -72,6 +73,17 @@ def _whole_seconds(env: dict[str, str], name: str, default: str) -> list[int]:
     if any(value <= 0 for value in values):
         raise SettingsError(f"{name} must hold only numbers greater than zero, got {raw!r}.")
     return values
+
+
+def _rate_limits(env: dict[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be limits like '5 per minute; 20 per hour', separated by ';', got {raw!r}."
+        ) from None
+    return raw
 
 
 def normalise_database_url(url: str) -> str:
@@ -140,6 +152,12 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": parse_flag(env.get("SESSION_COOKIE_SECURE"), True),
         "SESSION_IDLE_MINUTES": _number(env, "SESSION_IDLE_MINUTES", 60),
         "SESSION_MAX_HOURS": _number(env, "SESSION_MAX_HOURS", 12),
+        "SIGN_IN_LIMITS_PER_ACCOUNT": _rate_limits(
+            env, "SIGN_IN_LIMITS_PER_ACCOUNT", "5 per minute; 10 per 15 minutes; 20 per hour"
+        ),
+        "SIGN_IN_LIMITS_PER_ADDRESS": _rate_limits(
+            env, "SIGN_IN_LIMITS_PER_ADDRESS", "20 per minute; 50 per 15 minutes; 100 per hour"
+        ),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or SANDBOX_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or (SANDBOX_AUTH_TOKEN if on_sandbox else ""),
         "TWILIO_SANDBOX": on_sandbox,

@@ -185,7 +185,7 @@ def test_user_form_answers_form_errors_never_a_500_and_shows_what_it_stores_esca
     assert count(User) > 1, "no example was stored: escaping was never checked"
 
 
-def test_sign_in_form_answers_a_form_error_never_a_500(app, client):
+def test_sign_in_form_answers_a_form_error_never_a_500(unthrottled, app, client):
     @FUZZ
     @given(email=typed, password=typed)
     @example(email="\x00@example.com", password="\x00")

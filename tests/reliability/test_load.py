@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from harness.gunicorn import gunicorn_serving
-from harness.workers import worker_environment
+from harness.gunicorn import gunicorn_like_test
 from tests.fixtures.web import TEST_PASSWORD
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
@@ -71,19 +70,14 @@ def seed_console(accounts: int) -> dict[str, Any]:
 @pytest.fixture
 def gunicorn(app, app_settings: dict[str, Any], tmp_path: Path) -> Iterator[str]:
     """The test's app served by gunicorn on a free loopback port; yields its base URL."""
-    environment = {
-        **worker_environment(app_settings, {}),
-        "SESSION_COOKIE_SECURE": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    log_path = tmp_path / "gunicorn.log"
-    with gunicorn_serving(
-        environment, log_path, GUNICORN_WORKERS, GUNICORN_THREADS, KEEP_ALIVE_SECONDS
-    ) as url:
-        yield url
-    assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[
-        -3000:
-    ]
+    with gunicorn_like_test(
+        app_settings,
+        tmp_path / "gunicorn.log",
+        workers=GUNICORN_WORKERS,
+        threads=GUNICORN_THREADS,
+        keep_alive=KEEP_ALIVE_SECONDS,
+    ) as base_url:
+        yield base_url
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -119,3 +119,37 @@ def test_rq_dashboard_refuses_cross_site_posts(client, auth, app):
     assert unsourced.status_code == 403
     same_site = client.post("/admin/rq/queue/switchboard/compact", headers={"Origin": "http://localhost"})
     assert same_site.status_code == 200, page_text(same_site)
+
+
+def rq_dashboard_urls(app) -> list[tuple[str, set[str]]]:  # type: ignore[no-untyped-def]
+    """Every rq-dashboard rule as a URL (on the Switchboard queue, a job id that exists) and its methods."""
+    values = {"instance_number": 0, "queue_name": "switchboard", "registry_name": "failed", "job_id": "x"}
+    values.update(per_page=10, order="asc", page=1)
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("rq_dashboard.") and not rule.endpoint.endswith("static"):
+            url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+            found.append((url, set(rule.methods or ()) - {"HEAD", "OPTIONS"}))
+    assert len(found) >= 15, found
+    return found
+
+
+def test_every_rq_dashboard_route_that_changes_something_refuses_get(client, auth, app, redis_client):
+    from webapp.jobs.queue import get_queue
+
+    job = get_queue().enqueue("builtins.print", "a job nothing may touch by GET")
+    auth.login(Role.ADMIN)
+    before = {key: redis_client.dump(key) for key in redis_client.keys("*")}
+    changing = []
+    for url, methods in rq_dashboard_urls(app):
+        url = url.replace("/x", f"/{job.id}")
+        answer = client.get(url, headers={"Referer": "https://evil.example/mail"})
+        answer.close()
+        if "POST" in methods:
+            changing.append(url)
+            assert answer.status_code == 405, url
+            assert client.post(url, headers={"Origin": "https://evil.example"}).status_code == 403, url
+        else:  # a page or its data: what matters is that Redis is unchanged after them all
+            assert answer.status_code < 500, f"{url}: {answer.status_code}"
+    assert {key: redis_client.dump(key) for key in redis_client.keys("*")} == before
+    assert any("/requeue/switchboard" in url for url in changing), changing

@@ -48,15 +48,23 @@ def queue_summary(queue: Queue) -> QueueSummary | None:
         return None
 
 
+def changes_something() -> bool:
+    """Whether this request's rq-dashboard route changes anything: those are the ones that take a POST."""
+    return request.url_rule is not None and "POST" in (request.url_rule.methods or ())
+
+
 def protect_rq_dashboard() -> Response | None:
     """Admins only: anonymous visitors sign in first, anyone else gets 403.
 
-    rq-dashboard's own buttons post without our CSRF token, so its blueprint is exempt from CSRFProtect;
-    a POST must then come from this site (Origin, else Referer, naming this host), which a forged
-    cross-site form cannot fake. The session cookie is SameSite=Lax as well.
+    A route that changes something answers only POST (rq-dashboard's own buttons post with jQuery): a GET
+    to one, such as `/requeue/<queue>` from a link in a mail, is a 405. rq-dashboard's buttons post without
+    our CSRF token, so its blueprint is exempt from CSRFProtect; a POST must then come from this site
+    (Origin, else Referer, naming this host), which a forged cross-site form cannot fake.
     """
     if not may(Role.ADMIN):
         return refuse("rq_dashboard")
+    if changes_something() and request.method != "POST":
+        abort(405, valid_methods=["POST"])
     if request.method == "POST":
         source = request.headers.get("Origin") or request.headers.get("Referer") or ""
         if urlsplit(source).netloc != request.host:

@@ -33,7 +33,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def configure_security(app: Flask) -> None:
-    """Refuse the default secret key in production and harden the session cookie."""
+    """Refuse the default secret key in production, harden the session cookie, send security headers."""
+    from webapp import security_headers
+
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
         raise SettingsError("SECRET_KEY is unset: set it to a long random string (see env.example).")
     app.config.update(
@@ -43,6 +45,7 @@ def configure_security(app: Flask) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
     )
+    security_headers.init_app(app)
 
 
 def configure_logging(app: Flask) -> None:

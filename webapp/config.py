@@ -64,6 +64,13 @@ def _number(env: dict[str, str], name: str, default: float, kind: type = float) 
     return value
 
 
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}.")
+    return raw
+
+
 def _whole_seconds(env: dict[str, str], name: str, default: str) -> list[int]:
     raw = env.get(name, "").strip() or default
     try:
@@ -150,6 +157,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REDIS_EMBEDDED": not env.get("REDIS_URL"),
         "SECRET_KEY": env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,
         "SESSION_COOKIE_SECURE": parse_flag(env.get("SESSION_COOKIE_SECURE"), True),
+        "PREFERRED_URL_SCHEME": _choice(env, "PREFERRED_URL_SCHEME", URL_SCHEMES),
         "SESSION_IDLE_MINUTES": _number(env, "SESSION_IDLE_MINUTES", 60),
         "SESSION_MAX_HOURS": _number(env, "SESSION_MAX_HOURS", 12),
         "SIGN_IN_LIMITS_PER_ACCOUNT": _rate_limits(

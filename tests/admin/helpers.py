@@ -54,3 +54,8 @@ def post_action(client: FlaskClient, endpoint: str, action: str, ids: list, url:
     if url:
         data["url"] = url
     return client.post(f"/admin/{endpoint}/action/", data=data)
+
+
+def build_url(rule, values: dict) -> str:  # type: ignore[no-untyped-def]
+    """The URL of the url_map `rule` with its arguments taken from `values`."""
+    return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]

@@ -15,6 +15,7 @@ from webapp.admin.users import UserView
 from webapp.admin.views import BusinessView, PhoneNumberView
 from webapp.extensions import db
 from webapp.models import Activity, Business, PhoneNumber, Role, User
+from webapp.security_headers import csp_nonce
 
 
 class AdminMenuLink(MenuLink):
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         name="Switchboard",
         index_view=DashboardView(url="/admin", name="Dashboard"),
         theme=Bootstrap4Theme(base_template="admin/switchboard_base.html", fluid=True),
+        csp_nonce_generator=csp_nonce,
     )
     admin.add_view(BusinessView(Business, db, name="Businesses"))
     admin.add_view(PhoneNumberView(PhoneNumber, db, name="Phone numbers"))

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.fixtures.web import AuthActions, csrf_token, make_user
+from harness.web import csrf_token
+from tests.fixtures.web import AuthActions, make_user
 from webapp import sessions
 from webapp.config import SettingsError, load_settings
 from webapp.extensions import db

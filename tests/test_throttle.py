@@ -7,8 +7,9 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
-from tests.fixtures.web import TEST_PASSWORD, csrf_token, make_user
-from tests.fixtures.workers import wait_until
+from harness.waits import wait_until
+from harness.web import csrf_token
+from tests.fixtures.web import TEST_PASSWORD, make_user
 from webapp.auth import SIGN_IN_FAILED
 from webapp.throttle import storage_uri, wait_text
 

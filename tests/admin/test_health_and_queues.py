@@ -8,6 +8,7 @@ import time
 import pytest
 
 from tests.admin.helpers import build_url, page_text
+from tests.fixtures.web import AuthActions
 from webapp.models import Role
 
 
@@ -36,8 +37,9 @@ def test_healthz_is_503_quickly_when_redis_is_down(app_on_dead_redis):
     assert response.get_json() == {"status": "degraded"}
 
 
-def test_healthz_names_the_part_that_is_down_to_signed_in_users(dead_redis, client, auth, app):
-    auth.login(Role.VIEWER)
+def test_healthz_names_the_part_that_is_down_to_signed_in_users(app_on_dead_redis):
+    client = app_on_dead_redis.test_client()
+    AuthActions(client).login(Role.VIEWER)
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.get_json()
@@ -58,7 +60,7 @@ def test_healthz_is_503_without_details_when_the_database_is_down(client, auth, 
     assert response.get_json() == {"status": "degraded"}, "a session cannot be checked without the database"
 
 
-def test_healthz_reports_a_hung_database_as_down_within_its_timeout(client, app, monkeypatch):
+def test_healthz_reports_a_hung_database_as_down_within_its_timeout(client, app, monkeypatch, caplog):
     from webapp import health
 
     released = threading.Event()
@@ -73,10 +75,9 @@ def test_healthz_reports_a_hung_database_as_down_within_its_timeout(client, app,
     released.set()
 
     assert response.status_code == 503
-    body = response.get_json()
+    assert response.get_json() == {"status": "degraded"}, "a session cannot be checked without the database"
     timeout = health.CHECK_TIMEOUT_SECONDS
-    assert body["database"] == {"ok": False, "error": f"no answer within {timeout:.0f} s"}
-    assert body["redis"] == {"ok": True, "error": None}
+    assert f"database=no answer within {timeout:.0f} s redis=None" in caplog.text
     assert timeout <= took < timeout + 2, f"/healthz took {took:.1f} s with a hung database"
 
 

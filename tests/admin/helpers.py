@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -59,3 +60,10 @@ def post_action(client: FlaskClient, endpoint: str, action: str, ids: list, url:
 def build_url(rule, values: dict) -> str:  # type: ignore[no-untyped-def]
     """The URL of the url_map `rule` with its arguments taken from `values`."""
     return rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]
+
+
+def stored_row(model: type, record_id: Any) -> dict[str, Any]:
+    """The record's row as the database holds it now, column by column."""
+    db.session.rollback()  # a fresh transaction sees what the request committed
+    table = model.__table__
+    return dict(db.session.execute(db.select(table).where(table.c.id == record_id)).mappings().one())

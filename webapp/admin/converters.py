@@ -4,11 +4,16 @@ Our enum columns store each member's value (`trial`), and the filter's drop-down
 Flask-Admin's enum filters look members up by name (`TRIAL`): every choice would fail, and an unknown one
 would raise a KeyError (a 500). These filters look members up by value; an unknown value is a ValueError,
 which Flask-Admin treats as an invalid filter and ignores.
+
+Flask-Admin's enum form field has the same mismatch: it offers the values but holds a record's member by
+name, so no option was `selected` and a browser posted the first one (a plain Save turned an active
+business into a trial one). Our enum fields hold and offer the value, labelled as the console shows it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from flask_admin.contrib.sqla import filters
@@ -16,6 +21,18 @@ from flask_admin.contrib.sqla.filters import FilterConverter
 from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.model.filters import convert
 from flask_admin.model.form import converts
+
+from webapp.admin.formatters import label
+
+
+def enum_choices(enum_class: type[Enum]) -> list[tuple[str, str]]:
+    """Each member as a (stored value, label) choice: `("in_sync", "In sync")`."""
+    return [(member.value, label(member)) for member in enum_class]
+
+
+def enum_value(value: Any) -> str:
+    """A member, or a value posted by the form, as the stored value the choices are keyed by."""
+    return value.value if isinstance(value, Enum) else str(value)
 
 
 class ByValue:
@@ -85,16 +102,21 @@ class SwitchboardFilterConverter(FilterConverter):
     @convert("enum")
     def conv_enum(self, column: Any, name: str, options: Any = None, **kwargs: Any) -> Any:
         if not options and column.type.enum_class is not None:
-            options = [
-                (member.value, member.value.replace("_", " ").capitalize())
-                for member in column.type.enum_class
-            ]
+            options = enum_choices(column.type.enum_class)
         return super().conv_enum(column, name, options, **kwargs)
 
 
 class SwitchboardModelConverter(AdminModelConverter):
-    """Flask-Admin's form fields, with UTCDateTime columns edited like DateTime ones."""
+    """Flask-Admin's form fields, with UTCDateTime columns edited like DateTime ones, enums by value."""
 
     @converts("UTCDateTime")
     def convert_utc_datetime(self, field_args: Any, **extra: Any) -> Any:
         return self.convert_datetime(field_args, **extra)
+
+    @converts("sqlalchemy.sql.sqltypes.Enum")
+    def convert_enum(self, column: Any, field_args: Any, **extra: Any) -> Any:
+        field = super().convert_enum(column=column, field_args=field_args, **extra)
+        if column.type.enum_class is not None:
+            field.kwargs["choices"] = enum_choices(column.type.enum_class)
+            field.kwargs["coerce"] = enum_value
+        return field

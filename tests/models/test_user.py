@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from sqlalchemy import text
 
 from tests.fixtures.web import make_user
+from tests.fixtures.workers import wait_until
 from webapp.extensions import db
 from webapp.models import Role, User, ValidationError, commit_or_raise
+from webapp.models.user import last_admin_refusal
 
 
 def test_password_is_stored_as_a_modern_hash(app):
@@ -69,3 +74,60 @@ def test_roles_are_ordered():
 
 def test_deactivated_user_is_not_active(app):
     assert not make_user(active=False).is_active
+
+
+LAST_ADMIN = (
+    "{} is the last active admin: make another user an admin before changing their role or deactivating them."
+)
+
+
+@pytest.mark.parametrize("change", [{"role": Role.OPERATOR}, {"active": False}])
+def test_the_last_active_admin_is_neither_demoted_nor_deactivated(app, change):
+    admin = make_user("admin@example.com", Role.ADMIN)
+    make_user("retired@example.com", Role.ADMIN, active=False)
+    for name, value in change.items():
+        setattr(admin, name, value)
+    assert last_admin_refusal(admin) == LAST_ADMIN.format("admin@example.com")
+
+
+def test_an_admin_with_another_active_admin_may_be_demoted_and_others_changed_freely(app):
+    first = make_user("first@example.com", Role.ADMIN)
+    make_user("second@example.com", Role.ADMIN)
+    operator = make_user("operator@example.com", Role.OPERATOR)
+    first.role = Role.VIEWER
+    operator.active = False
+    assert last_admin_refusal(first) is None
+    assert last_admin_refusal(operator) is None
+
+
+def waiting_on_a_lock() -> bool:
+    """Whether some connection to the test database waits for a row lock."""
+    with db.engine.connect() as connection:
+        query = text(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return bool(connection.scalar(query))
+
+
+@pytest.mark.postgres_only
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app):
+    first = make_user("first@example.com", Role.ADMIN)
+    second = make_user("second@example.com", Role.ADMIN)
+    second.role = Role.OPERATOR
+    assert last_admin_refusal(second) is None  # the first admin's request, not yet committed
+    refusals: list[str | None] = []
+
+    def second_demotes_first() -> None:
+        with app.app_context():
+            other = db.session.get(User, first.id)
+            other.role = Role.OPERATOR
+            refusals.append(last_admin_refusal(other))
+            db.session.rollback()
+
+    concurrent = threading.Thread(target=second_demotes_first)
+    concurrent.start()
+    wait_until(waiting_on_a_lock, 10, "the second request to wait for the first")
+    db.session.commit()
+    concurrent.join(timeout=10)
+    assert refusals == [LAST_ADMIN.format("first@example.com")]

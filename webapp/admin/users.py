@@ -12,6 +12,7 @@ from webapp.admin import formatters
 from webapp.admin.base import SecureModelView
 from webapp.models import Role, User, ValidationError
 from webapp.models.passwords import PASSWORD_MIN_LENGTH
+from webapp.models.user import last_admin_refusal
 
 
 class NewPasswordField(PasswordField):
@@ -63,3 +64,6 @@ class UserView(SecureModelView):
             raise ValidationError("password", "Set a password for the new user.")
         if model.id == current_user.id and (not model.active or model.role != Role.ADMIN):
             raise ValidationError("role", "You cannot deactivate yourself or remove your own admin role.")
+        refusal = last_admin_refusal(model)
+        if refusal:
+            raise ValidationError("role", refusal)

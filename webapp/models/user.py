@@ -8,7 +8,7 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Integer, String, event, inspect
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, event, inspect, select
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -124,6 +124,26 @@ def password_matches(user: User | None, password: str) -> bool:
         check_password_hash(_stand_in_hash(), password)
         return False
     return user.check_password(password) and user.is_active
+
+
+def last_admin_refusal(user: User) -> str | None:
+    """Why `user`'s unsaved change may not be saved: it leaves no active admin (None when it may be saved).
+
+    The active admins' rows stay locked (PostgreSQL) until the change commits, so two admins demoting each
+    other at once cannot both succeed: the second sees the first's change and is refused.
+    """
+    with db.session.no_autoflush:  # compare with the stored rows, without the change
+        if user.active and user.role == Role.ADMIN:
+            return None
+        active_admins = db.session.scalars(
+            select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
+        ).all()
+    if active_admins != [user.id]:
+        return None
+    return (
+        f"{user.email} is the last active admin: make another user an admin before "
+        "changing their role or deactivating them."
+    )
 
 
 def normalise_email(value: str | None) -> str:

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from webapp import create_app
-from webapp.config import PROJECT_ROOT, SettingsError, load_settings
+from webapp.config import PROJECT_ROOT, SettingsError, load_settings, persistent_secret_key
+
+PRODUCTION_DATABASE = {"DATABASE_URL": "postgresql+psycopg://switchboard@db.internal/switchboard"}
+"""A real database URL: the app then runs as in production (nothing is connected at start)."""
 
 
 @pytest.mark.parametrize(
@@ -76,26 +79,66 @@ def test_the_developers_dotenv_reaches_neither_the_app_under_test_nor_its_worker
     assert "https://dotenv.invalid" not in load_settings()["TWILIO_VOICE_URL"]
 
 
-def test_production_refuses_the_default_secret_key(tmp_path):
+@pytest.mark.parametrize("production", [PRODUCTION_DATABASE, {"REDIS_URL": "redis://redis.internal:6379/0"}])
+def test_production_refuses_the_default_secret_key(tmp_path, production):
     with pytest.raises(SettingsError, match="SECRET_KEY is unset"):
-        create_app({"SECRET_KEY": "", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path)})
+        create_app({"SECRET_KEY": "", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path), **production})
+    assert not (tmp_path / "secret_key").exists()
 
 
-def run_wsgi(env: dict[str, str]) -> subprocess.CompletedProcess:
+def run_wsgi(env: dict[str, str], code: str = "import wsgi") -> subprocess.CompletedProcess:
+    """Run `python -c code` in the checkout with only `env`."""
     return subprocess.run(
-        [sys.executable, "-c", "import wsgi"],
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def run_flask(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """Run `flask --app wsgi ARGS` in the checkout with only `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
+        input=stdin,
     )
+
+
+PRINT_SECRET_KEY = "import wsgi; print(wsgi.app.secret_key)"
+
+
+@pytest.mark.parametrize(
+    "extra", [{}, {"FLASK_DEBUG": "1", **PRODUCTION_DATABASE}], ids=["embedded", "debug"]
+)
+def test_local_commands_share_the_secret_key_make_run_keeps(tmp_path, extra):
+    env = {"PATH": "/usr/bin:/bin", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path), **extra}
+    created = run_wsgi(env, PRINT_SECRET_KEY)  # the first command creates the key file
+    assert created.returncode == 0, created.stderr
+    key = (tmp_path / "secret_key").read_text()
+    assert created.stdout.strip() == key and len(key) >= 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert persistent_secret_key(tmp_path) == key  # the launcher's, passed to what make run starts
+    assert run_wsgi(env, PRINT_SECRET_KEY).stdout.strip() == key
+
+
+def test_users_create_works_after_make_run_without_a_secret_key(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path)}
+    persistent_secret_key(tmp_path)
+    upgraded = run_flask(env, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    created = run_flask(
+        env, "users", "create", "a@example.com", "--password-stdin", stdin="a long password\n"
+    )
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "Created viewer a@example.com."
 
 
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"SECRET_KEY": ""}, "switchboard: SECRET_KEY is unset"),
+        ({"SECRET_KEY": "", **PRODUCTION_DATABASE}, "switchboard: SECRET_KEY is unset"),
         ({"SECRET_KEY": "x" * 32, "DATABASE_URL": "mysql://x"}, "switchboard: DATABASE_URL must start with"),
     ],
 )

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from webapp.config import DEFAULT_SECRET_KEY, PROJECT_ROOT, SettingsError, load_settings
+from webapp.config import (
+    DEFAULT_SECRET_KEY,
+    PROJECT_ROOT,
+    SettingsError,
+    load_settings,
+    persistent_secret_key,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -33,11 +40,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def configure_security(app: Flask) -> None:
-    """Refuse the default secret key in production, harden the session cookie, send security headers."""
+    """Use the local key file when SECRET_KEY is unset locally, refuse that in production; harden the cookie
+    and send security headers.
+
+    Locally (debug, or the embedded defaults: neither DATABASE_URL nor REDIS_URL set) every process shares
+    the key `make run` keeps in `instance/secret_key`; tests may keep the default key.
+    """
     from webapp import security_headers
 
-    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
-        raise SettingsError("SECRET_KEY is unset: set it to a long random string (see env.example).")
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not app.testing:
+        if not (app.debug or app.config["EMBEDDED_DEFAULTS"]):
+            raise SettingsError("SECRET_KEY is unset: set it to a long random string (see env.example).")
+        app.config["SECRET_KEY"] = persistent_secret_key(Path(app.instance_path))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -6,6 +6,7 @@ This is the only module that reads `os.environ`. Every setting is documented in 
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 """Where the embedded SQLite file, Redis socket and sandbox state live by default."""
 
 DEFAULT_SECRET_KEY = "insecure-development-key"
-"""Accepted only in debug or testing; production refuses to start with it."""
+"""Accepted only in tests; locally the key in `instance/secret_key` replaces it, production refuses it."""
 
 SANDBOX_ACCOUNT_SID = "AC" + "5a" * 16
 """The fake account SID the local Twilio sandbox accepts (used when TWILIO_ACCOUNT_SID is unset)."""
@@ -155,6 +156,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_uri),
         "REDIS_URL": _check_url("REDIS_URL", redis_url, REDIS_SCHEMES),
         "REDIS_EMBEDDED": not env.get("REDIS_URL"),
+        "EMBEDDED_DEFAULTS": not (env.get("DATABASE_URL") or env.get("REDIS_URL")),
         "SECRET_KEY": env.get("SECRET_KEY") or DEFAULT_SECRET_KEY,
         "SESSION_COOKIE_SECURE": parse_flag(env.get("SESSION_COOKIE_SECURE"), True),
         "PREFERRED_URL_SCHEME": _choice(env, "PREFERRED_URL_SCHEME", URL_SCHEMES),
@@ -205,3 +207,24 @@ def environment() -> dict[str, str]:
     """Return a copy of this process's environment variables (with `.env`'s, once `load_settings` ran), for
     the modules that hand an environment on: the launcher's children, the tests' services."""
     return dict(os.environ)
+
+
+def persistent_secret_key(instance_path: Path) -> str:
+    """Return the local secret key kept in `instance/secret_key`, creating it (mode 0600) on first use.
+
+    `make run` and every local `flask --app wsgi ...` command share it; a key file written by another
+    process at the same moment wins, so they all agree.
+    """
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        draft = instance_path / f".secret_key.{os.getpid()}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()

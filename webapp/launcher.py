@@ -7,7 +7,6 @@ run reuses the database, the demo admin and a Redis that is already answering.
 
 from __future__ import annotations
 
-import secrets
 import signal
 import subprocess
 import sys
@@ -15,18 +14,9 @@ import time
 from pathlib import Path
 
 from webapp import embedded_redis
-from webapp.config import PROJECT_ROOT, SettingsError, environment, load_settings
+from webapp.config import PROJECT_ROOT, SettingsError, environment, load_settings, persistent_secret_key
 
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
-
-
-def persistent_secret_key(instance_path: Path) -> str:
-    """Return the local secret key kept in `instance/secret_key`, creating it on first use."""
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
 
 
 def run_step(args: list[str], env: dict[str, str]) -> None:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from flask import abort, flash, jsonify, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.model.template import TemplateLinkRowAction
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from webapp.admin import formatters
-from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
+from webapp.admin.base import SecureModelView, flash_activity, may, reporting_refusals, requester
 from webapp.jobs.enqueue import retry_activity
-from webapp.models import CAPABILITIES, Activity, ActivityStatus
+from webapp.models import CAPABILITIES, Activity, ActivityStatus, Role
 
 
 def number_json(activity: Activity) -> dict[str, Any] | None:
@@ -38,6 +40,17 @@ def number_json(activity: Activity) -> dict[str, Any] | None:
         "webhook_status": number.webhook_status.value,
         "webhook_status_label": formatters.label(number.webhook_status),
     }
+
+
+def activity_result(view: Any, context: Any, model: Activity, name: str) -> Markup:
+    """The job's note in words; for admins also the raw result, folded away under "Details"."""
+    note = (model.result or {}).get("note")
+    parts = [Markup('<p class="activity-note">{}</p>').format(note)] if note else []
+    if model.result and may(Role.ADMIN):
+        raw = json.dumps(model.result, indent=2, sort_keys=True)
+        details = '<details><summary>Details</summary><pre class="mb-0">{}</pre></details>'
+        parts.append(Markup(details).format(raw))
+    return Markup("").join(parts)
 
 
 def activity_json(activity: Activity) -> dict[str, Any]:
@@ -127,6 +140,7 @@ class ActivityView(SecureModelView):
         "duration": formatters.duration,
         "error": formatters.error_text,
     }
+    column_formatters_detail: ClassVar[dict[str, Any]] = {**column_formatters, "result": activity_result}
     column_formatters_export: ClassVar[dict[str, Any]] = {
         "kind": formatters.export_enum,
         "status": formatters.export_enum,

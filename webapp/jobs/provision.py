@@ -83,6 +83,7 @@ def provision(activity: Activity) -> dict[str, Any]:
             f"{validation_error_for(error).message} Once that is fixed, run "
             "'flask --app wsgi numbers orphans --adopt' to attach it."
         ) from error
+    activity.phone_number = row  # the Activity names the number it bought: its pages link to it
     logger.info(
         "Activity %s: business %s got %s (%s)", activity.id, business.id, number.phone_number, number.sid
     )

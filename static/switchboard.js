@@ -1,8 +1,11 @@
 /* Switchboard console: confirmation of bulk and destructive actions, and live job status.
  *
  * A `.live-status` panel names its JSON endpoint in `data-status-url`; while the job is in flight the
- * panel is refreshed every POLL_MS. When a job ends, the status badge, progress bar, error text, Retry
- * button and (for a provision) the number panel change in place, without reloading the page.
+ * panel is refreshed every POLL_MS. Each answer updates, in place and without reloading the page, every
+ * place that shows the job: the panel's status badge, attempts, progress bar (named steps for a
+ * provision), error text and Retry button; the elements marked `data-live-status-for`,
+ * `data-live-attempts-for` and `data-live-error-for` with the job's id (e.g. its row in a history
+ * table); and, when a provision succeeds, the number panel with its webhook badge.
  */
 (function () {
   "use strict";
@@ -47,18 +50,41 @@
       }
       target.appendChild(badge);
     });
+    target.appendChild(document.createTextNode(" "));
+    var webhook = element("span", "badge badge-" + number.webhook_status_style, number.webhook_status_label);
+    if (number.webhook_error) { webhook.title = number.webhook_error; }
+    target.appendChild(webhook);
   }
 
   function showStatus(badge, state) {
     badge.className = "badge badge-" + (STATUS_STYLES[state.status] || "secondary");
     badge.textContent = state.status_label;
+    badge.title = state.attempts + " attempt(s)";
+  }
+
+  function showError(place, state) {
+    place.textContent = "";
+    if (!state.error) { return; }
+    var text = element("span", "text-danger", state.error_summary);
+    text.title = state.error;
+    place.appendChild(text);
+  }
+
+  function eachPlace(what, state, update) {
+    document.querySelectorAll("[data-live-" + what + '-for="' + state.id + '"]').forEach(update);
+  }
+
+  function renderElsewhere(state) {
+    eachPlace("status", state, function (place) {
+      place.querySelectorAll(".badge").forEach(function (badge) { showStatus(badge, state); });
+    });
+    eachPlace("attempts", state, function (place) { place.textContent = state.attempts; });
+    eachPlace("error", state, function (place) { showError(place, state); });
   }
 
   function render(panel, state) {
     showStatus(field(panel, "status"), state);
-    document.querySelectorAll('[data-live-status-for="' + state.id + '"] .badge').forEach(function (badge) {
-      showStatus(badge, state);
-    });
+    renderElsewhere(state);
     field(panel, "attempts").textContent = state.attempts;
 
     var progress = field(panel, "progress");
@@ -72,11 +98,15 @@
       bar.classList.toggle("progress-bar-animated", state.in_flight);
       bar.classList.toggle("bg-success", state.status === "succeeded");
       bar.classList.toggle("bg-danger", state.status === "failed");
-      field(panel, "progress-text").textContent = (state.progress_done || 0) + " of " + state.progress_total;
+      field(panel, "progress-text").textContent = state.progress_text;
     }
 
     var failed = state.status === "failed";
-    field(panel, "error").hidden = !(failed && state.error);
+    var error = field(panel, "error");
+    error.hidden = !state.error;
+    error.classList.toggle("alert-danger", failed);
+    error.classList.toggle("alert-warning", !failed);
+    field(panel, "error-lead").hidden = !failed;
     field(panel, "error-text").textContent = state.error || "";
     var retry = field(panel, "retry");
     if (retry) { retry.hidden = !failed; }

@@ -39,6 +39,8 @@ def number_json(activity: Activity) -> dict[str, Any] | None:
         ],
         "webhook_status": number.webhook_status.value,
         "webhook_status_label": formatters.label(number.webhook_status),
+        "webhook_status_style": formatters.WEBHOOK_STATUS_STYLES[number.webhook_status],
+        "webhook_error": number.webhook_error,
     }
 
 
@@ -53,6 +55,16 @@ def activity_result(view: Any, context: Any, model: Activity, name: str) -> Mark
     return Markup("").join(parts)
 
 
+def live(field: str, formatter: formatters.Formatter | None = None) -> formatters.Formatter:
+    """A detail formatter whose value the live status script refreshes (`data-live-<field>-for`)."""
+
+    def live_value(view: Any, context: Any, model: Activity, name: str) -> Markup:
+        value = formatter(view, context, model, name) if formatter else getattr(model, name)
+        return Markup('<span data-live-{}-for="{}">{}</span>').format(field, model.id, value)
+
+    return live_value
+
+
 def activity_json(activity: Activity) -> dict[str, Any]:
     """An Activity's state for the console's polling script."""
     return {
@@ -64,8 +76,10 @@ def activity_json(activity: Activity) -> dict[str, Any]:
         "in_flight": activity.is_in_flight,
         "attempts": activity.attempts,
         "error": activity.error,
+        "error_summary": formatters.one_line(activity.error or ""),
         "progress_done": activity.progress_done,
         "progress_total": activity.progress_total,
+        "progress_text": formatters.progress_text(activity),
         "started_at": activity.started_at.isoformat() if activity.started_at else None,
         "finished_at": activity.finished_at.isoformat() if activity.finished_at else None,
         "url": url_for("activity.details_view", id=activity.id),
@@ -140,7 +154,13 @@ class ActivityView(SecureModelView):
         "duration": formatters.duration,
         "error": formatters.error_text,
     }
-    column_formatters_detail: ClassVar[dict[str, Any]] = {**column_formatters, "result": activity_result}
+    column_formatters_detail: ClassVar[dict[str, Any]] = {
+        **column_formatters,
+        "status": live("status", formatters.activity_status),
+        "attempts": live("attempts"),
+        "error": live("error", formatters.error_text),
+        "result": activity_result,
+    }
     column_formatters_export: ClassVar[dict[str, Any]] = {
         "kind": formatters.export_enum,
         "status": formatters.export_enum,

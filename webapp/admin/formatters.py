@@ -12,7 +12,16 @@ from typing import Any
 from flask import url_for
 from markupsafe import Markup
 
-from webapp.models import CAPABILITIES, ActivityStatus, BusinessStatus, PhoneNumber, WebhookStatus
+from webapp.jobs.provision import STEP_NAMES
+from webapp.models import (
+    CAPABILITIES,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    BusinessStatus,
+    PhoneNumber,
+    WebhookStatus,
+)
 
 Formatter = Callable[[Any, Any, Any, str], Any]
 
@@ -172,8 +181,22 @@ def error_text(view: Any, context: Any, model: Any, name: str) -> Markup:
     text = getattr(model, name) or ""
     if not text:
         return Markup("")
-    short = text if len(text) <= 80 else text[:77] + "…"
-    return Markup('<span class="text-danger" title="{}">{}</span>').format(text, short)
+    return Markup('<span class="text-danger" title="{}">{}</span>').format(text, one_line(text))
+
+
+def one_line(text: str) -> str:
+    """A message cut to fit a table cell (80 characters)."""
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def progress_text(activity: Activity) -> str:
+    """How far the job is, in words: a provision's step under way (`Buying`, `Done`), else `3 of 12`."""
+    done = activity.progress_done or 0
+    if activity.kind != ActivityKind.PROVISION:
+        return f"{done} of {activity.progress_total or 0}"
+    if activity.status == ActivityStatus.SUCCEEDED:
+        return "Done"
+    return STEP_NAMES[min(done, len(STEP_NAMES) - 1)]
 
 
 def export_enum(view: Any, context: Any, model: Any, name: str) -> str:

@@ -34,8 +34,11 @@ logger = logging.getLogger(__name__)
 FRIENDLY_NAME_PREFIX = "switchboard:"
 """Every number Switchboard buys is named `switchboard:<business uuid>` at Twilio."""
 
-STEPS = 4
-"""Progress steps: look for an earlier purchase, buy, check (and if needed set) the webhook, record."""
+STEP_NAMES = ("Searching", "Buying", "Setting the webhook", "Recording")
+"""Progress steps as the console names them: look for an earlier purchase, buy, check (and if needed set)
+the webhook, record. The Activity's `progress_done` is the index of the step under way."""
+
+STEPS = len(STEP_NAMES)
 
 
 def friendly_name_for(business: Business) -> str:

@@ -1,8 +1,9 @@
 """`make run`: everything the console needs locally, on the embedded defaults, stopped by one Ctrl-C.
 
-Starts (each only when needed): the embedded Redis, the local Twilio sandbox, an RQ worker and the web
-server at http://127.0.0.1:5000 (`WEB_PORT`), after upgrading the database and seeding demo data. A second
-run reuses the database, the demo admin and a Redis that is already answering.
+Upgrades the database, starts the embedded Redis (when used), seeds demo data (which queues the provisions
+of the demo numbers), then starts the local Twilio sandbox (when used), an RQ worker and the web server at
+http://127.0.0.1:5000 (`WEB_PORT`). A second run reuses the database, the demo admin and a Redis that is
+already answering.
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ def run_step(args: list[str], env: dict[str, str]) -> None:
         sys.exit(f"switchboard: '{' '.join(args[3:])}' failed; see the message above.")
 
 
-def start_services(
-    settings: dict, env: dict[str, str]
-) -> tuple[list[subprocess.Popen], subprocess.Popen | None]:
-    """Start Redis (when embedded and not already up), the sandbox, the worker and the web server."""
-    instance_path = Path(settings["INSTANCE_PATH"])
-    redis_process = None
-    socket_path = instance_path / "redis.sock"
+def start_redis(settings: dict) -> subprocess.Popen | None:
+    """Start the embedded Redis when it is used and not already up; return its process (None otherwise)."""
+    socket_path = Path(settings["INSTANCE_PATH"]) / "redis.sock"
     if settings["REDIS_EMBEDDED"] and not embedded_redis.is_answering(socket_path):
-        redis_process = embedded_redis.start(socket_path, persistent=True)
+        return embedded_redis.start(socket_path, persistent=True)
+    return None
+
+
+def start_services(settings: dict, env: dict[str, str]) -> list[subprocess.Popen]:
+    """Start the sandbox (when used), the worker and the web server."""
+    instance_path = Path(settings["INSTANCE_PATH"])
     processes = []
     if settings["TWILIO_SANDBOX"]:
         processes.append(
@@ -59,7 +62,7 @@ def start_services(
             env=env,
         )
     )
-    return processes, redis_process
+    return processes
 
 
 def stop_all(processes: list[subprocess.Popen], redis_process: subprocess.Popen | None) -> None:
@@ -98,14 +101,16 @@ def main() -> None:
         {"SECRET_KEY": persistent_secret_key(instance_path), "SESSION_COOKIE_SECURE": "false"}
     )
     run_step([*FLASK, "db", "upgrade"], env)
-    run_step([*FLASK, "seed-demo", "--with-admin"], env)
-    processes, redis_process = start_services(settings, env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Ctrl-C stops everything even when SIGINT came in ignored (a shell's background job, CI runners).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    url = f"http://127.0.0.1:{settings['WEB_PORT']}/"
-    print(f"Switchboard is at {url} — Ctrl-C stops everything.", flush=True)
+    redis_process = start_redis(settings)
+    processes: list[subprocess.Popen] = []
     try:
+        run_step([*FLASK, "seed-demo", "--with-admin"], env)  # queues the demo numbers' provisions
+        processes = start_services(settings, env)
+        url = f"http://127.0.0.1:{settings['WEB_PORT']}/"
+        print(f"Switchboard is at {url} — Ctrl-C stops everything.", flush=True)
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
         print("switchboard: a service stopped; stopping the others.", file=sys.stderr)

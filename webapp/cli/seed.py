@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 
 import click
+from flask import current_app
 
 from webapp.extensions import db
-from webapp.models import Business, BusinessStatus, PhoneNumber, Role, User, WebhookStatus
+from webapp.jobs.enqueue import QueueUnavailable, enqueue_provision
+from webapp.models import Business, BusinessStatus, Role, User
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 AREA_CODES = ("415", "212", "646", "312", "510", "617", "206", "303")
@@ -41,21 +43,10 @@ def demo_business_name(index: int) -> str:
     return base if index < len(DEMO_NAMES) else f"{base} #{index // len(DEMO_NAMES) + 1}"
 
 
-def demo_number(index: int) -> PhoneNumber:
-    """A demo number in the 555-01xx range, which is reserved for fiction."""
-    area_code = AREA_CODES[index % len(AREA_CODES)]
-    return PhoneNumber(
-        e164=f"+1{area_code}555{index:04d}",
-        twilio_sid=f"PN{index:032x}",
-        capabilities={"voice": True, "sms": True, "mms": index % 3 == 0, "fax": False},
-        webhook_status=WebhookStatus.UNKNOWN,
-    )
-
-
-def seed_businesses(count: int) -> int:
-    """Add the demo businesses that are missing; every other active one gets a number. Return how many."""
+def seed_businesses(count: int) -> list[Business]:
+    """Add the demo businesses that are missing; return those added that should get a number."""
     existing = set(db.session.scalars(db.select(Business.name)))
-    added = 0
+    wanting_numbers = []
     for index in range(count):
         name = demo_business_name(index)
         if name in existing:
@@ -67,12 +58,34 @@ def seed_businesses(count: int) -> int:
             contact_email=f"owner{index}@example.com",
             preferred_area_code=AREA_CODES[index % len(AREA_CODES)],
         )
-        if status == BusinessStatus.ACTIVE and index % 2 == 0:
-            business.phone_number = demo_number(index)
         db.session.add(business)
-        added += 1
+        if status == BusinessStatus.ACTIVE and index % 2 == 0:
+            wanting_numbers.append(business)
+    added = len(db.session.new)
     db.session.commit()
-    return added
+    click.echo(f"Demo data: {added} businesses added ({count} wanted).")
+    return wanting_numbers
+
+
+def provision_demo_numbers(businesses: list[Business]) -> None:
+    """On the sandbox, provision a number for each business the real way; on a real account, none."""
+    if not businesses:
+        return
+    if not current_app.config["TWILIO_SANDBOX"]:
+        click.echo(
+            f"Real Twilio account: no demo numbers bought ({len(businesses)} would have been); "
+            "provision them from the console if you want them."
+        )
+        return
+    try:
+        for business in businesses:
+            enqueue_provision(business, None)
+    except QueueUnavailable as error:
+        raise click.ClickException(f"Demo numbers were not provisioned: {error}") from None
+    click.echo(
+        f"Demo numbers: {len(businesses)} provisions queued; the worker buys them at the sandbox "
+        "(see Activity)."
+    )
 
 
 def ensure_demo_admin() -> str | None:
@@ -101,9 +114,11 @@ def ensure_demo_admin() -> str | None:
     help=f"Also create the admin {DEMO_ADMIN_EMAIL} with a generated password, printed once.",
 )
 def seed_demo_command(businesses: int, with_admin: bool) -> None:
-    """Add demo businesses (a mix of statuses; some active ones with numbers). Safe to run again."""
-    added = seed_businesses(businesses)
-    click.echo(f"Demo data: {added} businesses added ({businesses} wanted).")
+    """Add demo businesses (a mix of statuses) and, on the sandbox, provision numbers for some active ones.
+
+    Against a real Twilio account no number is bought. Safe to run again.
+    """
+    provision_demo_numbers(seed_businesses(businesses))
     if with_admin:
         password = ensure_demo_admin()
         if password:

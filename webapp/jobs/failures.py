@@ -25,6 +25,10 @@ from webapp.twilio_client import ApiError
 
 RETRY_HINT = "Use Retry to run it again."
 
+EXPECTED_FAILURES = (JobFailed, ValidationError, ApiError)
+"""Errors that end a job with a sentence of their own (a rule, a Twilio refusal or outage): the Activity's
+failure is logged in one line with that sentence, and the worker logs no traceback for them."""
+
 
 def failure_message(error: BaseException | None, job: Job) -> str:
     """Return the sentence the Activity shows for the error that ended `job`."""

@@ -16,7 +16,7 @@ from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
 
-from webapp.jobs.failures import record_dead_work_horse
+from webapp.jobs.failures import EXPECTED_FAILURES, record_dead_work_horse
 from webapp.jobs.queue import QUEUE_NAME
 from webapp.jobs.runtime import forget_inherited_connections, job_app, use_app
 from webapp.redis_connection import redis_from_url
@@ -29,7 +29,7 @@ MISSED_HEARTBEATS = 3
 
 
 class SwitchboardWorker(Worker):
-    """RQ's `Worker` (a forked work-horse per job), with four changes:
+    """RQ's `Worker` (a forked work-horse per job), with five changes:
 
     - the jobs' app is built, and the Twilio library loaded, once, here, before any fork: every work-horse
       reuses them;
@@ -37,7 +37,9 @@ class SwitchboardWorker(Worker):
     - a job whose worker died is found after `MISSED_HEARTBEATS` heartbeats plus at most one maintenance
       interval (RQ's defaults: 60 s plus up to ~7 minutes, since an idle worker waits 405 s for a job
       before it looks at maintenance again);
-    - a work-horse killed alone fails its Activity too (RQ runs no failure callback then).
+    - a work-horse killed alone fails its Activity too (RQ runs no failure callback then);
+    - an expected failure (`EXPECTED_FAILURES`, e.g. Twilio refusing a request) is logged once, by the
+      failure callback, with the Activity and the reason; tracebacks are for unexpected errors only.
 
     A forking worker rather than `SimpleWorker`: only it keeps heartbeats going while a job waits on Twilio,
     and a job that crashes its process takes only the work-horse down.
@@ -64,6 +66,12 @@ class SwitchboardWorker(Worker):
         """Run the job in the forked work-horse, on database connections of its own."""
         forget_inherited_connections()
         super().main_work_horse(job, queue)
+
+    def handle_exception(self, job: Job, *exc_info: Any) -> None:
+        """Log an unexpected error with its traceback; an expected one was logged by the failure callback."""
+        if isinstance(exc_info[1], EXPECTED_FAILURES):
+            return
+        super().handle_exception(job, *exc_info)
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         """Fail the job's Activity when its work-horse died without a word."""

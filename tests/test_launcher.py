@@ -112,6 +112,15 @@ def sign_in(launcher: Launcher, password: str) -> requests.Session:
     return session
 
 
+def seeded_provisions_done(database: Path) -> bool:
+    """Whether the worker has finished the provisions seed-demo queued (none is queued or running)."""
+    with sqlite3.connect(database) as connection:
+        (in_flight,) = connection.execute(
+            "SELECT count(*) FROM activities WHERE status IN ('queued', 'running')"
+        ).fetchone()
+    return in_flight == 0
+
+
 def active_business_without_number(database: Path) -> str:
     with sqlite3.connect(database) as connection:
         (business_id,) = connection.execute(
@@ -132,7 +141,9 @@ def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_rest
 
         # The whole stack at work: the CLI enqueues on the embedded Redis, the launcher's worker buys the
         # number at the launcher's sandbox and records it in the SQLite file.
-        business_id = active_business_without_number(instance / "switchboard.db")
+        database = instance / "switchboard.db"
+        wait_until(lambda: seeded_provisions_done(database), 60, "the demo's numbers to be bought")
+        business_id = active_business_without_number(database)
         provision = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "numbers", "provision", business_id, "--wait"],
             cwd=PROJECT_ROOT,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures.workers import FAST_JOB_SETTINGS, wait_for_activity, wait_until_nothing_in_flight
+from harness.waits import wait_for_activity, wait_until_nothing_in_flight
+from harness.workers import FAST_JOB_SETTINGS
 from webapp.cli.seed import DEMO_ADMIN_EMAIL
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check

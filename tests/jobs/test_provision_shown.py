@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from harness.waits import wait_for_activity
 from tests.admin.helpers import page_text
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import numbers_of
 from webapp.jobs.enqueue import enqueue_provision
 from webapp.models import ActivityStatus, Role

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import buy_at_sandbox, record
 from webapp.jobs.enqueue import enqueue_resync
 from webapp.models import ActivityStatus

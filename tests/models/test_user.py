@@ -7,8 +7,8 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from harness.waits import wait_until
 from tests.fixtures.web import make_user
-from tests.fixtures.workers import wait_until
 from webapp.extensions import db
 from webapp.models import Role, User, ValidationError, commit_or_raise
 from webapp.models.user import last_admin_refusal

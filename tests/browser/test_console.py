@@ -63,7 +63,7 @@ def test_operator_provisions_watches_it_live_resyncs_and_checks_all(page, live_s
     screenshot(page, "business-provision-succeeded")
 
     number.click()
-    expect(page.locator("h5").first).to_contain_text("+1")
+    expect(page.locator("h1")).to_have_text(FORMATTED)
     page.locator("button[data-action=resync]").click()
     expect(page.locator(".alert-success")).to_contain_text("Re-syncing the webhook of")
     resync = wait_for_activity(latest_activity(ActivityKind.WEBHOOK_RESYNC).id)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from markupsafe import Markup
 
 from webapp.jobs.provision import STEP_NAMES
@@ -102,6 +102,32 @@ def number_link(number: PhoneNumber | None) -> Markup:
     return Markup('<a href="{}" title="{}" class="phone-number">{}</a>').format(
         url, number.e164, number.formatted
     )
+
+
+def record_name(model: Any) -> str:
+    """How a page names a record: a business's name, a number as `(415) 555-0100`, a user's e-mail, a job."""
+    if isinstance(model, Activity):
+        subject = model.business or model.phone_number
+        return f"{label(model.kind)}: {subject}" if subject is not None else label(model.kind)
+    return str(model)
+
+
+def page_heading(view: Any, model: Any = None) -> str:
+    """A console page's h1: the record on its detail page, `Edit …` on its edit page, else the view's name."""
+    page = (request.endpoint or "").rsplit(".", 1)[-1]
+    if model and page == "edit_view":
+        return f"Edit {record_name(model)}"
+    if model:
+        return record_name(model)
+    if page == "create_view":
+        return f"New {view.model.__name__.lower()}"
+    return view.name
+
+
+def page_title(view: Any, model: Any = None) -> str:
+    """A page's `<title>`: its heading, the view's name (unless that is the heading), `Switchboard`."""
+    heading = page_heading(view, model)
+    return " · ".join(dict.fromkeys((heading, view.name, view.admin.name)))
 
 
 def business_status(view: Any, context: Any, model: Any, name: str) -> Markup:

@@ -109,6 +109,7 @@ class SecureModelView(ModelView):
         "action_view": Role.OPERATOR,
         "ajax_update": Role.ADMIN,  # inline list edits change records like edit_view
     }
+    list_template = "admin/switchboard_list.html"
     page_size = 50
     page_size_options = (20, 50, 100)
     filter_converter = SwitchboardFilterConverter()

@@ -5,6 +5,7 @@ runs on.
 
 Under CI=true a skipped test is a failure: a missing tool or service must never pass silently.
 Tests marked `postgres_only` are deselected (not skipped) on SQLite; CI's PostgreSQL run covers them.
+Under CI=true, so are tests marked `once_in_ci` (slow, and the same on either database).
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if (services_for_tests()["TEST_DATABASE_URL"] or "").startswith("postgres"):
+    services = services_for_tests()
+    if (services["TEST_DATABASE_URL"] or "").startswith("postgres"):
         return
-    deselected = [item for item in items if item.get_closest_marker("postgres_only")]
+    markers = ("postgres_only", "once_in_ci") if services["CI"] else ("postgres_only",)
+    deselected = [item for item in items if any(item.get_closest_marker(marker) for marker in markers)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]

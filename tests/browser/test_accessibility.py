@@ -112,6 +112,7 @@ def signed_in_page(browser: Any, live_server: str, role: Role | None) -> Iterato
         context.close()
 
 
+@pytest.mark.once_in_ci  # about 90 s on 2 busy CPUs; the pages are the same on SQLite
 def test_no_console_page_has_serious_wcag_violations(browser, live_server, capsys):
     source = axe_source()
     records = make_records()

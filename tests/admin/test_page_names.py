@@ -1,0 +1,64 @@
+"""How pages name things: headings and titles."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.admin.helpers import page_text
+from tests.factories import make_business, make_number
+from tests.fixtures.web import make_user
+from webapp.extensions import db
+from webapp.models import Activity, ActivityKind, ActivityStatus, Role
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def names(response) -> tuple[str, list[str]]:  # type: ignore[no-untyped-def]
+    """The page's <title> and its h1 headings, as text."""
+    text = page_text(response)
+    assert response.status_code == 200, text[:300]
+    return html.unescape(TITLE.search(text).group(1).strip()), [
+        html.unescape(re.sub(r"<[^>]+>", "", h).strip()) for h in H1.findall(text)
+    ]
+
+
+def test_every_page_has_its_own_title_and_one_h1_naming_it(client, auth, app):
+    business = make_business("Bayview Dental")
+    number = make_number(business, e164="+14155550100")
+    activity = Activity(kind=ActivityKind.PROVISION, status=ActivityStatus.SUCCEEDED, business=business)
+    db.session.add(activity)
+    db.session.commit()
+    user = make_user("someone@example.com", Role.OPERATOR)
+    auth.login(Role.ADMIN)
+    expected = {
+        "/admin/": ("Dashboard · Switchboard", "Dashboard"),
+        "/admin/business/": ("Businesses · Switchboard", "Businesses"),
+        f"/admin/business/details/?id={business.id}": (
+            "Bayview Dental · Businesses · Switchboard",
+            "Bayview Dental",
+        ),
+        f"/admin/business/edit/?id={business.id}": (
+            "Edit Bayview Dental · Businesses · Switchboard",
+            "Edit Bayview Dental",
+        ),
+        "/admin/business/new/": ("New business · Businesses · Switchboard", "New business"),
+        "/admin/phonenumber/": ("Phone numbers · Switchboard", "Phone numbers"),
+        f"/admin/phonenumber/details/?id={number.id}": (
+            "(415) 555-0100 · Phone numbers · Switchboard",
+            "(415) 555-0100",
+        ),
+        "/admin/activity/": ("Activity · Switchboard", "Activity"),
+        f"/admin/activity/details/?id={activity.id}": (
+            "Provision: Bayview Dental · Activity · Switchboard",
+            "Provision: Bayview Dental",
+        ),
+        "/admin/user/": ("Users · Switchboard", "Users"),
+        f"/admin/user/details/?id={user.id}": (
+            "someone@example.com · Users · Switchboard",
+            "someone@example.com",
+        ),
+    }
+    for url, (title, heading) in expected.items():
+        assert names(client.get(url)) == (title, [heading]), url

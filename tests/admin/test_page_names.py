@@ -1,4 +1,4 @@
-"""How pages name things: headings and titles."""
+"""How pages name things: headings and titles, breakers by what they guard."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import re
 from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
 from tests.fixtures.web import make_user
+from webapp.admin.formatters import BREAKER_PURPOSES
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Role
+from webapp.twilio_client.breakers import OPERATIONS
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
@@ -62,3 +64,14 @@ def test_every_page_has_its_own_title_and_one_h1_naming_it(client, auth, app):
     }
     for url, (title, heading) in expected.items():
         assert names(client.get(url)) == (title, [heading]), url
+
+
+def test_breakers_are_named_by_what_they_guard_with_the_code_name_as_tooltip(client, auth, app):
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/"))
+    assert '<span title="twilio:purchase_number">Buying numbers</span>' in text
+    assert '<span title="twilio:update_number_webhook">Updating webhooks</span>' in text
+
+
+def test_every_breaker_has_a_purpose():
+    assert set(BREAKER_PURPOSES) == set(OPERATIONS)

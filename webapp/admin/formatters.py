@@ -52,6 +52,21 @@ WEBHOOK_STATUS_LABELS = {
     WebhookStatus.ERROR: "Error",
 }
 
+BREAKER_PURPOSES = {
+    "search_available_numbers": "Searching available numbers",
+    "purchase_number": "Buying numbers",
+    "provision_number": "Searching and buying numbers",
+    "update_number_webhook": "Updating webhooks",
+    "fetch_number": "Checking numbers",
+    "find_numbers": "Finding bought numbers",
+    "list_numbers": "Listing the account's numbers",
+    "release_number": "Releasing numbers",
+    "make_call": "Placing calls",
+    "get_call": "Reading calls",
+    "send_sms": "Sending texts",
+}
+"""What each Twilio circuit breaker guards, by client operation: the dashboard names breakers so."""
+
 
 def label(value: Any) -> str:
     """Return an enum value as support staff read it: `webhook_resync` → `Webhook resync`."""
@@ -102,6 +117,13 @@ def number_link(number: PhoneNumber | None) -> Markup:
     return Markup('<a href="{}" title="{}" class="phone-number">{}</a>').format(
         url, number.e164, number.formatted
     )
+
+
+def breaker_label(name: str) -> Markup:
+    """A breaker (`twilio:purchase_number`) by what it guards ("Buying numbers"), its name as tooltip."""
+    operation = name.split(":", 1)[-1]
+    purpose = BREAKER_PURPOSES.get(operation, label(operation))
+    return Markup('<span title="{}">{}</span>').format(name, purpose)
 
 
 def record_name(model: Any) -> str:

@@ -1,4 +1,4 @@
-"""How pages name things: headings and titles, breakers by what they guard."""
+"""How pages name things: headings and titles, breakers by what they guard, the way back from rq-dashboard."""
 
 from __future__ import annotations
 
@@ -75,3 +75,11 @@ def test_breakers_are_named_by_what_they_guard_with_the_code_name_as_tooltip(cli
 
 def test_every_breaker_has_a_purpose():
     assert set(BREAKER_PURPOSES) == set(OPERATIONS)
+
+
+def test_the_queue_pages_link_back_to_the_console(client, auth, app):
+    auth.login(Role.ADMIN)
+    for url in ("/admin/rq/", "/admin/rq/0/view/workers", "/admin/rq/0/view/jobs"):
+        text = page_text(client.get(url))
+        assert '<a class="text-white" href="/admin/" data-console-link>' in text, url
+        assert 'id="navbar-dashboard"' in text  # rq-dashboard's own navbar is still there

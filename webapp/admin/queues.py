@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import rq_dashboard
 from flask import Flask, abort, request
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from redis.exceptions import RedisError
 from rq import Queue, Worker
 from werkzeug.wrappers import Response
@@ -19,6 +21,10 @@ from webapp.models import Role
 logger = logging.getLogger(__name__)
 
 RQ_DASHBOARD_PREFIX = "/admin/rq"
+
+STOCK_TEMPLATES = "rq_dashboard_stock"
+"""The prefix under which rq-dashboard's own templates stay reachable once templates/rq_dashboard/ overrides
+one: templates/rq_dashboard/navbar.html adds a link back to the console and includes the stock navbar."""
 
 
 @dataclass(frozen=True)
@@ -83,3 +89,5 @@ def init_app(app: Flask) -> None:
     app.redis_conn = app.extensions["redis"]  # where rq-dashboard looks for its connection
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_PREFIX)
     csrf.exempt(rq_dashboard.blueprint)
+    stock = FileSystemLoader(Path(rq_dashboard.__file__).parent / "templates")
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader({STOCK_TEMPLATES: stock})])

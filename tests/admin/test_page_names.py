@@ -1,11 +1,15 @@
-"""How pages name things: headings and titles, breakers by what they guard, the way back from rq-dashboard."""
+"""How pages name things: headings and titles, breakers by what they guard, the way back from rq-dashboard,
+and a refused filter value that says which filter and what it expects."""
 
 from __future__ import annotations
 
 import html
 import re
 
-from tests.admin.helpers import page_text
+import pytest
+from markupsafe import escape
+
+from tests.admin.helpers import filter_arg, page_text
 from tests.factories import make_business, make_number
 from tests.fixtures.web import make_user
 from webapp.admin.formatters import BREAKER_PURPOSES
@@ -83,3 +87,41 @@ def test_the_queue_pages_link_back_to_the_console(client, auth, app):
         text = page_text(client.get(url))
         assert '<a class="text-white" href="/admin/" data-console-link>' in text, url
         assert 'id="navbar-dashboard"' in text  # rq-dashboard's own navbar is still there
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "name", "operation", "value", "message"),
+    [
+        (
+            "business",
+            "Number area code",
+            "equals",
+            "41",
+            'Filter "Number area code equals": "41" is not valid; enter three digits, e.g. 415.',
+        ),
+        (
+            "phonenumber",
+            "Business status",
+            "equals",
+            "closed",
+            'Filter "Business status equals": "closed" is not valid; '
+            "choose one of Trial, Active, Suspended, Cancelled.",
+        ),
+        (
+            "activity",
+            "Requested",
+            "greater than",
+            "yesterday",
+            'Filter "Requested greater than": "yesterday" is not valid; '
+            "enter a UTC time as YYYY-MM-DD HH:MM:SS.",
+        ),
+    ],
+)
+def test_an_invalid_filter_value_says_which_filter_and_what_it_expects(
+    client, auth, app, endpoint, name, operation, value, message
+):
+    auth.login(Role.VIEWER)
+    argument = filter_arg(app, endpoint, name, operation)
+    response = client.get(f"/admin/{endpoint}/", query_string={argument: value})
+    assert response.status_code == 200
+    assert str(escape(message)) in page_text(response)

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, CappedCountQuery
+from webapp.admin.filters import invalid_value_message
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
 from webapp.models import Activity, Role, User, ValidationError
@@ -185,6 +186,10 @@ class SecureModelView(ModelView):
             flash(f"Lists show their first {self.paged_rows:,} rows: search or filter to find more.", "info")
         ids = query.enable_eagerloads(False).with_entities(self.model.id).limit(size).offset(page * size)
         return query.filter(self.model.id.in_(select(ids.subquery().c.id))).limit(size)
+
+    def get_invalid_value_msg(self, value: str, filter: Any) -> str:
+        """Say which filter refused the value and what it expects (Flask-Admin says only the value)."""
+        return invalid_value_message(filter, value, self)
 
     def get_one(self, id: Any) -> Any:
         key = parse_id(id)

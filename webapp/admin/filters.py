@@ -1,10 +1,12 @@
-"""List filters that look through a relationship with a subquery, so the list query gains no join."""
+"""List filters that look through a relationship with a subquery, so the list query gains no join; and what
+each filter expects, for the message that refuses a value."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from flask_admin.model import filters as base
 from sqlalchemy import exists, select
 
 from webapp.admin.formatters import CAPABILITY_LABELS, label
@@ -12,6 +14,38 @@ from webapp.models import CAPABILITIES, Business, BusinessStatus, PhoneNumber
 from webapp.number_formats import AREA_CODE_PATTERN
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+
+EXPECTED_BY_KIND: tuple[tuple[type, str], ...] = (
+    (base.BaseDateTimeBetweenFilter, "enter two UTC times as YYYY-MM-DD HH:MM:SS to YYYY-MM-DD HH:MM:SS"),
+    (base.BaseDateTimeFilter, "enter a UTC time as YYYY-MM-DD HH:MM:SS"),
+    (base.BaseDateBetweenFilter, "enter two dates as YYYY-MM-DD to YYYY-MM-DD"),
+    (base.BaseDateFilter, "enter a date as YYYY-MM-DD"),
+    (base.BaseTimeBetweenFilter, "enter two times as HH:MM:SS to HH:MM:SS"),
+    (base.BaseTimeFilter, "enter a time as HH:MM:SS"),
+    (base.BaseIntListFilter, "enter whole numbers separated by commas"),
+    (base.BaseFloatListFilter, "enter numbers separated by commas"),
+    (base.BaseIntFilter, "enter a whole number"),
+    (base.BaseFloatFilter, "enter a number"),
+    (base.BaseUuidListFilter, "enter record ids separated by commas"),
+    (base.BaseUuidFilter, "enter a record id"),
+)
+"""What Flask-Admin's kinds of filter accept, in words (the first kind a filter is wins)."""
+
+
+def expected_value(flt: base.BaseFilter, view: Any) -> str:
+    """What `flt` accepts, as an instruction: its own `expects`, its choices, or its kind's format."""
+    expects = getattr(flt, "expects", None)
+    if expects:
+        return expects
+    options = flt.get_options(view)
+    if options:
+        return "choose one of " + ", ".join(str(text) for _, text in options)
+    return next((words for kind, words in EXPECTED_BY_KIND if isinstance(flt, kind)), "change the value")
+
+
+def invalid_value_message(flt: base.BaseFilter, value: str, view: Any) -> str:
+    """`Filter "Number area code equals": "41" is not valid; enter three digits, e.g. 415.`"""
+    return f'Filter "{flt.name} {flt.operation()}": "{value}" is not valid; {expected_value(flt, view)}.'
 
 
 class HasNumberFilter(BaseSQLAFilter):
@@ -30,6 +64,8 @@ class HasNumberFilter(BaseSQLAFilter):
 
 class AreaCodeFilter(BaseSQLAFilter):
     """Businesses whose number is in an area code."""
+
+    expects = "enter three digits, e.g. 415"
 
     def __init__(self) -> None:
         super().__init__(Business.id, "Number area code")

@@ -140,14 +140,14 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
         "e164",
         "capabilities",
         "business",
-        "area_code",
-        "country",
         "twilio_sid",
         "webhook_status",
         "webhook_checked_at",
         "webhook_synced_at",
         "webhook_error",
     )
+    """Area code and country are left to the number's page (the number shows its area code), and the SID wraps
+    (static/switchboard.css), so the list fits a 1366-pixel screen without scrolling sideways."""
     column_details_list = (
         "e164",
         "formatted",
@@ -206,7 +206,7 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
         "webhook_status": formatters.export_enum,
     }
     column_searchable_list = ("twilio_sid",)
-    column_sortable_list = ("e164", "area_code", "webhook_status", "webhook_checked_at", "webhook_synced_at")
+    column_sortable_list = ("e164", "webhook_status", "webhook_checked_at", "webhook_synced_at")
     column_filters = ("webhook_status", CapabilityFilter(), "area_code", BusinessStatusFilter())
     column_default_sort = ("e164", False)
     column_extra_row_actions: ClassVar[list[Any]] = [

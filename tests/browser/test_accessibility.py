@@ -40,7 +40,7 @@ class Records:
 
 
 def make_records() -> Records:
-    """A business with a number, one awaiting a number, a trial one, a failed job and a succeeded one."""
+    """A business with a number, one awaiting a number, a trial one, a failed job, two succeeded ones."""
     business = make_business("Bayview Dental", contact_email="desk@bayview.example")
     number = make_number(business, e164="+14155550100")
     make_business("Harbor Bakery")
@@ -55,7 +55,10 @@ def make_records() -> Records:
     done = Activity(
         kind=ActivityKind.WEBHOOK_RESYNC, status=ActivityStatus.SUCCEEDED, phone_number=number, attempts=1
     )
-    db.session.add_all([failed, done])
+    check = Activity(  # the numbers page shows its progress bar
+        kind=ActivityKind.WEBHOOK_CHECK, status=ActivityStatus.SUCCEEDED, progress_done=1, progress_total=1
+    )
+    db.session.add_all([failed, done, check])
     db.session.commit()
     user = make_user("someone@example.com", Role.OPERATOR)
     return Records(str(business.id), str(number.id), str(failed.id), str(user.id))
@@ -75,7 +78,7 @@ def read_pages(records: Records) -> list[tuple[str, str]]:
         ("number", f"/admin/phonenumber/details/?id={records.number}"),
         ("activity", "/admin/activity/"),
         ("activity, filtered", "/admin/activity/?flt0_0=provision"),
-        ("activity, empty", "/admin/activity/?flt0_0=webhook_check"),
+        ("activity, empty", "/admin/activity/?flt0_0=adopt"),
         ("activity detail", f"/admin/activity/details/?id={records.activity}"),
         ("404", "/admin/no-such-page/"),
     ]

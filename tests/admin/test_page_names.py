@@ -9,7 +9,8 @@ import re
 import pytest
 from markupsafe import escape
 
-from tests.admin.helpers import filter_arg, page_text
+from harness.web import filter_arg
+from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
 from tests.fixtures.web import make_user
 from webapp.admin.formatters import BREAKER_PURPOSES

@@ -1,10 +1,11 @@
 """The local Twilio sandbox (`webapp/sandbox`) as a subprocess, for tests and benchmarks over HTTP.
 
-`start_sandbox_process(state_dir, faults="", latency_ms=0, pool_size=50, seed=None)` starts one (text as
-for `--faults`, e.g. `"500=0.2,reset=0.05,hang=1"`) and gives a `SandboxProcess`: `base_url` (point the
-Twilio client there), `account_sid`, `auth_token`, `set_faults(...)`, `set_pool_size(n)`, `request_counts()`,
-`request_count("POST /IncomingPhoneNumbers.json")`, `owned_numbers()`, `owned_count()`, `reset(scope)`,
-`restart()` (same port and state file), `stop()`, `log()`.
+`start_sandbox_process(state_dir, faults="", latency_ms=0, pool_size=50, seed=None, max_concurrency=0)`
+starts one (text as for `--faults`, e.g. `"500=0.2,reset=0.05,hang=1"`) and gives a `SandboxProcess`:
+`base_url` (point the Twilio client there), `account_sid`, `auth_token`, `set_faults(...)`,
+`set_pool_size(n)`, `request_counts()`, `request_count("POST /IncomingPhoneNumbers.json")`, `stats()`,
+`reset_stats()`, `owned_numbers()`, `owned_count()`, `reset(scope)`, `restart()` (same port and state
+file), `stop()`, `log()`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class SandboxProcess:
     latency_ms: int = 0
     pool_size: int = 50
     seed: int | None = None
+    max_concurrency: int = 0
     port: int = field(default_factory=free_port)
     account_sid: str = SANDBOX_ACCOUNT_SID
     auth_token: str = SANDBOX_AUTH_TOKEN
@@ -81,7 +83,7 @@ class SandboxProcess:
             return
         command = [sys.executable, "-m", "webapp.sandbox", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--db", str(self.db_path), "--faults", self.faults, "--latency-ms", str(self.latency_ms)]
-        command += ["--pool-size", str(self.pool_size)]
+        command += ["--pool-size", str(self.pool_size), "--max-concurrency", str(self.max_concurrency)]
         if self.seed is not None:
             command += ["--seed", str(self.seed)]
         with self.log_path.open("ab") as log:
@@ -129,13 +131,21 @@ class SandboxProcess:
         return response.json()
 
     def set_faults(
-        self, faults: str | None = None, *, latency_ms: int | None = None, seed: int | None = None
+        self,
+        faults: str | None = None,
+        *,
+        latency_ms: int | None = None,
+        seed: int | None = None,
+        max_concurrency: int | None = None,
     ) -> dict[str, Any]:
-        """Change the faults (`""` for none), latency and/or seed at run time; kept across `restart()`.
+        """Change the faults (`""` for none), latency, seed and/or concurrency cap at run time; kept across
+        `restart()`.
 
         Giving `seed` restarts the fault draw from it. Returns the settings now in force.
         """
         body: dict[str, Any] = {}
+        if max_concurrency is not None:
+            body["max_concurrency"] = max_concurrency
         if faults is not None:
             body["faults"] = faults
         if latency_ms is not None:
@@ -144,6 +154,7 @@ class SandboxProcess:
             body["seed"] = seed
         answer = self._control("PUT", "/faults", json=body)
         self.faults, self.latency_ms = answer["faults"], answer["latency_ms"]
+        self.max_concurrency = answer["max_concurrency"]
         self.seed = answer["seed"] if seed is not None else self.seed
         return answer
 
@@ -158,6 +169,14 @@ class SandboxProcess:
     def request_count(self, key: str) -> int:
         """Return how many requests `key` (e.g. `"POST /IncomingPhoneNumbers.json"`) received."""
         return self.request_counts().get(key, 0)
+
+    def stats(self) -> dict[str, int]:
+        """Return `requests`, `max_in_flight` and `429s` since start or `reset_stats()`."""
+        return self._control("GET", "/stats")
+
+    def reset_stats(self) -> None:
+        """Start the sandbox's traffic statistics from zero."""
+        self._control("DELETE", "/stats")
 
     def owned_numbers(self) -> list[dict[str, str]]:
         """Return the numbers the account owns: `sid`, `phone_number`, `friendly_name` each."""

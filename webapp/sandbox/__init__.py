@@ -6,7 +6,8 @@ It imports nothing from the rest of `webapp` but `webapp.config`.
 Start it with `python -m webapp.sandbox --port 8765 --faults "500=0.2,reset=0.05" --seed 1`
 (or `flask --app wsgi twilio-sandbox`), or call `run_sandbox(...)`. Options: `--host`, `--port`,
 `--db` (SQLite state file, default `instance/twilio_sandbox.sqlite3`), `--faults` (see `faults.py`),
-`--latency-ms`, `--pool-size` (numbers per area code, 0 for none), `--seed`.
+`--latency-ms`, `--pool-size` (numbers per area code, 0 for none), `--seed`, `--max-concurrency` (answer
+Twilio's 429/20429 to requests beyond N in flight; 0, the default, for no cap).
 
 Twilio API, under `/2010-04-01/Accounts/{AccountSid}/`, with HTTP basic auth (account SID, auth token;
 otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
@@ -24,9 +25,12 @@ otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
 Control API under `/_sandbox/`, same basic auth, JSON; never counted and never faulted:
 
 - `GET /_sandbox/health` -> `{"pid": N}`: the sandbox is up, and which process answers.
-- `GET /_sandbox/faults` -> `{"faults": "500=0.2,...", "latency_ms": 0, "seed": null}`.
-- `PUT /_sandbox/faults` with any of `{"faults": "...", "latency_ms": N, "seed": N}`; `"faults": ""`
-  turns faults off; giving `seed` restarts the draw from it.
+- `GET /_sandbox/faults` -> `{"faults": "500=0.2,...", "latency_ms": 0, "seed": null, "max_concurrency": 0}`.
+- `PUT /_sandbox/faults` with any of `{"faults": "...", "latency_ms": N, "seed": N, "max_concurrency": N}`;
+  `"faults": ""` turns faults off; giving `seed` restarts the draw from it; `max_concurrency` 0 lifts the cap.
+- `GET /_sandbox/stats` -> `{"requests": N, "max_in_flight": M, "429s": K}`: Twilio API requests received,
+  the most in flight at once (latency included), and the 429s answered (the cap's and injected ones);
+  `DELETE /_sandbox/stats` starts them from zero.
 - `GET /_sandbox/requests` -> `{"counts": {"POST /IncomingPhoneNumbers.json": 2, ...}, "total": N}`,
   every Twilio API request received (faulted or not) by method and path template.
 - `GET /_sandbox/numbers` -> `{"owned": N, "numbers": [{"sid", "phone_number", "friendly_name"}]}`.
@@ -34,9 +38,10 @@ Control API under `/_sandbox/`, same basic auth, JSON; never counted and never f
 - `POST /_sandbox/reset?scope=counts|state|all` (default `all`): clear the counts, the stored numbers,
   calls and messages, or both.
 
-Request counts, faults, latency and pool size live in the process; numbers, calls and messages in the
-SQLite file, so they survive a restart. Each request is logged as one line (method, path, status or
-`reset`, and the fault injected) to the `webapp.sandbox` logger.
+The server is threaded (a thread per connection), so concurrent requests wait out their latency side by
+side. Request counts, statistics, faults, latency, the cap and pool size live in the process; numbers, calls
+and messages in the SQLite file, so they survive a restart. Each request is logged as one line (method,
+path, status or `reset`, and the fault injected) to the `webapp.sandbox` logger.
 """
 
 from webapp.sandbox.server import run_sandbox

@@ -48,19 +48,23 @@ def list_incoming_numbers(account_sid: str) -> Response:
     args = request.args
     size = numbers.page_size(args)
     page = int(args["Page"]) if args.get("Page", "").isdigit() else 0
-    owned = state.store.list_numbers(args.get("FriendlyName"))
+    pattern = None
     if args.get("PhoneNumber"):
         try:
             pattern = digit_pattern(args["PhoneNumber"])
         except ValueError as error:
             raise numbers.invalid(f"PhoneNumber: {error}") from None
-        owned = [n for n in owned if pattern.search(n.phone_number[1:])]
     token = PAGE_TOKEN.match(args.get("PageToken", ""))
-    if token:
-        start = next((i for i, n in enumerate(owned) if n.id > int(token[1])), len(owned))
-    else:
-        start = page * size
-    records = owned[start : start + size]
+    start = page * size
+    # One row more than the page tells whether there is a next one.
+    found = state.store.page_numbers(
+        args.get("FriendlyName"),
+        pattern,
+        after_id=int(token[1]) if token else None,
+        offset=start,
+        limit=size + 1,
+    )
+    records, has_more = found[:size], len(found) > size
 
     filters = {k: args[k] for k in ("FriendlyName", "PhoneNumber") if args.get(k)}
     base = request.path
@@ -71,7 +75,6 @@ def list_incoming_numbers(account_sid: str) -> Response:
             query["PageToken"] = page_token
         return f"{base}?{urlencode(query)}"
 
-    has_more = start + size < len(owned)
     return jsonify(
         end=start + max(len(records) - 1, 0),
         first_page_uri=page_uri(0),

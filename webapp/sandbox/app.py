@@ -30,6 +30,7 @@ def create_sandbox_app(state: SandboxState) -> Flask:
     app.register_blueprint(control.bp)
     app.before_request(admit_request)
     app.after_request(finish_request)
+    app.teardown_request(release_slot)
     app.register_error_handler(TwilioError, twilio_error_answer)
     app.register_error_handler(HTTPException, http_error_answer)
     return app
@@ -71,7 +72,8 @@ def check_credentials(state: SandboxState) -> None:
 
 
 def admit_request() -> Response | None:
-    """Count a Twilio API request, delay it, maybe inject a fault, then check its credentials."""
+    """Count a Twilio API request, answer 429 beyond the concurrency cap, delay it, maybe inject a fault, then
+    check its credentials."""
     state = current_state()
     g.fault = None
     if request.blueprint == control.bp.name:
@@ -79,6 +81,9 @@ def admit_request() -> Response | None:
         return None
     template = request_template()
     state.counter.add(request.method, template)
+    g.admitted = state.traffic.enter()
+    if not g.admitted:
+        raise injected_error(429)
     if state.latency_ms:
         time.sleep(state.latency_ms / 1000)
     g.fault = state.faults.draw(request.method, template)
@@ -99,6 +104,8 @@ def finish_request(response: Response) -> Response:
     if fault == "drop":
         request.environ[RESET_ENVIRON_KEY] = True
     lost = request.environ.get(RESET_ENVIRON_KEY)
+    if response.status_code == 429:
+        current_state().traffic.count_429()
     logger.info(
         "%s %s %s%s",
         request.method,
@@ -107,6 +114,12 @@ def finish_request(response: Response) -> Response:
         f" (fault {fault})" if fault else "",
     )
     return response
+
+
+def release_slot(error: BaseException | None) -> None:
+    """Free the request's place under the concurrency cap, however it ended."""
+    if g.pop("admitted", False):
+        current_state().traffic.leave()
 
 
 def twilio_error_answer(error: TwilioError) -> tuple[Response, int, dict[str, str]]:

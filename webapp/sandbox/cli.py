@@ -12,6 +12,7 @@ from webapp.config import SANDBOX_DEFAULT_PORT
 from webapp.sandbox.faults import FaultPlan, FaultSpecError, parse_faults
 from webapp.sandbox.pool import DEFAULT_POOL_SIZE, MAX_POOL_SIZE
 from webapp.sandbox.server import DEFAULT_DB_PATH, run_sandbox
+from webapp.sandbox.state import MAX_CONCURRENCY
 
 
 class FaultsParam(click.ParamType):
@@ -58,13 +59,27 @@ class FaultsParam(click.ParamType):
     help="Numbers for sale per area code; 0 means none anywhere.",
 )
 @click.option("--seed", type=int, default=None, help="Seed for the fault draw, for repeatable runs.")
+@click.option(
+    "--max-concurrency",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, MAX_CONCURRENCY),
+    help="Answer Twilio's 429 (code 20429) to requests beyond this many in flight; 0 means no cap.",
+)
 def twilio_sandbox_command(
-    host: str, port: int, db_path: Path, faults: FaultPlan, latency_ms: int, pool_size: int, seed: int | None
+    host: str,
+    port: int,
+    db_path: Path,
+    faults: FaultPlan,
+    latency_ms: int,
+    pool_size: int,
+    seed: int | None,
+    max_concurrency: int,
 ) -> None:
     """Run a local, stateful fake of the Twilio API parts Switchboard uses (see webapp/sandbox)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        run_sandbox(host, port, db_path, faults, latency_ms, pool_size, seed)
+        run_sandbox(host, port, db_path, faults, latency_ms, pool_size, seed, max_concurrency)
     except OSError as error:  # e.g. the state file's folder cannot be created; werkzeug reports a taken port
         raise click.ClickException(f"Cannot start the sandbox: {error}") from None

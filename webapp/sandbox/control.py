@@ -11,7 +11,7 @@ from webapp.sandbox import errors
 from webapp.sandbox.errors import TwilioError
 from webapp.sandbox.faults import FaultSpecError, parse_faults
 from webapp.sandbox.pool import MAX_POOL_SIZE
-from webapp.sandbox.state import SandboxState, current_state
+from webapp.sandbox.state import MAX_CONCURRENCY, SandboxState, current_state
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
@@ -49,7 +49,12 @@ def json_body() -> dict[str, Any]:
 
 def faults_answer(state: SandboxState) -> Response:
     """Return the fault settings in force."""
-    return jsonify(faults=state.faults.plan.describe(), latency_ms=state.latency_ms, seed=state.faults.seed)
+    return jsonify(
+        faults=state.faults.plan.describe(),
+        latency_ms=state.latency_ms,
+        seed=state.faults.seed,
+        max_concurrency=state.traffic.max_concurrency,
+    )
 
 
 @bp.get("/health")
@@ -66,20 +71,25 @@ def show_faults() -> Response:
 
 @bp.put("/faults")
 def change_faults() -> Response:
-    """Change any of `faults` (`--faults` text, "" for none), `latency_ms`, `seed` (restarts the draw)."""
+    """Change any of `faults` (`--faults` text, "" for none), `latency_ms`, `seed` (restarts the draw),
+    `max_concurrency` (0: no cap)."""
     state = current_state()
     body = json_body()
-    unknown = set(body) - {"faults", "latency_ms", "seed"}
+    unknown = set(body) - {"faults", "latency_ms", "seed", "max_concurrency"}
     if unknown:
-        raise bad_request(f"Unknown keys {sorted(unknown)}: use faults, latency_ms, seed.")
+        raise bad_request(f"Unknown keys {sorted(unknown)}: use faults, latency_ms, seed, max_concurrency.")
     try:
         plan = parse_faults(body["faults"]) if "faults" in body else state.faults.plan
     except (FaultSpecError, AttributeError) as error:
         raise bad_request(f"faults: {error}") from None
     seed = whole_number(body, "seed", 0, 2**63) if body.get("seed") is not None else None
     latency = whole_number(body, "latency_ms", 0, 600_000) if "latency_ms" in body else state.latency_ms
+    cap = state.traffic.max_concurrency
+    if "max_concurrency" in body:
+        cap = whole_number(body, "max_concurrency", 0, MAX_CONCURRENCY)
     state.faults.replace(plan, seed, reseed="seed" in body)
     state.latency_ms = latency
+    state.traffic.max_concurrency = cap
     return faults_answer(state)
 
 
@@ -88,6 +98,20 @@ def request_counts() -> Response:
     """Return how many Twilio API requests arrived, by `METHOD /template`, and in total."""
     counts = current_state().counter.snapshot()
     return jsonify(counts=counts, total=sum(counts.values()))
+
+
+@bp.get("/stats")
+def traffic_stats() -> Response:
+    """Return the `requests` received, the `max_in_flight` at once and the `429s` answered since a reset."""
+    return jsonify(current_state().traffic.stats())
+
+
+@bp.delete("/stats")
+def reset_traffic_stats() -> Response:
+    """Start the traffic statistics from zero; return them."""
+    state = current_state()
+    state.traffic.clear()
+    return jsonify(state.traffic.stats())
 
 
 @bp.get("/numbers")

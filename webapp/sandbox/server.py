@@ -17,7 +17,7 @@ from webapp.config import DEFAULT_INSTANCE_PATH, SANDBOX_ACCOUNT_SID, SANDBOX_AU
 from webapp.sandbox.app import create_sandbox_app
 from webapp.sandbox.faults import RESET_ENVIRON_KEY, FaultInjector, FaultPlan, parse_faults
 from webapp.sandbox.pool import DEFAULT_POOL_SIZE, MAX_POOL_SIZE
-from webapp.sandbox.state import SandboxState
+from webapp.sandbox.state import MAX_CONCURRENCY, SandboxState, TrafficGate
 from webapp.sandbox.store import Store
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def run_sandbox(
     latency_ms: int = 0,
     pool_size: int = DEFAULT_POOL_SIZE,
     seed: int | None = None,
+    max_concurrency: int = 0,
     account_sid: str = SANDBOX_ACCOUNT_SID,
     auth_token: str = SANDBOX_AUTH_TOKEN,
 ) -> None:
@@ -94,6 +95,8 @@ def run_sandbox(
         raise ValueError(f"latency_ms must not be negative, got {latency_ms}.")
     if not 0 <= pool_size <= MAX_POOL_SIZE:
         raise ValueError(f"pool_size must be from 0 to {MAX_POOL_SIZE}, got {pool_size}.")
+    if not 0 <= max_concurrency <= MAX_CONCURRENCY:
+        raise ValueError(f"max_concurrency must be from 0 to {MAX_CONCURRENCY}, got {max_concurrency}.")
     plan = parse_faults(faults) if isinstance(faults, str) else faults
     state = SandboxState(
         store=Store(db_path),
@@ -102,18 +105,21 @@ def run_sandbox(
         auth_token=auth_token,
         pool_size=pool_size,
         latency_ms=latency_ms,
+        traffic=TrafficGate(max_concurrency),
     )
     server = make_sandbox_server(host, port, state)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _stop_on_sigterm)
     logger.info(
-        "Twilio sandbox on http://%s:%d (state %s, %d numbers per area code, faults %r, latency %d ms)",
+        "Twilio sandbox on http://%s:%d (state %s, %d numbers per area code, faults %r, latency %d ms, "
+        "concurrency cap %s)",
         host,
         server.server_port,
         db_path,
         pool_size,
         plan.describe(),
         latency_ms,
+        max_concurrency or "none",
     )
     server.serve_forever()
     logger.info("Twilio sandbox stopped")

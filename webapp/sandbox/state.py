@@ -35,9 +35,61 @@ class RequestCounter:
             self._counts.clear()
 
 
+MAX_CONCURRENCY = 10_000
+"""The highest concurrency cap the sandbox accepts (0 means none)."""
+
+
+class TrafficGate:
+    """Admits Twilio API requests up to `max_concurrency` in flight (0: no cap) and counts what it saw.
+
+    Safe across threads. `stats()` is what `GET /_sandbox/stats` answers: requests received, the most in
+    flight at once, and how many were answered 429 (by the cap or by an injected fault).
+    """
+
+    def __init__(self, max_concurrency: int = 0) -> None:
+        self._lock = threading.Lock()
+        self.max_concurrency = max_concurrency
+        self._in_flight = 0
+        self._requests = 0
+        self._max_in_flight = 0
+        self._429s = 0
+
+    def enter(self) -> bool:
+        """Count a request and let it in; False (not in flight) when the cap is reached."""
+        with self._lock:
+            self._requests += 1
+            if self.max_concurrency and self._in_flight >= self.max_concurrency:
+                return False
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            return True
+
+    def leave(self) -> None:
+        """Mark a request that `enter` let in as answered."""
+        with self._lock:
+            self._in_flight -= 1
+
+    def count_429(self) -> None:
+        """Count one 429 answer."""
+        with self._lock:
+            self._429s += 1
+
+    def stats(self) -> dict[str, int]:
+        """Return `requests`, `max_in_flight` and `429s` since start or the last `clear`."""
+        with self._lock:
+            return {"requests": self._requests, "max_in_flight": self._max_in_flight, "429s": self._429s}
+
+    def clear(self) -> None:
+        """Start the statistics from zero; requests in flight now still count as in flight."""
+        with self._lock:
+            self._requests = self._429s = 0
+            self._max_in_flight = self._in_flight
+
+
 @dataclass
 class SandboxState:
-    """Everything the sandbox's request handlers share; `latency_ms` and `pool_size` change at run time."""
+    """Everything the sandbox's request handlers share; `latency_ms`, `pool_size` and the traffic cap
+    change at run time."""
 
     store: Store
     faults: FaultInjector
@@ -46,6 +98,7 @@ class SandboxState:
     pool_size: int
     latency_ms: int = 0
     counter: RequestCounter = field(default_factory=RequestCounter)
+    traffic: TrafficGate = field(default_factory=TrafficGate)
 
 
 EXTENSION_KEY = "twilio_sandbox"

@@ -8,6 +8,7 @@ number, so no number is ever handed out twice, even by two sandboxes sharing one
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import uuid
@@ -186,6 +187,30 @@ class Store:
             query, args = query + " WHERE friendly_name = ?", (friendly_name,)
         with self._transaction() as db:
             return [OwnedNumber.from_row(row) for row in db.execute(query + " ORDER BY id", args)]
+
+    def page_numbers(
+        self,
+        friendly_name: str | None,
+        phone_pattern: re.Pattern[str] | None,
+        *,
+        after_id: int | None,
+        offset: int,
+        limit: int,
+    ) -> list[OwnedNumber]:
+        """Return up to `limit` owned numbers in purchase order, filtered like Twilio's list: by exact
+        friendly name and by `phone_pattern` on the digits; after the row id `after_id` (a page token) or
+        else from `offset`. Paged in SQL, so a page of a large account costs its own rows only."""
+        where, args = ["id > ?"], [after_id or 0]
+        if friendly_name is not None:
+            where.append("friendly_name = ?")
+            args.append(friendly_name)
+        with self._transaction() as db:
+            if phone_pattern is not None:
+                db.create_function("matches_digits", 1, lambda number: bool(phone_pattern.search(number[1:])))
+                where.append("matches_digits(phone_number)")
+            query = f"SELECT * FROM incoming_numbers WHERE {' AND '.join(where)} ORDER BY id LIMIT ? OFFSET ?"
+            rows = db.execute(query, (*args, limit, 0 if after_id is not None else offset)).fetchall()
+        return [OwnedNumber.from_row(row) for row in rows]
 
     def count_numbers(self) -> int:
         """Return how many numbers the account owns."""

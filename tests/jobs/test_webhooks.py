@@ -10,6 +10,7 @@ from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
 from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted
+from webapp.jobs.webhook_listing import LIST_CHECK_THRESHOLD
 from webapp.models import Activity, ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
 
@@ -101,9 +102,9 @@ def buy_many(sandbox, how_many: int) -> list:
         )
 
 
-def test_check_webhooks_over_500_numbers_reports_progress_and_finishes(app, sandbox, start_worker):
-    bought = buy_many(sandbox, 495)
-    businesses = [Business(name=f"Check {i}", status=BusinessStatus.ACTIVE) for i in range(500)]
+def test_checking_300_numbers_one_by_one_reports_progress_and_finishes(app, sandbox, start_worker):
+    bought = buy_many(sandbox, 295)
+    businesses = [Business(name=f"Check {i}", status=BusinessStatus.ACTIVE) for i in range(300)]
     db.session.add_all(businesses)
     gone = [f"PN{i:032x}" for i in range(5)]  # never bought: Twilio answers 404
     db.session.add_all(
@@ -112,11 +113,13 @@ def test_check_webhooks_over_500_numbers_reports_progress_and_finishes(app, sand
     )
     db.session.add_all(
         PhoneNumber(business=business, e164=f"+1718555{i:04d}", twilio_sid=sid, capabilities={})
-        for i, (business, sid) in enumerate(zip(businesses[495:], gone, strict=True))
+        for i, (business, sid) in enumerate(zip(businesses[295:], gone, strict=True))
     )
     db.session.commit()
     start_worker()
-    activity = enqueue_check(None, None)
+    listed = list(db.session.scalars(db.select(PhoneNumber)))
+    assert len(listed) == LIST_CHECK_THRESHOLD, "at most the threshold: checked one by one"
+    activity = enqueue_check(listed, None)
 
     seen = set()
 
@@ -129,15 +132,16 @@ def test_check_webhooks_over_500_numbers_reports_progress_and_finishes(app, sand
     current = db.session.get(Activity, activity.id)
 
     assert current.status == ActivityStatus.SUCCEEDED, current.error
-    assert current.result["checked"] == 500
-    assert current.result["counts"] == {"drifted": 50, "error": 5, "in_sync": 445}
-    progress = sorted(done for done, total in seen if done is not None and total == 500)
-    assert progress[-1] == 500
-    assert len([done for done in progress if 0 < done < 500]) >= 2, f"progress seen: {progress}"
+    assert current.result["checked"] == 300
+    assert current.result["counts"] == {"drifted": 30, "error": 5, "in_sync": 265}
+    assert sandbox.request_count("GET /IncomingPhoneNumbers/{Sid}.json") == 300
+    progress = sorted(done for done, total in seen if done is not None and total == 300)
+    assert progress[-1] == 300
+    assert len([done for done in progress if 0 < done < 300]) >= 2, f"progress seen: {progress}"
     statuses = db.session.execute(
         db.select(PhoneNumber.webhook_status, db.func.count()).group_by(PhoneNumber.webhook_status)
     ).all()
-    assert dict(statuses) == {WebhookStatus.IN_SYNC: 445, WebhookStatus.DRIFTED: 50, WebhookStatus.ERROR: 5}
+    assert dict(statuses) == {WebhookStatus.IN_SYNC: 265, WebhookStatus.DRIFTED: 30, WebhookStatus.ERROR: 5}
 
 
 def test_a_batch_of_resyncs_fails_only_the_number_gone_from_twilio(app, sandbox, start_worker):

@@ -17,6 +17,7 @@ from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activities, run_activity
 from webapp.jobs.tracking import report_progress
 from webapp.jobs.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
+from webapp.jobs.webhook_listing import LIST_CHECK_THRESHOLD, check_by_listing
 from webapp.models import Activity, PhoneNumber, WebhookStatus
 from webapp.twilio_client import NotFound, TwilioClient, get_client
 
@@ -115,10 +116,16 @@ def check_one(client: TwilioClient, row: PhoneNumber, expected: ExpectedWebhook)
 
 
 def check(activity: Activity) -> dict[str, Any]:
-    """Check the Activity's numbers batch by batch, committing progress after each; resumes after a retry."""
+    """Check the Activity's numbers batch by batch, committing progress after each; resumes after a retry.
+
+    All numbers, or more than `LIST_CHECK_THRESHOLD`, are checked by walking Twilio's list instead."""
     client = get_client()
     expected = ExpectedWebhook.from_config(current_app.config)
     query = numbers_to_check(activity)
+    listed = (activity.result or {}).get("number_ids")
+    if activity.phone_number_id is None and (listed is None or len(listed) > LIST_CHECK_THRESHOLD):
+        scope_ids = None if listed is None else [uuid.UUID(text) for text in listed]
+        return check_by_listing(activity, client, expected, query, scope_ids)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     saved = activity.result or {}
     counts: dict[str, int] = {status.value: 0 for status in (*NEEDS_RESYNC, WebhookStatus.IN_SYNC)}

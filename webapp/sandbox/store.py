@@ -12,7 +12,7 @@ import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,6 +147,22 @@ class Store:
             )
             row = db.execute("SELECT * FROM incoming_numbers WHERE id = last_insert_rowid()").fetchone()
             return OwnedNumber.from_row(row)
+
+    def add_numbers(self, numbers: Iterable[tuple[str, str, dict[str, Any]]]) -> list[str]:
+        """Record numbers as owned in one transaction, outside any pool, to set up a large account:
+        `(phone number, friendly name, settings)` each, the number `+1` and ten digits. Return their SIDs."""
+        now = utc_now().isoformat()
+        rows = [
+            (new_sid("PN"), phone, phone[2:5], 1, name, json.dumps(settings), now, now)
+            for phone, name, settings in numbers
+        ]
+        with self._transaction(write=True) as db:
+            db.executemany(
+                "INSERT INTO incoming_numbers (sid, phone_number, area_code, sms, friendly_name, settings,"
+                " date_created, date_updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return [row[0] for row in rows]
 
     def get_number(self, sid: str) -> OwnedNumber | None:
         """Return the owned number with this SID, or None (never bought, or released)."""

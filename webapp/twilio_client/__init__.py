@@ -21,7 +21,7 @@ from webapp.twilio_client.errors import (
     RateLimited,
     TwilioUnavailable,
 )
-from webapp.twilio_client.models import AvailableNumber, Call, Message, TwilioNumber
+from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, TwilioNumber
 from webapp.twilio_client.settings import TwilioSettings
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "CircuitOpen",
     "Message",
     "NotFound",
+    "NumberPage",
     "NumberUnavailable",
     "RateLimited",
     "TwilioClient",

@@ -20,7 +20,7 @@ from webapp.twilio_client.breakers import breaker_name, build_breakers
 from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
 from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
 from webapp.twilio_client.http import BaseUrlHttpClient
-from webapp.twilio_client.models import AvailableNumber, Call, Message, TwilioNumber
+from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, TwilioNumber
 from webapp.twilio_client.retry import RetryPolicy
 from webapp.twilio_client.settings import TwilioSettings
 from webapp.twilio_client.validation import (
@@ -41,6 +41,9 @@ T = TypeVar("T")
 
 PROVISION_CANDIDATES = 5
 """How many searched numbers `provision_number` tries, in case another buyer takes one first (21422)."""
+
+LIST_PAGE_SIZE = 1000
+"""Twilio's largest page of a list: `list_numbers_page` asks for it."""
 
 WEBHOOK_METHOD = "POST"
 """The method Twilio uses for our voice webhook and status callback."""
@@ -263,6 +266,17 @@ class TwilioClient:
             "list_numbers",
             lambda: [TwilioNumber.from_resource(n) for n in self._twilio.incoming_phone_numbers.list()],
         )
+
+    def list_numbers_page(self, page_url: str | None = None) -> NumberPage:
+        """Return one page of the account's numbers, the largest Twilio serves (1,000), and the next
+        page's URL: the first page without `page_url`, else the page it names (a `next_page_url`)."""
+        numbers = self._twilio.incoming_phone_numbers
+
+        def fetch_page() -> NumberPage:
+            page = numbers.get_page(page_url) if page_url else numbers.page(page_size=LIST_PAGE_SIZE)
+            return NumberPage([TwilioNumber.from_resource(n) for n in page], page.next_page_url)
+
+        return self._call("list_numbers", fetch_page)
 
     def release_number(self, sid: str) -> None:
         """Release the number back to Twilio.

@@ -45,6 +45,14 @@ class TwilioNumber:
 
 
 @dataclass(frozen=True)
+class NumberPage:
+    """One page of the account's numbers, and the URL of the next page (None on the last)."""
+
+    numbers: list[TwilioNumber]
+    next_page_url: str | None
+
+
+@dataclass(frozen=True)
 class AvailableNumber:
     """A number Twilio offers to buy."""
 

@@ -188,6 +188,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_MAX_ATTEMPTS": _number(env, "TWILIO_MAX_ATTEMPTS", 3, int),
         "TWILIO_BACKOFF_SECONDS": _number(env, "TWILIO_BACKOFF_SECONDS", 0.5),
         "TWILIO_RETRY_AFTER_CAP": _number(env, "TWILIO_RETRY_AFTER_CAP", 30.0),
+        "TWILIO_MAX_CONCURRENCY": _number(env, "TWILIO_MAX_CONCURRENCY", 20, int),
         "BREAKER_FAIL_MAX": _number(env, "BREAKER_FAIL_MAX", 5, int),
         "BREAKER_RESET_TIMEOUT": _number(env, "BREAKER_RESET_TIMEOUT", 30, int),
         "JOB_RETRY_INTERVALS": _whole_seconds(env, "JOB_RETRY_INTERVALS", "15,60,300"),

@@ -126,6 +126,7 @@ def test_dashboard_says_queue_unreachable_when_redis_is_down(app_on_dead_redis):
     text = page_text(response)
     assert "Queue unreachable" in text
     assert "unknown" in text  # the breakers' state cannot be read either
+    assert "Unknown: Redis did not answer." in text  # nor the Twilio requests in flight
 
 
 def test_an_unexpected_error_is_a_plain_500_page(client, auth, app, monkeypatch):

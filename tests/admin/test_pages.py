@@ -34,6 +34,8 @@ def test_dashboard_shows_counts_backlog_queue_breakers_and_latest_activity(clien
     assert "Jobs waiting" in text and "Live workers" in text
     assert "purchase_number" in text and "closed" in text
     assert "Twilio down" in text
+    concurrency = " ".join(text.split('id="twilio-concurrency"')[1].split("</div>\n    </div>")[0].split())
+    assert '<span class="h4">0</span> of a limit of <strong>20</strong>' in concurrency
 
 
 def test_backlog_lists_twenty_and_gives_the_total(client, auth, app):

@@ -10,8 +10,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,11 @@ from harness.waits import wait_for_activity, wait_until
 from harness.workers import FAST_JOB_SETTINGS, sandbox_settings
 from tests.admin.helpers import follow, page_text, post_action
 from tests.factories import make_business
-from tests.jobs.helpers import activities, numbers_of
+from tests.jobs.helpers import activities, buy_at_sandbox, numbers_of
 from webapp import embedded_redis
 from webapp.models import ActivityStatus, Role
+from webapp.redis_connection import get_redis
+from webapp.twilio_client import TwilioClient, TwilioSettings
 
 WORKER_LOST_REDIS = "could not connect to Redis instance"
 """What an RQ worker logs when Redis is gone: Redis stays down until the worker's own calls fail too."""
@@ -109,3 +113,40 @@ def test_redis_restarted_mid_run_keeps_the_console_up_and_work_after_it_complete
     assert wait_for_activity(latest.id, timeout=30).status == ActivityStatus.SUCCEEDED
     assert len(numbers_of(after.id)) == 1 and numbers_of(during.id) == []
     assert worker.running
+
+
+def test_the_account_concurrency_limit_holds_again_after_redis_restarts(app, own_redis, sandbox):
+    limit = 2
+    settings, redis = replace(TwilioSettings.from_config(app.config), max_concurrency=limit), get_redis()
+    clients, per_thread = [], threading.local()
+
+    def fetch(sid: str) -> str:
+        if not hasattr(per_thread, "client"):  # one client per thread, as get_client() gives them
+            per_thread.client = TwilioClient(settings, redis)
+            clients.append(per_thread.client)
+        return per_thread.client.fetch_number(sid).sid
+
+    client = TwilioClient(settings, redis)
+    clients.append(client)
+    sid = buy_at_sandbox(make_business()).sid
+    sandbox.set_faults(latency_ms=200)
+
+    def burst() -> None:
+        with ThreadPoolExecutor(6) as pool:
+            assert set(pool.map(fetch, [sid] * 12)) == {sid}
+
+    burst()
+    assert sandbox.stats()["max_in_flight"] == limit
+
+    own_redis.stop()
+    assert client.fetch_number(sid).sid == sid, "while Redis is down, requests go out without a slot"
+    own_redis.start()
+    burst()  # the first requests on each stale connection find Redis gone and go without a slot
+    sandbox.reset_stats()
+    burst()
+
+    assert sandbox.stats() == {"requests": 12, "max_in_flight": limit, "429s": 0}
+    assert client.concurrency.state().in_flight == 0
+    assert client.concurrency.state().limit == limit
+    for built in clients:
+        built.close()

@@ -28,6 +28,7 @@ CALLS: dict[str, Callable[[TwilioClient], object]] = {
     "fetch_number": lambda c: c.fetch_number(NUMBER_SID),
     "find_numbers": lambda c: c.find_numbers(friendly_name="Acme Plumbing", phone_number="+14155550100"),
     "list_numbers": lambda c: c.list_numbers(),
+    "list_numbers_page": lambda c: c.list_numbers_page(),
     "release_number": lambda c: c.release_number(NUMBER_SID),
     "make_call": lambda c: c.make_call("+14155550199", "+14155550100", VOICE_URL),
     "get_call": lambda c: c.get_call(CALL_SID),

@@ -16,7 +16,7 @@ from webapp.extensions import db
 from webapp.jobs.queue import get_queue
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, Role, WebhookStatus
 from webapp.redis_connection import get_redis
-from webapp.twilio_client import breaker_states
+from webapp.twilio_client import breaker_states, concurrency_state
 
 BACKLOG_SHOWN = 20
 """How many businesses awaiting a number the dashboard lists (the total is shown too)."""
@@ -86,6 +86,7 @@ class DashboardView(SecureIndexView):
             backlog_total=total,
             queues=queue_summary(get_queue()),
             breakers=breaker_states(get_redis(), reset_timeout=current_app.config["BREAKER_RESET_TIMEOUT"]),
+            twilio_concurrency=concurrency_state(),
             activities=latest_activities(),
             may_operate=may(Role.OPERATOR),
             may_administer=may(Role.ADMIN),

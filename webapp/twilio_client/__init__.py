@@ -1,17 +1,20 @@
 """Switchboard's Twilio client: `get_client()` inside an app, `TwilioClient(settings, redis)` outside one.
 
-Views take only `breaker_states` from here; jobs and scripts use the client.
+Views take only `breaker_states` and `concurrency_state` from here; jobs and scripts use the client.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 from flask import current_app
+from redis.exceptions import RedisError
 
 from webapp.redis_connection import get_redis
 from webapp.twilio_client.breakers import BreakerState, breaker_states
 from webapp.twilio_client.client import WEBHOOK_METHOD, TwilioClient, load_library
+from webapp.twilio_client.concurrency import ConcurrencyState
 from webapp.twilio_client.errors import (
     ApiError,
     AuthError,
@@ -32,6 +35,7 @@ __all__ = [
     "BreakerState",
     "Call",
     "CircuitOpen",
+    "ConcurrencyState",
     "Message",
     "NotFound",
     "NumberPage",
@@ -42,18 +46,31 @@ __all__ = [
     "TwilioSettings",
     "TwilioUnavailable",
     "breaker_states",
+    "concurrency_state",
     "get_client",
     "load_library",
 ]
 
 
-def get_client() -> TwilioClient:
-    """Return the current app's Twilio client, built from its config and Redis once per app and process.
+def concurrency_state() -> ConcurrencyState | None:
+    """Return the account's Twilio requests in flight and its concurrency limit; None if Redis is down."""
+    try:
+        return get_client().concurrency.state()
+    except RedisError:
+        return None
 
-    Per process because a forked worker must not share the parent's pooled connections.
+
+def get_client() -> TwilioClient:
+    """Return the current app's Twilio client, built from its config and Redis once per app, process and
+    thread.
+
+    Per process because a forked worker must not share the parent's pooled connections; per thread because
+    pybreaker holds a breaker's lock for the whole call, so threads sharing one client would send one
+    request at a time.
     """
-    built = current_app.extensions.get("twilio_client")
+    per_thread = current_app.extensions.setdefault("twilio_client", threading.local())
+    built = getattr(per_thread, "built", None)
     if built is None or built[0] != os.getpid():
         built = (os.getpid(), TwilioClient(TwilioSettings.from_config(current_app.config), get_redis()))
-        current_app.extensions["twilio_client"] = built
+        per_thread.built = built
     return built[1]

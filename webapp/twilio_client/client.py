@@ -17,6 +17,7 @@ from redis import Redis
 from twilio.rest import Client
 
 from webapp.twilio_client.breakers import breaker_name, build_breakers
+from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
 from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
 from webapp.twilio_client.http import BaseUrlHttpClient
@@ -45,6 +46,9 @@ PROVISION_CANDIDATES = 5
 LIST_PAGE_SIZE = 1000
 """Twilio's largest page of a list: `list_numbers_page` asks for it."""
 
+SLOT_LEASE_MARGIN = 2.0
+"""Seconds a request slot's lease outlasts the longest request (connect plus read timeout)."""
+
 WEBHOOK_METHOD = "POST"
 """The method Twilio uses for our voice webhook and status callback."""
 
@@ -70,7 +74,7 @@ class TwilioClient:
 
     Args:
         settings: credentials, base URL, timeouts, retry and breaker limits.
-        redis: where the circuit breakers keep their shared state.
+        redis: where the circuit breakers and the account's concurrency limit keep their shared state.
         sleep, jitter: the retry loop's clock and randomness (tests pass fast, recorded ones).
     """
 
@@ -84,10 +88,18 @@ class TwilioClient:
     ) -> None:
         check_sid(settings.account_sid, "AC", "account")
         self.settings = settings
+        self.concurrency = AccountConcurrency(
+            redis,
+            settings.account_sid,
+            settings.max_concurrency,
+            lease_seconds=settings.connect_timeout + settings.read_timeout + SLOT_LEASE_MARGIN,
+            wait_seconds=settings.connect_timeout + settings.read_timeout,
+        )
         self._http = BaseUrlHttpClient(
             settings.api_base_url,
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
+            slots=self.concurrency,
         )
         self._twilio = Client(settings.account_sid, settings.auth_token, http_client=self._http)
         self._retry = RetryPolicy(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from contextlib import nullcontext
 
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 
+from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.validation import check_timeout, check_url
 
 TWILIO_API_ORIGIN = "https://api.twilio.com"
@@ -35,6 +37,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
         *,
         connect_timeout: float,
         read_timeout: float,
+        slots: AccountConcurrency | None = None,
         logger: logging.Logger | None = None,
     ) -> None:
         check_timeout(connect_timeout, "Twilio connect timeout")
@@ -45,6 +48,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
         self.redirects = self.base_url != TWILIO_API_ORIGIN
         self.timeout = (connect_timeout, read_timeout)
         self._last = threading.local()
+        self.slots = slots
 
     def request(
         self,
@@ -57,16 +61,19 @@ class BaseUrlHttpClient(TwilioHttpClient):
         timeout: float | None = None,
         allow_redirects: bool = False,
     ) -> Response:
-        """Send the request to our base URL with our (connect, read) timeout.
+        """Send the request to our base URL with our (connect, read) timeout, holding one of the account's
+        request slots (`slots`) while it is on the wire.
 
         `timeout` is ignored: the library passes none, and ours is a tuple its own check cannot compare.
         """
         if self.redirects:
             url = TWILIO_ORIGIN.sub(lambda _origin: self.base_url, url, count=1)
         self._last.response = None
-        response = super().request(
-            method, url, params, data, headers, auth, timeout=None, allow_redirects=allow_redirects
-        )
+        with self.slots.slot() if self.slots else nullcontext(lambda status: None) as answered:
+            response = super().request(
+                method, url, params, data, headers, auth, timeout=None, allow_redirects=allow_redirects
+            )
+            answered(response.status_code)
         self._last.response = response
         return response
 

@@ -9,7 +9,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class TwilioSettings:
-    """Credentials, endpoints, timeouts, retry and breaker limits (see `webapp/config.py` for each)."""
+    """Credentials, endpoints, timeouts, retry, breaker and concurrency limits (see `webapp/config.py`)."""
 
     account_sid: str
     auth_token: str = field(repr=False)
@@ -23,6 +23,7 @@ class TwilioSettings:
     retry_after_cap: float = 30.0
     breaker_fail_max: int = 5
     breaker_reset_timeout: float = 30
+    max_concurrency: int = 20
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> TwilioSettings:
@@ -40,4 +41,5 @@ class TwilioSettings:
             retry_after_cap=config["TWILIO_RETRY_AFTER_CAP"],
             breaker_fail_max=config["BREAKER_FAIL_MAX"],
             breaker_reset_timeout=config["BREAKER_RESET_TIMEOUT"],
+            max_concurrency=config["TWILIO_MAX_CONCURRENCY"],
         )

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 from flask_admin import expose
-from sqlalchemy import exists, func, literal_column, select
+from sqlalchemy import false, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
@@ -15,6 +15,7 @@ from webapp.admin.queues import queue_summary
 from webapp.extensions import db
 from webapp.jobs.queue import get_queue
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, Role, WebhookStatus
+from webapp.models.business import AWAITING_STATUS
 from webapp.redis_connection import get_redis
 from webapp.twilio_client import breaker_states, concurrency_state
 
@@ -26,10 +27,11 @@ LATEST_ACTIVITIES = 20
 
 
 def awaiting_number() -> Any:
-    """The condition of the provisioning backlog: active businesses without a number."""
-    return (Business.status == BusinessStatus.ACTIVE) & ~exists().where(
-        PhoneNumber.business_id == Business.id
-    )
+    """The condition of the provisioning backlog: active businesses without a number.
+
+    Spelled as the partial index `ix_businesses_awaiting_number` is, literal status included, so that
+    PostgreSQL reads only the awaiting businesses, even in a generic plan."""
+    return (Business.status == literal_column(f"'{AWAITING_STATUS}'")) & (Business.has_number == false())
 
 
 def backlog_total(cap: int | None) -> int:

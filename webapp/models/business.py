@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import CheckConstraint, Index, String
+from sqlalchemy import CheckConstraint, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
@@ -41,6 +41,11 @@ class NumberRefusal:
     """Names the business and says what to do (a job's error, the CLI's refusal)."""
 
 
+AWAITING_STATUS = BusinessStatus.ACTIVE.value
+"""The status of the businesses awaiting a number (`BusinessStatus.ACTIVE`), spelled out for the partial
+index's predicate, which queries must repeat literally for the planner to use it."""
+
+
 class Business(UuidPrimaryKey, Timestamps, db.Model):
     """A customer business; it may own one dedicated phone number."""
 
@@ -48,7 +53,13 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     __table_args__ = (
         CheckConstraint(f"length(name) BETWEEN 1 AND {NAME_MAX_LENGTH}", name="name_length"),
         *format_check("preferred_area_code", AREA_CODE_REGEX, AREA_CODE_GLOB, "preferred_area_code_format"),
-        Index("ix_businesses_status_created_at", "status", "created_at"),  # the backlog, oldest first
+        Index("ix_businesses_status_created_at", "status", "created_at"),
+        Index(  # the backlog, oldest first, and its count (see number_flag.py)
+            "ix_businesses_awaiting_number",
+            "created_at",
+            postgresql_where=text(f"status = '{AWAITING_STATUS}' AND has_number = false"),
+            sqlite_where=text(f"status = '{AWAITING_STATUS}' AND has_number = 0"),
+        ),
         trigram_index("businesses", "name"),  # the console's search: ILIKE '%text%'
         trigram_index("businesses", "contact_email"),
     )
@@ -59,6 +70,8 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     )
     contact_email: Mapped[str | None] = mapped_column(String(254))
     preferred_area_code: Mapped[str | None] = mapped_column(String(3))
+    has_number: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Whether a number row names this business; kept by the database's triggers (number_flag.py)."""
 
     phone_number: Mapped[PhoneNumber | None] = relationship(
         "PhoneNumber",

@@ -22,6 +22,7 @@ from webapp.models.base import (
 from webapp.models.checks import E164_GLOB, E164_REGEX, SID_GLOB, SID_REGEX, format_check
 from webapp.models.phone_format import format_national, normalise_e164
 from webapp.number_formats import NUMBER_SID_PATTERN
+from webapp.models.number_flag import keeps_has_number
 
 CAPABILITIES = ("voice", "sms", "mms", "fax")
 """The capability keys shown as badges, in display order."""
@@ -107,3 +108,6 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
 
     def __str__(self) -> str:
         return self.formatted
+
+
+keeps_has_number(PhoneNumber.__table__)

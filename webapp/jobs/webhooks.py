@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import current_app
@@ -13,13 +13,14 @@ from sqlalchemy import Select
 
 from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
+from webapp.jobs.concurrent_updates import ConcurrentWebhookUpdates
 from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activities, run_activity
 from webapp.jobs.tracking import report_progress
 from webapp.jobs.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
 from webapp.jobs.webhook_listing import LIST_CHECK_THRESHOLD, check_by_listing
 from webapp.models import Activity, PhoneNumber, WebhookStatus
-from webapp.twilio_client import NotFound, TwilioClient, get_client
+from webapp.twilio_client import NotFound, TwilioClient, TwilioNumber, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,10 @@ def resync_webhook(activity_id: str) -> dict[str, Any] | Retry | None:
 
 
 def resync_webhook_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
-    """RQ job: re-sync the numbers of several Activities in turn (a batch from `enqueue_bulk_resync`)."""
-    return run_activities(activity_ids, resync)
+    """RQ job: re-sync the numbers of several Activities (a batch from `enqueue_bulk_resync`), their Twilio
+    requests sent side by side (`concurrent_updates.py`)."""
+    updates = ConcurrentWebhookUpdates(activity_ids)
+    return run_activities(activity_ids, lambda activity: resync(activity, updates.update_number_webhook))
 
 
 def check_webhooks(activity_id: str) -> dict[str, Any] | Retry | None:
@@ -61,12 +64,16 @@ def target_number(activity: Activity) -> PhoneNumber:
     return activity.phone_number
 
 
-def resync(activity: Activity) -> dict[str, Any]:
-    """Update the number's webhook at Twilio and record it in sync; return the Activity's result."""
+def resync(
+    activity: Activity, update_number_webhook: Callable[[str, str], TwilioNumber] | None = None
+) -> dict[str, Any]:
+    """Update the number's webhook at Twilio (through `update_number_webhook`, by default the client's) and
+    record it in sync; return the Activity's result."""
     row = target_number(activity)
     expected = ExpectedWebhook.from_config(current_app.config)
+    update = update_number_webhook or get_client().update_number_webhook
     try:
-        number = get_client().update_number_webhook(row.twilio_sid, expected.voice_url)
+        number = update(row.twilio_sid, expected.voice_url)
     except NotFound as error:
         record_gone(row)
         db.session.commit()

@@ -19,6 +19,8 @@ BENCHMARKS = (
     "bench.jobs_resync",
     "bench.jobs_provision",
     "bench.jobs_memory",
+    "bench.fleet",
+    "bench.dashboard_backlog",
 )
 """Every benchmark module, run in this order; each has `run(quick: bool) -> list[results.Table]`."""
 

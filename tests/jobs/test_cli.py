@@ -111,6 +111,7 @@ def test_check_then_resync_drifted_repairs_everything(app, runner, sandbox, star
     checked = invoke(runner, "check-webhooks", "--wait")
     assert checked.exit_code == 0, checked.output
     assert "'drifted': 1" in checked.output
+    assert "orphans=0" in checked.output and "pages=1" in checked.output and "next_page" not in checked.output
     repaired = invoke(runner, "resync", "--drifted", "--wait")
 
     assert repaired.exit_code == 0, repaired.output

@@ -170,6 +170,8 @@ def check_webhooks_command(numbers: tuple[str, ...], wait: bool, timeout: int) -
     """Compare the voice webhook at Twilio with the settings, for each NUMBER or (by default) all numbers.
 
     Marks each number in sync, drifted (saying what differs) or in error (gone from the Twilio account).
+    All numbers, or more than 300, are checked by walking Twilio's list of the account's numbers (1,000 a
+    request), which also counts the orphans (see `numbers orphans`).
     """
     report_or_wait(
         run_enqueue(lambda: [enqueue_check([find_number(n) for n in numbers] if numbers else None, None)]),

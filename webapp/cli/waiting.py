@@ -16,7 +16,15 @@ POLL_SECONDS = 0.25
 PROGRESS_EVERY_SECONDS = 2.0
 """How often `--wait` prints the progress of a long job."""
 
-BOOKKEEPING = ("after_id", "number_ids", "activity_ids", "step", "requested_area_code")
+BOOKKEEPING = (
+    "after_id",
+    "number_ids",
+    "activity_ids",
+    "step",
+    "requested_area_code",
+    "next_page",
+    "walk_started",
+)
 """Result keys the jobs keep for themselves, left out of the summary."""
 
 

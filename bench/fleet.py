@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import insert
-from twilio.rest import Client
 
-from bench.jobs_resync import mark_drifted, resync_seconds, start_resync_drifted
+from bench.jobs_resync import (
+    LATENCY_MS,
+    bare_ratio,
+    ideal_rate,
+    mark_drifted,
+    resync_seconds,
+    start_resync_drifted,
+)
 from bench.processes import VOICE_URL, JobServices, job_services, seed_numbers, wait_until
 from bench.results import Table
 from bench.stats import median
@@ -26,10 +31,6 @@ from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber
 from webapp.sandbox.store import Store
-from webapp.twilio_client.client import WEBHOOK_METHOD
-
-LATENCY_MS = 100
-"""Latency the sandbox adds to every Twilio request."""
 
 LIMIT = 25
 """`TWILIO_MAX_CONCURRENCY` of the re-sync runs, and the bare script's threads."""
@@ -74,28 +75,9 @@ FULL = Plan(
 )
 
 
-def bare_client(services: JobServices) -> Client:
-    client = Client(services.sandbox.account_sid, services.sandbox.auth_token)
-    client.api.base_url = services.sandbox.base_url
-    return client
-
-
 def bare_rate(services: JobServices, threads: int, seconds: float, sids: list[str]) -> float:
     """Return the updates per second a bare twilio-python script with `threads` threads reaches."""
-
-    def loop(offset: int) -> int:
-        client, sent, ends = bare_client(services), 0, time.perf_counter() + seconds
-        while time.perf_counter() < ends:
-            client.incoming_phone_numbers(sids[(offset + sent * threads) % len(sids)]).update(
-                voice_url=VOICE_URL, voice_method=WEBHOOK_METHOD, status_callback_method=WEBHOOK_METHOD
-            )
-            sent += 1
-        return sent
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(threads) as pool:
-        sent = sum(pool.map(loop, range(threads)))
-    return sent / (time.perf_counter() - started)
+    return bare_ratio(services, sids, threads, seconds) * ideal_rate(threads)
 
 
 def sandbox_ceiling(services: JobServices, plan: Plan, sids: list[str]) -> Table:
@@ -104,7 +86,7 @@ def sandbox_ceiling(services: JobServices, plan: Plan, sids: list[str]) -> Table
     for threads in plan.ceiling_threads:
         services.sandbox.reset_stats()
         rate = bare_rate(services, threads, plan.ceiling_seconds, sids)
-        ideal = threads / (LATENCY_MS / 1000)
+        ideal = ideal_rate(threads)
         stats = services.sandbox.stats()
         rows.append(
             [str(threads), f"{rate:.0f}", f"{ideal:.0f}", f"{rate / ideal:.2f}", str(stats["max_in_flight"])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
 from webapp.jobs.provision import friendly_name_for
 from webapp.models import Activity, ActivityStatus, Business, PhoneNumber
@@ -81,3 +82,20 @@ def check_one_number_each_or_failed_with_a_reason(businesses: list[Business], sa
         "succeeded": sum(a.status == ActivityStatus.SUCCEEDED for a in outcomes.values()),
         "retried": sum(a.attempts > 1 for a in outcomes.values()),
     }
+
+
+def watch_progress(activity_id, timeout: float) -> tuple[Activity, set[tuple[int | None, int | None]]]:
+    """Poll the Activity until its job ends; return it and every (done, total) seen.
+
+    Raises:
+        AssertionError: the job is still in flight after `timeout` seconds.
+    """
+    seen = set()
+
+    def ended() -> bool:
+        current = db.session.get(Activity, activity_id)
+        seen.add((current.progress_done, current.progress_total))
+        return not current.is_in_flight
+
+    wait_until(in_new_transaction(ended), timeout, "the job to end", poll=0.02)
+    return db.session.get(Activity, activity_id), seen

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from sqlalchemy import insert
 
 from tests.fixtures.workers import wait_for_activity
-from tests.jobs.helpers import ELSEWHERE, VOICE_URL
+from tests.jobs.helpers import ELSEWHERE, VOICE_URL, watch_progress
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check
 from webapp.jobs.twilio_state import ExpectedWebhook
@@ -85,15 +84,7 @@ def test_check_all_walks_the_list_with_exact_counts_and_one_request_per_page(app
     start_worker()
     activity = enqueue_check(None, None)
 
-    seen = set()
-    deadline = time.monotonic() + 120
-    while True:
-        db.session.rollback()
-        current = db.session.get(Activity, activity.id)
-        seen.add(current.progress_done)
-        if not current.is_in_flight or time.monotonic() > deadline:
-            break
-        time.sleep(0.02)
+    current, seen = watch_progress(activity.id, 120)
 
     assert current.status == ActivityStatus.SUCCEEDED, current.error
     assert current.result["checked"] == AT_TWILIO_WITH_ROWS + GONE
@@ -101,7 +92,7 @@ def test_check_all_walks_the_list_with_exact_counts_and_one_request_per_page(app
     assert (current.result["orphans"], current.result["pages"]) == (ORPHANS, 5)
     assert sandbox.stats()["requests"] == 5, "one list request per page of 1,000, no fetch per number"
     assert sandbox.request_counts() == {"GET /IncomingPhoneNumbers.json": 5}
-    assert len([done for done in seen if done and 0 < done < current.result["checked"]]) >= 2, seen
+    assert len([done for done, _ in seen if done and 0 < done < current.result["checked"]]) >= 2, seen
     assert statuses() == {
         WebhookStatus.IN_SYNC: AT_TWILIO_WITH_ROWS - DRIFTED,
         WebhookStatus.DRIFTED: DRIFTED,

@@ -6,12 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
-from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
+from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record, watch_progress
 from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted
 from webapp.jobs.webhook_listing import LIST_CHECK_THRESHOLD
-from webapp.models import Activity, ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
+from webapp.models import ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
 
 
@@ -121,15 +121,7 @@ def test_checking_300_numbers_one_by_one_reports_progress_and_finishes(app, sand
     assert len(listed) == LIST_CHECK_THRESHOLD, "at most the threshold: checked one by one"
     activity = enqueue_check(listed, None)
 
-    seen = set()
-
-    def ended() -> bool:
-        current = db.session.get(Activity, activity.id)
-        seen.add((current.progress_done, current.progress_total))
-        return not current.is_in_flight
-
-    wait_until(in_new_transaction(ended), 90, "the webhook check to end", poll=0.02)
-    current = db.session.get(Activity, activity.id)
+    current, seen = watch_progress(activity.id, 90)
 
     assert current.status == ActivityStatus.SUCCEEDED, current.error
     assert current.result["checked"] == 300

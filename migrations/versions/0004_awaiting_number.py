@@ -8,7 +8,7 @@ triggers keep it (see webapp/models/number_flag.py). At a million businesses the
 once (a minute or so, locking writes to businesses).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-02 18:55:00.000000
 
 """
@@ -20,7 +20,7 @@ from webapp.models.number_flag import BACKFILL, CREATE_TRIGGERS, DROP_TRIGGERS
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from harness.waits import wait_for_activity, wait_until
 from tests.factories import make_business
 from tests.fixtures.sandbox import SandboxProcess
-from tests.fixtures.workers import wait_for_activity, wait_until
 from tests.jobs.helpers import ELSEWHERE, buy_at_sandbox, record
-from webapp.jobs.enqueue import enqueue_resyncs
+from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.models import ActivityStatus, PhoneNumber
 from webapp.twilio_client import concurrency_state, get_client
 
@@ -40,7 +40,7 @@ def drifted_numbers(how_many: int) -> list[PhoneNumber]:
 
 def resync_all(numbers: list[PhoneNumber], timeout: float = 120) -> set[ActivityStatus]:
     """Re-sync the numbers in batches over the live workers; return how their Activities ended."""
-    started = enqueue_resyncs(numbers, None).started
+    started = enqueue_bulk_resync(numbers, None).started
     return {wait_for_activity(activity_id, timeout=timeout).status for activity_id in started}
 
 
@@ -75,7 +75,7 @@ def test_a_killed_worker_s_slots_come_back_within_the_lease(sandbox: SandboxProc
     worker = start_worker()
     sandbox.set_faults(latency_ms=3000)  # within the tests' 5 s read timeout
     lease = get_client().concurrency.lease_seconds
-    enqueue_resyncs(numbers, None)
+    enqueue_bulk_resync(numbers, None)
     wait_until(lambda: concurrency_state().in_flight >= 1, 30, "the worker holds a slot")
 
     worker.kill()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_resyncs
+from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.models import ActivityStatus, PhoneNumber, WebhookStatus
 
 LATENCY_SECONDS = 1.0
@@ -25,7 +25,7 @@ def test_one_worker_sends_a_batch_of_resyncs_concurrently_each_recorded_apart(ap
     sandbox.reset_stats()
 
     started = time.monotonic()
-    batch = enqueue_resyncs(numbers, None)
+    batch = enqueue_bulk_resync(numbers, None)
     activities = [wait_for_activity(activity_id, timeout=60) for activity_id in batch.started]
     elapsed = time.monotonic() - started
 

@@ -6,7 +6,7 @@ import uuid
 
 from sqlalchemy import insert
 
-from tests.fixtures.workers import wait_for_activity
+from harness.waits import wait_for_activity
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, watch_progress
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check

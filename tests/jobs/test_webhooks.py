@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from harness.waits import in_new_transaction, wait_for_activity, wait_until
+from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record, watch_progress
 from webapp.extensions import db

@@ -1,7 +1,7 @@
 """A batch's Twilio webhook updates sent side by side, so one job fills the account's concurrency limit.
 
-A batch of re-syncs (`resync_webhook_batch`) records its Activities one after another, as every batch does; only
-its Twilio requests run concurrently. On first use, the updates of every Activity of the batch still in
+A batch of re-syncs (`resync_webhook_batch`) records its Activities one after another, as every batch does;
+only its Twilio requests run concurrently. On first use, the updates of every Activity of the batch still in
 flight are sent from a thread pool as large as the account's current limit allows (each thread with its own
 client, see `get_client`; every request still holds a slot of the shared limit). Each Activity then records
 its own answer when the batch reaches it, so its status and the console's progress stay live.

@@ -20,9 +20,9 @@ from webapp.models.base import (
     enum_column,
 )
 from webapp.models.checks import E164_GLOB, E164_REGEX, SID_GLOB, SID_REGEX, format_check
+from webapp.models.number_flag import keeps_has_number
 from webapp.models.phone_format import format_national, normalise_e164
 from webapp.number_formats import NUMBER_SID_PATTERN
-from webapp.models.number_flag import keeps_has_number
 
 CAPABILITIES = ("voice", "sms", "mms", "fax")
 """The capability keys shown as badges, in display order."""

@@ -83,6 +83,8 @@ def calls_of(client: TwilioClient) -> dict[str, Callable[[], object]]:
         "find_numbers": lambda: client.find_numbers(friendly_name="switchboard:breaker"),
         "list_numbers": lambda: client.list_numbers(),
         "release_number": lambda: client.release_number(NUMBER_SID),
+        "update_friendly_name": lambda: client.update_friendly_name(NUMBER_SID, "switchboard:breaker"),
+        "fetch_number_prices": lambda: client.fetch_number_prices("US"),
         "make_call": lambda: client.make_call("+14155550100", "+14155550101", VOICE_URL),
         "get_call": lambda: client.get_call(CALL_SID),
         "send_sms": lambda: client.send_sms("+14155550100", "+14155550101", "Hello"),

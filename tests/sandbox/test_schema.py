@@ -78,6 +78,10 @@ KNOWN_TWILIO_DEVIATIONS = [
         Allowance(field, "type", _decimal_string, "Twilio writes coordinates as strings (schema: number)")
         for field in ("latitude", "longitude")
     ),
+    *(
+        Allowance(field, "type", _decimal_string, "Twilio writes prices as strings (schema: number)")
+        for field in ("base_price", "current_price")
+    ),
     Allowance(
         "friendly_name",
         "format",
@@ -96,6 +100,11 @@ def _load_spec() -> dict[str, Any]:
         )
         unavailable(reason)
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def pricing_spec_path() -> Path:
+    """Return where Twilio's Pricing v1 spec is: beside the 2010 API's."""
+    return Path(services_for_tests()["TWILIO_OPENAPI_SPEC"]).with_name("twilio_pricing_v1.json")
 
 
 def _allow_null(node: Any) -> Any:
@@ -258,6 +267,54 @@ def test_available_number_list_matches_the_spec(twilio_spec: TwilioSpec, sandbox
     )
     assert len(found["available_phone_numbers"]) == 3
     assert all(set(n) == fields for n in found["available_phone_numbers"])
+
+
+@pytest.mark.parametrize(
+    ("kind", "schema"),
+    [("TollFree", "available_phone_number_toll_free"), ("Mobile", "available_phone_number_mobile")],
+)
+def test_toll_free_and_mobile_lists_match_the_spec(
+    twilio_spec: TwilioSpec, sandbox: SandboxProcess, kind: str, schema: str
+):
+    answer = api_request(sandbox, "GET", f"/AvailablePhoneNumbers/US/{kind}.json", params={"PageSize": 3})
+
+    found = twilio_spec.check(answer, "GET", f"/AvailablePhoneNumbers/{{CountryCode}}/{kind}.json", 200)
+
+    fields = twilio_spec.fields(f"api.v2010.account.available_phone_number_country.{schema}")
+    assert len(found["available_phone_numbers"]) == 3
+    assert all(set(n) == fields for n in found["available_phone_numbers"])
+
+
+def test_a_filtered_local_search_and_a_bought_toll_free_number_match_the_spec(
+    twilio_spec: TwilioSpec, sandbox: SandboxProcess
+):
+    search = {"InRegion": "NY", "NearNumber": "+12125550100", "MmsEnabled": "true", "PageSize": 30}
+    answer = api_request(sandbox, "GET", "/AvailablePhoneNumbers/US/Local.json", params=search)
+
+    found = twilio_spec.check(answer, "GET", "/AvailablePhoneNumbers/{CountryCode}/Local.json", 200)
+    bought = twilio_spec.check(
+        buy(sandbox, PhoneNumber="+18005550100"), "POST", "/IncomingPhoneNumbers.json", 201
+    )
+
+    assert {n["region"] for n in found["available_phone_numbers"]} == {"NY"}
+    assert bought["phone_number"] == "+18005550100"
+
+
+def test_number_prices_match_the_pricing_spec(twilio_spec: TwilioSpec, sandbox: SandboxProcess):
+    pricing = TwilioSpec(json.loads(pricing_spec_path().read_text(encoding="utf-8")))
+    path = "~1v1~1PhoneNumbers~1Countries~1{IsoCountry}"
+    pointer = f"/paths/{path}/get/responses/200/content/application~1json/schema"
+    auth = (sandbox.account_sid, sandbox.auth_token)
+
+    answer = requests.get(f"{sandbox.base_url}/v1/PhoneNumbers/Countries/US", auth=auth, timeout=5)
+
+    assert answer.status_code == 200
+    assert pricing.violations({"$ref": f"{SPEC_URI}#{pointer}"}, answer.json()) == []
+    assert {p["number_type"] for p in answer.json()["phone_number_prices"]} == {
+        "local",
+        "toll free",
+        "mobile",
+    }
 
 
 def test_call_answers_match_the_spec(

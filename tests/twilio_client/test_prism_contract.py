@@ -18,7 +18,14 @@ from webapp.twilio_client import TwilioClient
 
 CALLS: dict[str, Callable[[TwilioClient], object]] = {
     "search_available_numbers": lambda c: c.search_available_numbers(
-        area_code="415", contains="555", sms=True, limit=5
+        area_code="415",
+        contains="555*",
+        sms=True,
+        mms=True,
+        limit=5,
+        in_region="CA",
+        in_postal_code="94103",
+        near_number="+14155550100",
     ),
     "purchase_number": lambda c: c.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL),
     "provision_number": lambda c: c.provision_number(
@@ -30,11 +37,17 @@ CALLS: dict[str, Callable[[TwilioClient], object]] = {
     "list_numbers": lambda c: c.list_numbers(),
     "list_numbers_page": lambda c: c.list_numbers_page(),
     "release_number": lambda c: c.release_number(NUMBER_SID),
+    "update_friendly_name": lambda c: c.update_friendly_name(NUMBER_SID, "switchboard:acme"),
     "make_call": lambda c: c.make_call("+14155550199", "+14155550100", VOICE_URL),
     "get_call": lambda c: c.get_call(CALL_SID),
     "send_sms": lambda c: c.send_sms("+14155550199", "+14155550100", "Your number is ready."),
 }
-"""One call of each public client method, with every optional parameter the method sends."""
+"""One call of each public client method of Twilio's 2010 API, with every optional parameter it sends."""
+
+PRICING_CALLS: dict[str, Callable[[TwilioClient], object]] = {
+    "fetch_number_prices": lambda c: c.fetch_number_prices("US"),
+}
+"""The client methods of Twilio's Pricing v1 API."""
 
 
 def test_every_client_method_is_covered() -> None:
@@ -43,7 +56,29 @@ def test_every_client_method_is_covered() -> None:
         for name, member in inspect.getmembers(TwilioClient, inspect.isfunction)
         if not name.startswith("_") and name != "close"
     }
-    assert public == set(CALLS)
+    assert public == set(CALLS) | set(PRICING_CALLS)
+
+
+@pytest.mark.parametrize("number_type", ["toll-free", "mobile"])
+def test_search_of_each_number_type_passes_twilio_spec(
+    prism: PrismServer, make_client, number_type: str
+) -> None:
+    client = make_client(prism.base_url, max_attempts=1)
+
+    client.search_available_numbers(number_type=number_type, contains="8**", limit=3)
+
+    assert prism.requests_received() == 1
+    assert prism.request_violations() == []
+
+
+@pytest.mark.parametrize("operation", sorted(PRICING_CALLS))
+def test_pricing_request_passes_twilio_spec(pricing_prism: PrismServer, make_client, operation: str) -> None:
+    client = make_client(pricing_prism.base_url, max_attempts=1)
+
+    PRICING_CALLS[operation](client)
+
+    assert pricing_prism.requests_received() == 1
+    assert pricing_prism.request_violations() == []
 
 
 @pytest.mark.parametrize("status_callback_url", ["", STATUS_CALLBACK_URL], ids=["no-callback", "callback"])

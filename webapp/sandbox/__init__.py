@@ -13,12 +13,15 @@ Twilio API, under `/2010-04-01/Accounts/{AccountSid}/`, with HTTP basic auth (ac
 otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
 `{"code", "message", "more_info", "status"}`:
 
-- `GET AvailablePhoneNumbers/US/Local.json` with `AreaCode`, `Contains`, `VoiceEnabled`, `SmsEnabled`,
-  `MmsEnabled`, `PageSize`.
+- `GET AvailablePhoneNumbers/US/{Local,TollFree,Mobile}.json` with `AreaCode`, `Contains`, `InRegion`,
+  `InPostalCode`, `NearNumber` (and `Distance`), `VoiceEnabled`, `SmsEnabled`, `MmsEnabled`, `PageSize`;
+  at most 30 numbers, as Twilio.
 - `GET IncomingPhoneNumbers.json` with `FriendlyName`, `PhoneNumber`, `PageSize`, `Page`, `PageToken`.
 - `POST IncomingPhoneNumbers.json`: buy by `PhoneNumber` or `AreaCode`, honouring Twilio's magic test
   inputs (see `pool.py`).
 - `GET`, `POST`, `DELETE IncomingPhoneNumbers/{Sid}.json`: fetch, update, release (404/20404 after).
+- `GET /v1/PhoneNumbers/Countries/US` (Twilio's Pricing API, same credentials): monthly price per number
+  type.
 - `POST Calls.json`, `GET Calls/{Sid}.json`, `POST Messages.json` (`From` must be an owned number or
   Twilio's magic `+15005550006`).
 

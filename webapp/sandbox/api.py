@@ -30,11 +30,22 @@ def not_found(kind: str, sid: str) -> TwilioError:
     return TwilioError(404, errors.NOT_FOUND, f"The requested resource {kind} {sid} was not found")
 
 
-@bp.get("/AvailablePhoneNumbers/<country>/Local.json")
-def search_local_numbers(account_sid: str, country: str) -> Response:
-    """List local numbers for sale; only `US` has any. Nothing found is an empty list, not an error."""
+SEARCH_PATHS = {"Local": "local", "TollFree": "toll-free", "Mobile": "mobile"}
+"""Twilio's search path for each kind of number the sandbox sells."""
+
+
+@bp.get("/AvailablePhoneNumbers/<country>/Local.json", defaults={"kind": "Local"})
+@bp.get("/AvailablePhoneNumbers/<country>/TollFree.json", defaults={"kind": "TollFree"})
+@bp.get("/AvailablePhoneNumbers/<country>/Mobile.json", defaults={"kind": "Mobile"})
+def search_available_numbers(account_sid: str, country: str, kind: str) -> Response:
+    """List local, toll-free or mobile numbers for sale; only `US` has any. Nothing found is an empty list,
+    not an error."""
     state = current_state()
-    found = numbers.search_available(state.store, state.pool_size, request.args) if country == "US" else []
+    found = (
+        numbers.search_available(state.store, state.pool_size, request.args, SEARCH_PATHS[kind])
+        if country == "US"
+        else []
+    )
     return jsonify(
         available_phone_numbers=[render.available_number(n) for n in found],
         uri=request.full_path.rstrip("?"),

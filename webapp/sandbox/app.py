@@ -10,7 +10,7 @@ import time
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from webapp.sandbox import api, control, errors
+from webapp.sandbox import api, control, errors, pricing
 from webapp.sandbox.errors import TwilioError, injected_error
 from webapp.sandbox.faults import RESET_ENVIRON_KEY
 from webapp.sandbox.state import EXTENSION_KEY, SandboxState, current_state
@@ -28,6 +28,7 @@ def create_sandbox_app(state: SandboxState) -> Flask:
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(api.bp)
     app.register_blueprint(control.bp)
+    app.register_blueprint(pricing.bp)
     app.before_request(admit_request)
     app.after_request(finish_request)
     app.teardown_request(release_slot)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,7 +16,9 @@ from webapp.sandbox.pool import (
     E164_US,
     MAGIC_INVALID,
     MAGIC_UNAVAILABLE,
+    Locality,
     PoolNumber,
+    area_codes_of,
     area_pool,
     digit_pattern,
     find_pool_number,
@@ -94,8 +97,53 @@ def parse_number_settings(form: Mapping[str, str]) -> tuple[str | None, dict[str
     return friendly_name, settings
 
 
-def search_available(store: Store, pool_size: int, query: Mapping[str, str]) -> list[PoolNumber]:
-    """Return the numbers for sale that match a search (`AreaCode`, `Contains`, `*Enabled`, `PageSize`).
+SEARCH_RESULTS_MAX = 30
+"""Twilio answers a search with at most about 30 numbers, whatever the PageSize (twilio-node #316)."""
+
+NEAR_DEFAULT_MILES = 25
+"""Twilio's default `Distance` around `NearNumber`."""
+
+NEAR_MAX_MILES = 500
+"""The largest `Distance` Twilio accepts."""
+
+
+def miles_between(a: Locality, b: Locality) -> float:
+    """Return the great-circle distance between two localities, in miles."""
+    lat_a, lon_a, lat_b, lon_b = map(
+        math.radians, map(float, (a.latitude, a.longitude, b.latitude, b.longitude))
+    )
+    cos_angle = math.sin(lat_a) * math.sin(lat_b) + math.cos(lat_a) * math.cos(lat_b) * math.cos(
+        lon_b - lon_a
+    )
+    return 3958.8 * math.acos(max(-1.0, min(1.0, cos_angle)))
+
+
+def near_filter(query: Mapping[str, str]) -> Callable[[Locality | None], bool] | None:
+    """Return the `NearNumber`/`Distance` test for a number's locality, or None when not asked for.
+
+    Raises:
+        TwilioError: the number is not E.164, or the distance is not 0 to 500 miles.
+    """
+    near = query.get("NearNumber", "").strip()
+    if not near:
+        return None
+    if not E164_US.match(near):
+        raise invalid(
+            f"NearNumber must be a US number in E.164 form, got {near!r}.", errors.INVALID_PHONE_NUMBER
+        )
+    raw = query.get("Distance", "").strip() or str(NEAR_DEFAULT_MILES)
+    if not raw.isdigit() or int(raw) > NEAR_MAX_MILES:
+        raise invalid(f"Distance must be a whole number of miles from 0 to {NEAR_MAX_MILES}, got {raw!r}.")
+    centre = AREA_CODES.get(near[2:5])
+    return lambda where: centre is not None and where is not None and miles_between(centre, where) <= int(raw)
+
+
+def search_available(
+    store: Store, pool_size: int, query: Mapping[str, str], number_type: str = "local"
+) -> list[PoolNumber]:
+    """Return the numbers of `number_type` for sale that match a search: `AreaCode`, `Contains`, `InRegion`,
+    `InPostalCode`, `NearNumber` (with `Distance`), `VoiceEnabled`/`SmsEnabled`/`MmsEnabled`, `PageSize`
+    (at most `SEARCH_RESULTS_MAX`).
 
     Raises:
         TwilioError: the area code is not three digits, or another filter is malformed.
@@ -112,16 +160,23 @@ def search_available(store: Store, pool_size: int, query: Mapping[str, str]) -> 
         for name in ("VoiceEnabled", "SmsEnabled", "MmsEnabled")
         if name in query
     }
-    size = page_size(query)
+    region = query.get("InRegion", "").strip().upper()
+    postal_code = query.get("InPostalCode", "").strip()
+    near = near_filter(query)
+    size = min(page_size(query), SEARCH_RESULTS_MAX)
     owned = store.owned_phone_numbers()
     found = []
-    for code in [area_code] if area_code else sorted(AREA_CODES):
-        for number in area_pool(code, pool_size):
+    for code in [area_code] if area_code else area_codes_of(number_type):
+        for number in area_pool(code, pool_size, number_type):
+            where = number.locality
             capable = {"VoiceEnabled": True, "SmsEnabled": number.sms, "MmsEnabled": number.sms}
             if (
                 number.phone_number not in owned
                 and (contains is None or contains.search(number.phone_number[1:]))
                 and all(capable[name] == flag for name, flag in wanted.items())
+                and (not region or (where is not None and where.region == region))
+                and (not postal_code or (where is not None and where.postal_code == postal_code))
+                and (near is None or near(where))
             ):
                 found.append(number)
                 if len(found) == size:

@@ -1,7 +1,9 @@
-"""The sandbox's finite, deterministic supply of US local numbers, and the magic test inputs.
+"""The sandbox's finite, deterministic supply of US numbers, and the magic test inputs.
 
-Every area code in `AREA_CODES` offers the first `pool_size` numbers of `+1 AAA 555 01xx…`, so two
-sandboxes with the same pool size offer the same numbers, and a test can run an area code dry.
+Every area code in `AREA_CODES` offers the first `pool_size` local numbers of `+1 AAA 555 01xx…` and as
+many mobile ones of `+1 AAA 556 01xx…`; every code in `TOLL_FREE_CODES` as many toll-free ones of
+`+1 8XX 555 01xx…`. Two sandboxes with the same pool size offer the same numbers, and a test can run an
+area code dry.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ MAGIC_AVAILABLE = "+15005550006"
 MAGIC_NO_NUMBERS_AREA_CODE = "533"
 """Twilio's test area code with no numbers (21452); not in `AREA_CODES`, so never any."""
 
+NUMBER_TYPES = ("local", "toll-free", "mobile")
+"""The kinds of number the sandbox sells, as Switchboard names them (Twilio's Local, TollFree, Mobile)."""
+
+TOLL_FREE_CODES = ("800", "833", "844", "855", "866", "877", "888")
+"""The toll-free area codes with numbers for sale."""
+
+EXCHANGES = {"local": "555", "toll-free": "555", "mobile": "556"}
+"""The exchange (digits 5 to 7) of each kind of pool number."""
+
 E164_US = re.compile(r"^\+1[2-9]\d{2}[2-9]\d{6}$")
 AREA_CODE = re.compile(r"^\d{3}$")
 KEYPAD = {letter: digit for digit, letters in {
@@ -48,6 +59,7 @@ class Locality:
     postal_code: str
     latitude: str
     longitude: str
+    address_requirements: str = "none"
 
 
 AREA_CODES: dict[str, Locality] = {
@@ -65,9 +77,10 @@ AREA_CODES: dict[str, Locality] = {
     "617": Locality("MA", "Boston", "BOSTON", "128", "02108", "42.360000", "-71.060000"),
     "646": Locality("NY", "New York", "NWYRCYZN01", "132", "10011", "40.740000", "-74.000000"),
     "702": Locality("NV", "Las Vegas", "LAS VEGAS", "721", "89101", "36.170000", "-115.140000"),
-    "718": Locality("NY", "Brooklyn", "NWYRCYZN03", "132", "11201", "40.690000", "-73.990000"),
+    "718": Locality("NY", "Brooklyn", "NWYRCYZN03", "132", "11201", "40.690000", "-73.990000", "local"),
 }
-"""The area codes with numbers for sale, in the spirit of Twilio's inventory."""
+"""The area codes with numbers for sale, in the spirit of Twilio's inventory (Brooklyn's need a local
+address, so that "address required" has something to show)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,28 @@ class PoolNumber:
         """The number as Twilio formats it for people: `(415) 555-0100`."""
         return format_national(self.phone_number)
 
+    @property
+    def number_type(self) -> str:
+        """Local, toll-free or mobile."""
+        return number_type_of(self.phone_number)
+
+    @property
+    def locality(self) -> Locality | None:
+        """Where the number is; None for a toll-free number."""
+        return None if self.number_type == "toll-free" else AREA_CODES.get(self.area_code)
+
+
+def number_type_of(phone_number: str) -> str:
+    """Return which kind of pool number `phone_number` is (numbers outside the pool count as local)."""
+    if phone_number[2:5] in TOLL_FREE_CODES:
+        return "toll-free"
+    return "mobile" if phone_number[5:8] == EXCHANGES["mobile"] else "local"
+
+
+def area_codes_of(number_type: str) -> list[str]:
+    """Return the area codes that offer numbers of this kind, in order."""
+    return list(TOLL_FREE_CODES) if number_type == "toll-free" else sorted(AREA_CODES)
+
 
 def format_national(phone_number: str) -> str:
     """Return a +1 number as `(AAA) EEE-LLLL`, or unchanged if it is not a US number."""
@@ -92,13 +127,16 @@ def format_national(phone_number: str) -> str:
     return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
-def area_pool(area_code: str, pool_size: int) -> list[PoolNumber]:
-    """Return the numbers `area_code` offers, in order; empty for an area code without numbers."""
-    if area_code not in AREA_CODES:
+def area_pool(area_code: str, pool_size: int, number_type: str = "local") -> list[PoolNumber]:
+    """Return the numbers of this kind `area_code` offers, in order; empty when it offers none."""
+    if area_code not in area_codes_of(number_type):
         return []
-    # Every tenth number can take calls only, so the SmsEnabled filter has something to filter.
+    exchange = EXCHANGES[number_type]
+    # Every tenth local number can take calls only, so the SmsEnabled filter has something to filter.
     return [
-        PoolNumber(f"+1{area_code}555{line:04d}", area_code, sms=line % 10 != 9)
+        PoolNumber(
+            f"+1{area_code}{exchange}{line:04d}", area_code, sms=number_type != "local" or line % 10 != 9
+        )
         for line in range(FIRST_LINE, FIRST_LINE + min(pool_size, MAX_POOL_SIZE))
     ]
 
@@ -109,7 +147,8 @@ def find_pool_number(phone_number: str, pool_size: int) -> PoolNumber | None:
         return PoolNumber(MAGIC_AVAILABLE, "500", sms=True)
     if not E164_US.match(phone_number):
         return None
-    return next((n for n in area_pool(phone_number[2:5], pool_size) if n.phone_number == phone_number), None)
+    offered = area_pool(phone_number[2:5], pool_size, number_type_of(phone_number))
+    return next((n for n in offered if n.phone_number == phone_number), None)
 
 
 def digit_pattern(text: str) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
-from webapp.sandbox.pool import AREA_CODES, PoolNumber, format_national
+from webapp.sandbox.pool import AREA_CODES, PoolNumber, format_national, number_type_of
 from webapp.sandbox.store import OwnedNumber
 
 API_VERSION = "2010-04-01"
@@ -47,11 +47,19 @@ def capabilities(sms: bool) -> dict[str, bool]:
     return {"voice": True, "sms": sms, "mms": sms, "fax": False}
 
 
+INCOMING_TYPES = {"local": "local", "toll-free": "tollfree", "mobile": "mobile"}
+"""How an IncomingPhoneNumber names each kind of number in its `type`."""
+
+
 def incoming_number(number: OwnedNumber, account_sid: str) -> dict[str, Any]:
     """Return the IncomingPhoneNumber resource for an owned number."""
+    where = AREA_CODES.get(number.area_code)
+    number_type = number_type_of(number.phone_number)
     return {
         "account_sid": account_sid,
-        "address_requirements": "none",
+        "address_requirements": where.address_requirements
+        if where and number_type != "toll-free"
+        else "none",
         "address_sid": None,
         "api_version": API_VERSION,
         "beta": False,
@@ -71,29 +79,29 @@ def incoming_number(number: OwnedNumber, account_sid: str) -> dict[str, Any]:
         **number.settings,
         "status": "in-use",
         "trunk_sid": None,
-        "type": "local",
+        "type": INCOMING_TYPES[number_type],
         "uri": f"{account_path(account_sid)}/IncomingPhoneNumbers/{number.sid}.json",
         "voice_receive_mode": "voice",
     }
 
 
 def available_number(number: PoolNumber) -> dict[str, Any]:
-    """Return an AvailablePhoneNumber (Local) record for a pool number."""
-    where = AREA_CODES[number.area_code]
+    """Return an AvailablePhoneNumber record for a pool number (a toll-free one has no locality)."""
+    where = number.locality
     return {
-        "address_requirements": "none",
+        "address_requirements": where.address_requirements if where else "none",
         "beta": False,
         "capabilities": capabilities(number.sms),
         "friendly_name": number.friendly_name,
         "iso_country": "US",
-        "lata": where.lata,
-        "latitude": where.latitude,
-        "locality": where.locality,
-        "longitude": where.longitude,
+        "lata": where and where.lata,
+        "latitude": where and where.latitude,
+        "locality": where and where.locality,
+        "longitude": where and where.longitude,
         "phone_number": number.phone_number,
-        "postal_code": where.postal_code,
-        "rate_center": where.rate_center,
-        "region": where.region,
+        "postal_code": where and where.postal_code,
+        "rate_center": where and where.rate_center,
+        "region": where and where.region,
     }
 
 

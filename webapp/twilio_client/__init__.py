@@ -24,7 +24,7 @@ from webapp.twilio_client.errors import (
     RateLimited,
     TwilioUnavailable,
 )
-from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, TwilioNumber
+from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
 from webapp.twilio_client.settings import TwilioSettings
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "Message",
     "NotFound",
     "NumberPage",
+    "NumberPrices",
     "NumberUnavailable",
     "RateLimited",
     "TwilioClient",

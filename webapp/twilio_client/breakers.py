@@ -32,6 +32,8 @@ OPERATIONS = (
     "find_numbers",
     "list_numbers",
     "release_number",
+    "update_friendly_name",
+    "fetch_number_prices",
     "make_call",
     "get_call",
     "send_sms",

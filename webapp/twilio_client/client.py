@@ -21,7 +21,7 @@ from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
 from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
 from webapp.twilio_client.http import BaseUrlHttpClient
-from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, TwilioNumber
+from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
 from webapp.twilio_client.retry import RetryPolicy
 from webapp.twilio_client.settings import TwilioSettings
 from webapp.twilio_client.validation import (
@@ -31,6 +31,9 @@ from webapp.twilio_client.validation import (
     check_e164,
     check_friendly_name,
     check_limit,
+    check_number_type,
+    check_postal_code,
+    check_region,
     check_sid,
     check_sms_body,
     check_url,
@@ -136,18 +139,46 @@ class TwilioClient:
         voice: bool | None = True,
         sms: bool | None = None,
         limit: int = 20,
+        *,
+        number_type: str = "local",
+        mms: bool | None = None,
+        in_region: str | None = None,
+        in_postal_code: str | None = None,
+        near_number: str | None = None,
     ) -> list[AvailableNumber]:
-        """Return local numbers Twilio offers to buy; an empty list when it has none (not an error)."""
+        """Return numbers Twilio offers to buy (local, toll-free or mobile); an empty list when it has none.
+
+        Twilio answers at most about 30 whatever `limit` asks for: narrow the filters to see others.
+        """
         check_country(country)
+        check_number_type(number_type)
         check_area_code(area_code)
         check_contains(contains)
+        check_region(in_region)
+        check_postal_code(in_postal_code)
+        if near_number is not None:
+            check_e164(near_number, "number to search near")
         check_limit(limit)
-        filters = {"area_code": area_code, "contains": contains, "voice_enabled": voice, "sms_enabled": sms}
+        filters = {
+            "area_code": area_code,
+            "contains": contains,
+            "voice_enabled": voice,
+            "sms_enabled": sms,
+            "mms_enabled": mms,
+            "in_region": in_region,
+            "in_postal_code": in_postal_code,
+            "near_number": near_number,
+        }
         filters = {key: value for key, value in filters.items() if value is not None}
-        local = self._twilio.available_phone_numbers(country).local
+        country_numbers = self._twilio.available_phone_numbers(country)
+        offered = {
+            "local": country_numbers.local,
+            "toll-free": country_numbers.toll_free,
+            "mobile": country_numbers.mobile,
+        }[number_type]
         return self._call(
             "search_available_numbers",
-            lambda: [AvailableNumber.from_resource(found) for found in local.list(limit=limit, **filters)],
+            lambda: [AvailableNumber.from_resource(found) for found in offered.list(limit=limit, **filters)],
         )
 
     def purchase_number(
@@ -246,6 +277,19 @@ class TwilioClient:
         logger.info("Voice webhook of %s set to %s", number_sid, voice_url)
         return number
 
+    def update_friendly_name(self, number_sid: str, friendly_name: str) -> TwilioNumber:
+        """Rename the number at Twilio (provision and `numbers orphans` read the owner from it); return it."""
+        check_sid(number_sid, "PN", "phone number")
+        check_friendly_name(friendly_name)
+        number = self._call(
+            "update_friendly_name",
+            lambda: TwilioNumber.from_resource(
+                self._twilio.incoming_phone_numbers(number_sid).update(friendly_name=friendly_name)
+            ),
+        )
+        logger.info("FriendlyName of %s set to %r", number_sid, friendly_name)
+        return number
+
     def fetch_number(self, sid: str) -> TwilioNumber:
         """Return the number with this SID. Raises `NotFound` if the account does not own it."""
         check_sid(sid, "PN", "phone number")
@@ -312,6 +356,18 @@ class TwilioClient:
 
         self._call("release_number", release)
         logger.info("Released %s", sid)
+
+    # Prices
+
+    def fetch_number_prices(self, country: str = "US") -> NumberPrices:
+        """Return what each type of phone number costs a month in `country` (Twilio's Pricing API)."""
+        check_country(country)
+        return self._call(
+            "fetch_number_prices",
+            lambda: NumberPrices.from_resource(
+                self._twilio.pricing.v1.phone_numbers.countries(country).fetch()
+            ),
+        )
 
     # Calls and messages
 

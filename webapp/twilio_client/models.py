@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 CAPABILITIES = ("voice", "sms", "mms", "fax")
@@ -54,7 +55,11 @@ class NumberPage:
 
 @dataclass(frozen=True)
 class AvailableNumber:
-    """A number Twilio offers to buy."""
+    """A number Twilio offers to buy.
+
+    `address_requirements` is Twilio's `none`, `any`, `local` or `foreign`: anything but `none` means Twilio
+    wants an Address on the account before it sells the number.
+    """
 
     phone_number: str
     friendly_name: str
@@ -62,6 +67,8 @@ class AvailableNumber:
     region: str | None
     iso_country: str | None
     capabilities: dict[str, bool] = field(hash=False)
+    postal_code: str | None = None
+    address_requirements: str = "none"
 
     @classmethod
     def from_resource(cls, resource: Any) -> AvailableNumber:
@@ -73,6 +80,34 @@ class AvailableNumber:
             region=resource.region or None,
             iso_country=resource.iso_country or None,
             capabilities=read_capabilities(resource.capabilities),
+            postal_code=resource.postal_code or None,
+            address_requirements=resource.address_requirements or "none",
+        )
+
+    @property
+    def needs_address(self) -> bool:
+        """Whether Twilio requires an address before selling this number."""
+        return self.address_requirements != "none"
+
+
+@dataclass(frozen=True)
+class NumberPrices:
+    """What a phone number costs a month in one country, by Twilio's number type (`local`, `toll free`...)."""
+
+    iso_country: str
+    price_unit: str
+    monthly: dict[str, Decimal] = field(hash=False)
+
+    @classmethod
+    def from_resource(cls, resource: Any) -> NumberPrices:
+        """Copy the current prices from twilio-python's pricing CountryInstance."""
+        return cls(
+            iso_country=resource.iso_country,
+            price_unit=(resource.price_unit or "USD").upper(),
+            monthly={
+                str(price["number_type"]).lower(): Decimal(str(price["current_price"]))
+                for price in resource.phone_number_prices or []
+            },
         )
 
 

@@ -15,6 +15,11 @@ SMS_BODY_MAX = 1600
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _CONTAINS = re.compile(r"[0-9A-Za-z*%+$]{2,16}")
+_REGION = re.compile(r"[A-Z]{2}")
+_POSTAL_CODE = re.compile(r"[0-9A-Za-z -]{3,10}")
+
+NUMBER_TYPES = ("local", "toll-free", "mobile")
+"""The kinds of number a search may ask for."""
 
 
 def check_e164(value: str, what: str = "phone number") -> str:
@@ -93,4 +98,25 @@ def check_timeout(value: float, what: str) -> float:
     """Return `value` if it is a timeout greater than zero."""
     if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
         raise ValueError(f"The {what} must be greater than zero seconds; got {value!r}.")
+    return value
+
+
+def check_number_type(value: str) -> str:
+    """Return `value` if it is a kind of number Twilio sells: local, toll-free or mobile."""
+    if value not in NUMBER_TYPES:
+        raise ValueError(f"The number type must be one of {', '.join(NUMBER_TYPES)}; got {value!r}.")
+    return value
+
+
+def check_region(value: str | None) -> str | None:
+    """Return `value` if it is None or a two-letter state or province code in capitals, like CA."""
+    if value is not None and (not isinstance(value, str) or not _REGION.fullmatch(value)):
+        raise ValueError(f"The state or region must be two capital letters, like CA; got {value!r}.")
+    return value
+
+
+def check_postal_code(value: str | None) -> str | None:
+    """Return `value` if it is None or a postal code (3 to 10 letters, digits, spaces or hyphens)."""
+    if value is not None and (not isinstance(value, str) or not _POSTAL_CODE.fullmatch(value)):
+        raise ValueError(f"The postal code must be 3 to 10 letters or digits, like 94103; got {value!r}.")
     return value

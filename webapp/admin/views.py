@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
+from webapp.admin.choose_number import ChooseNumberMixin
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
@@ -44,7 +45,7 @@ def skipped_sentence(reasons: Counter[str]) -> str:
     return f"Skipped {sum(reasons.values())}: {parts}."
 
 
-class BusinessView(PhoneSearchMixin, SecureModelView):
+class BusinessView(ChooseNumberMixin, PhoneSearchMixin, SecureModelView):
     """Every business, its status and its number; operators provision numbers from here."""
 
     list_template = "admin/business/list.html"
@@ -85,6 +86,10 @@ class BusinessView(PhoneSearchMixin, SecureModelView):
     ]
     can_export = True
     form_excluded_columns = ("phone_number", "created_at", "updated_at")
+    method_roles: ClassVar[dict[str, Role]] = {
+        **SecureModelView.method_roles,
+        **ChooseNumberMixin.choose_number_roles,
+    }
 
     def search_placeholder(self) -> str:
         return "Name, e-mail or phone number"

@@ -115,19 +115,30 @@ def numbers_group() -> None:
     metavar="NNN",
     help="Area code to buy in. Default: the business's preferred one; if it has none, anywhere in the US.",
 )
+@click.option(
+    "--number",
+    "phone_number",
+    metavar="E164",
+    help="Buy exactly this number (one 'numbers search' offered) instead of any in an area code.",
+)
 @waiting_options
-def provision_command(business: str, area_code: str | None, wait: bool, timeout: int) -> None:
+def provision_command(
+    business: str, area_code: str | None, phone_number: str | None, wait: bool, timeout: int
+) -> None:
     """Buy a number for BUSINESS (its UUID or exact name) and point its voice webhook at Switchboard.
 
     Only an active business without a number gets one. Run again after a failure: a number bought by an
-    interrupted attempt is adopted, never bought twice.
+    interrupted attempt is adopted, never bought twice. With --number, a number Twilio no longer sells
+    fails the job with nothing bought: search again.
     """
 
     def start_jobs() -> list[Activity]:
         target = find_business(business)
         if (refusal := target.why_no_number()) is not None:
             raise ValidationError("business", refusal)
-        return [enqueue_provision(target, None, area_code.strip() if area_code else None)]
+        return [
+            enqueue_provision(target, None, area_code.strip() if area_code else None, phone_number or None)
+        ]
 
     report_or_wait(run_enqueue(start_jobs), wait, timeout)
 

@@ -23,7 +23,7 @@ from webapp.models import (
     User,
     ValidationError,
 )
-from webapp.models.phone_format import check_area_code
+from webapp.models.phone_format import check_area_code, normalise_e164
 
 __all__ = [
     "QueueUnavailable",
@@ -36,24 +36,34 @@ __all__ = [
 
 
 def enqueue_provision(
-    business: Business, requested_by: User | None, area_code: str | None = None
+    business: Business,
+    requested_by: User | None,
+    area_code: str | None = None,
+    phone_number: str | None = None,
 ) -> Activity:
-    """Start provisioning a number for `business` (in `area_code`, else its preferred one, else anywhere).
+    """Start provisioning a number for `business`: exactly `phone_number` when given (one chosen from a
+    search), else one in `area_code`, else in its preferred one, else anywhere.
 
     Returns the provision already in flight for it, if there is one.
 
     Raises:
-        ValidationError: `area_code` is malformed.
+        ValidationError: `area_code` or `phone_number` is malformed, or both are given.
         QueueUnavailable: Redis did not answer.
     """
     if area_code is not None:
         check_area_code(area_code)
+    if area_code is not None and phone_number is not None:
+        raise ValidationError("phone_number", "Give an area code or a number to buy, not both.")
+    requested = {
+        "requested_area_code": area_code,
+        "requested_number": normalise_e164(phone_number, "phone_number") if phone_number else None,
+    }
     return start_activity(
         lambda: Activity(
             kind=ActivityKind.PROVISION,
             business_id=business.id,
             requested_by_id=requester_id(requested_by),
-            result={"requested_area_code": area_code} if area_code else None,
+            result={key: value for key, value in requested.items() if value} or None,
         ),
         in_flight_query(ActivityKind.PROVISION, Activity.business_id == business.id),
     )
@@ -139,7 +149,12 @@ def retry_activity(activity: Activity, requested_by: User | None) -> Activity:
     if activity.kind == ActivityKind.PROVISION:
         if activity.business is None:
             raise ValidationError("business", "The business of this activity was deleted.")
-        return enqueue_provision(activity.business, requested_by, saved.get("requested_area_code"))
+        return enqueue_provision(
+            activity.business,
+            requested_by,
+            saved.get("requested_area_code"),
+            saved.get("requested_number"),
+        )
     if activity.kind == ActivityKind.WEBHOOK_RESYNC:
         if activity.phone_number is None:
             raise ValidationError("phone_number", "The number of this activity was deleted.")

@@ -40,6 +40,12 @@ the webhook, record. The Activity's `progress_done` is the index of the step und
 
 STEPS = len(STEP_NAMES)
 
+CHOSEN_NUMBER_GONE = "That number is no longer available — search again."
+"""Why a provision of a number chosen from a search failed when Twilio would not sell it."""
+
+INVALID_PHONE_NUMBER = 21421
+"""Twilio's error for a number it does not recognise (its magic test number +15005550001 answers it)."""
+
 
 def friendly_name_for(business: Business) -> str:
     """Return the FriendlyName the business's number carries at Twilio."""
@@ -116,6 +122,23 @@ def webhook_set(
         )
 
 
+def buy_chosen(
+    client: TwilioClient, activity: Activity, phone_number: str, friendly_name: str, voice_url: str
+) -> TwilioNumber:
+    """Buy exactly the number chosen from a search.
+
+    Raises:
+        JobFailed: Twilio no longer sells it (21422) or calls it invalid (21421); nothing was bought.
+    """
+    report_progress(activity, 1, step=f"Buying {phone_number}")
+    try:
+        return client.purchase_number(phone_number, friendly_name, voice_url)
+    except ApiError as error:
+        if isinstance(error, NumberUnavailable) or error.code == INVALID_PHONE_NUMBER:
+            raise JobFailed(CHOSEN_NUMBER_GONE) from error
+        raise
+
+
 def find_or_buy(
     client: TwilioClient, activity: Activity, business: Business, voice_url: str
 ) -> tuple[TwilioNumber, str | None]:
@@ -140,6 +163,9 @@ def find_or_buy(
         return earlier[
             0
         ], f"Adopted {earlier[0].phone_number}, bought for this business by an earlier attempt."
+    chosen = (activity.result or {}).get("requested_number")
+    if chosen:
+        return buy_chosen(client, activity, chosen, friendly_name, voice_url), None
     wanted = (activity.result or {}).get("requested_area_code") or business.preferred_area_code
     report_progress(
         activity, 1, step=f"Buying a number in area code {wanted}" if wanted else "Buying a number"

@@ -1,0 +1,63 @@
+"""A business's "Choose a number…" page: search Twilio's numbers for sale, then buy the one picked.
+
+The search is a read and runs in the request, bounded by the client's timeouts; picking a number only
+enqueues the provision job for exactly that number.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import abort, redirect, request, url_for
+from flask_admin import expose
+from werkzeug.wrappers import Response
+
+from webapp.admin.base import flash_activity, reporting_refusals, requester
+from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.number_search import NUMBER_TYPE_LABELS, TWILIO_RESULTS_MAX, NumberSearch, search_numbers
+from webapp.models import Business, Role, ValidationError
+from webapp.models.phone_format import format_national
+from webapp.twilio_client import AvailableNumber
+
+
+class ChooseNumberMixin:
+    """Adds `choose_number_view` to the business view (operators only; see `method_roles`)."""
+
+    choose_number_roles: ClassVar[dict[str, Role]] = {"choose_number_view": Role.OPERATOR}
+
+    @expose("/choose-number/", methods=("GET", "POST"))
+    def choose_number_view(self) -> Any:
+        """GET: the search form and, once searched, Twilio's results. POST: buy the number picked."""
+        business = self.get_one(request.args.get("id"))  # type: ignore[attr-defined]
+        if business is None:
+            abort(404)
+        if request.method == "POST":
+            return self._buy_chosen(business)
+        refusal = self.provision_refusal(business)  # type: ignore[attr-defined]
+        found: list[AvailableNumber] = []
+        error = None
+        searched = "searched" in request.args and not refusal
+        if searched:
+            try:
+                found = search_numbers(NumberSearch.from_form(request.args))
+            except ValidationError as refused:
+                error = refused.message
+        return self.render(  # type: ignore[attr-defined]
+            "admin/business/choose_number.html",
+            business=business,
+            refusal=refusal,
+            form=request.args,
+            number_types=NUMBER_TYPE_LABELS,
+            searched=searched,
+            found=found,
+            error=error,
+            results_max=TWILIO_RESULTS_MAX,
+            format_national=format_national,
+        )
+
+    def _buy_chosen(self, business: Business) -> Response:
+        chosen = request.form.get("phone_number", "")
+        with reporting_refusals():
+            activity = enqueue_provision(business, requester(), phone_number=chosen)
+            flash_activity(f"Buying {format_national(chosen)} for {business.name}.", activity)
+        return redirect(url_for(".details_view", id=business.id))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from harness.database import drop_schema
 from webapp.extensions import db
@@ -67,3 +70,27 @@ def test_postgresql_gets_trigram_indexes_for_the_business_search(app):
     assert "gin (contact_email gin_trgm_ops)" in definitions["ix_businesses_contact_email_trgm"]
     drop_schema()
     db.create_all()
+
+
+def test_upgraded_database_accepts_the_new_activity_kinds_and_downgrade_refuses_them(app):
+    drop_schema()
+    upgrade()
+    insert = text(
+        "INSERT INTO activities (id, kind, status, attempts, created_at)"
+        " VALUES (:id, :kind, 'queued', 0, CURRENT_TIMESTAMP)"
+    )
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert, {"id": uuid.uuid4().hex if sqlite(connection) else uuid.uuid4(), "kind": "move"}
+        )
+    downgrade(revision="0002")
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(
+            insert, {"id": uuid.uuid4().hex if sqlite(connection) else uuid.uuid4(), "kind": "move"}
+        )
+    drop_schema()
+    db.create_all()
+
+
+def sqlite(connection) -> bool:  # type: ignore[no-untyped-def]
+    return connection.dialect.name == "sqlite"

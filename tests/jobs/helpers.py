@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.waits import in_new_transaction, wait_until
+from tests.factories import make_business
 from webapp.extensions import db
 from webapp.jobs.provision import friendly_name_for
 from webapp.models import Activity, ActivityStatus, Business, PhoneNumber
@@ -99,3 +100,17 @@ def watch_progress(activity_id, timeout: float) -> tuple[Activity, set[tuple[int
 
     wait_until(in_new_transaction(ended), timeout, "the job to end", poll=0.02)
     return db.session.get(Activity, activity_id), seen
+
+
+def owned_numbers(count: int) -> list[PhoneNumber]:
+    """Return `count` numbers bought at the sandbox and recorded, each for a new business."""
+    client = get_client()
+    rows = []
+    for area_code in ("206", "212", "213", "303", "305", "312", "404", "415"):
+        for offered in client.search_available_numbers(area_code=area_code, limit=30):
+            if len(rows) == count:
+                return rows
+            business = make_business()
+            bought = client.purchase_number(offered.phone_number, friendly_name_for(business), VOICE_URL)
+            rows.append(record(business, bought))
+    return rows

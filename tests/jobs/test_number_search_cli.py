@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_business
-from tests.jobs.helpers import numbers_of
+from tests.jobs.helpers import count, numbers_of, owned_numbers
+from webapp.models import Activity, PhoneNumber
 
 
 def invoke(runner, *args: str):
@@ -87,3 +88,54 @@ def test_provision_with_a_number_gone_exits_non_zero_and_buys_nothing(app, runne
     assert result.exit_code == 1
     assert "That number is no longer available — search again." in result.output
     assert numbers_of(business.id) == [] and sandbox.owned_count() == 0
+
+
+def test_release_by_number_waits_and_reports(app, runner, sandbox, start_worker):
+    first, second = owned_numbers(2)
+    start_worker()
+
+    result = invoke(runner, "release", first.e164, second.twilio_sid, "--reason", "Moved away", "--wait")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.count("release succeeded") == 2
+    assert sandbox.owned_numbers() == [] and count(PhoneNumber) == 0
+
+
+def test_release_of_an_unknown_number_changes_nothing(app, runner, sandbox):
+    owned_numbers(1)
+
+    result = invoke(runner, "release", "+14155550199")
+
+    assert result.exit_code == 1
+    assert "No business has the number '+14155550199'." in result.output
+    assert count(PhoneNumber) == 1 and count(Activity) == 0
+
+
+def test_move_and_replace_from_the_command_line(app, runner, sandbox, start_worker):
+    [number] = owned_numbers(1)
+    old_e164 = number.e164
+    target = make_business(name="New Owner")
+    start_worker()
+
+    moved = invoke(runner, "move", old_e164, "New Owner", "--wait")
+    replaced = invoke(runner, "replace", old_e164, "--area-code", "303", "--wait")
+
+    assert moved.exit_code == 0, moved.output
+    assert replaced.exit_code == 0, replaced.output
+    [new] = numbers_of(target.id)
+    assert new.area_code == "303" and new.e164 != old_e164
+    assert [n["phone_number"] for n in sandbox.owned_numbers()] == [new.e164]
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["search", "--help"], "Nothing is bought here"),
+        (["release", "--help"], "only through its own Console"),
+        (["move", "--help"], "must have no number"),
+        (["replace", "--help"], "keeps NUMBER"),
+    ],
+)
+def test_lifecycle_commands_explain_themselves(app, runner, args, phrase):
+    result = invoke(runner, *args)
+    assert result.exit_code == 0 and phrase in " ".join(result.output.split())

@@ -11,10 +11,11 @@ from webapp.admin import formatters, queues
 from webapp.admin.activity import ActivityView
 from webapp.admin.base import may
 from webapp.admin.dashboard import DashboardView
+from webapp.admin.number_history import ReleasedNumberView
 from webapp.admin.users import UserView
 from webapp.admin.views import BusinessView, PhoneNumberView
 from webapp.extensions import db
-from webapp.models import Activity, Business, PhoneNumber, Role, User
+from webapp.models import Activity, Business, NumberHistory, PhoneNumber, Role, User
 from webapp.security_headers import csp_nonce
 
 
@@ -41,6 +42,9 @@ def init_app(app: Flask) -> None:
     admin.add_view(PhoneNumberView(PhoneNumber, db, name="Phone numbers"))
     admin.add_view(ActivityView(Activity, db, name="Activity"))
     admin.add_view(UserView(User, db, name="Users"))
+    admin.add_view(
+        ReleasedNumberView(NumberHistory, db, name="Released numbers", endpoint="released", url="released")
+    )
     admin.add_link(AdminMenuLink(name="Queues", url=queues.RQ_DASHBOARD_PREFIX + "/"))
     admin.init_app(app)
     app.jinja_env.globals["console"] = formatters  # badges and labels, shared by formatters and templates

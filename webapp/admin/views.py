@@ -19,6 +19,9 @@ from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
 from webapp.admin.choose_number import ChooseNumberMixin
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
+from webapp.admin.move_replace import MoveReplaceMixin
+from webapp.admin.number_history import PastNumbersMixin
+from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
@@ -45,7 +48,7 @@ def skipped_sentence(reasons: Counter[str]) -> str:
     return f"Skipped {sum(reasons.values())}: {parts}."
 
 
-class BusinessView(ChooseNumberMixin, PhoneSearchMixin, SecureModelView):
+class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, SecureModelView):
     """Every business, its status and its number; operators provision numbers from here."""
 
     list_template = "admin/business/list.html"
@@ -133,7 +136,7 @@ class BusinessView(ChooseNumberMixin, PhoneSearchMixin, SecureModelView):
             flash(skipped_sentence(skipped), "warning")
 
 
-class PhoneNumberView(PhoneSearchMixin, SecureModelView):
+class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, SecureModelView):
     """Every number with its capabilities and webhook state; operators re-sync webhooks from here."""
 
     list_template = "admin/phonenumber/list.html"
@@ -222,6 +225,8 @@ class PhoneNumberView(PhoneSearchMixin, SecureModelView):
         **SecureModelView.method_roles,
         "check_all_view": Role.OPERATOR,
         "resync_drifted_view": Role.OPERATOR,
+        **ReleaseNumberMixin.release_roles,
+        **MoveReplaceMixin.move_replace_roles,
     }
 
     def search_placeholder(self) -> str:

@@ -18,7 +18,8 @@ from webapp.jobs.enqueue import (
     enqueue_resync_drifted,
 )
 from webapp.jobs.orphans import OrphanSearchFailed, adopt, find_orphans
-from webapp.models import Activity, Business, PhoneNumber, ValidationError
+from webapp.models import Activity, PhoneNumber, ValidationError
+from webapp.models.lookup import find_business
 from webapp.models.phone_format import normalise_e164
 from webapp.number_formats import NUMBER_SID_PATTERN
 
@@ -50,37 +51,6 @@ def activities_by_id(ids: list[uuid.UUID]) -> list[Activity]:
         for chunk in chunks
         for activity in db.session.scalars(db.select(Activity).where(Activity.id.in_(chunk)))
     ]
-
-
-def parse_uuid(text: str) -> uuid.UUID | None:
-    """Return `text` as a UUID, or None when it is not one."""
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
-
-
-def find_business(text: str) -> Business:
-    """Return the business whose UUID or exact name is `text`.
-
-    Raises:
-        ValidationError: none, or several with that name.
-    """
-    text = text.strip()
-    business_id = parse_uuid(text)
-    if business_id is not None:
-        business = db.session.get(Business, business_id)
-    else:
-        matches = db.session.scalars(db.select(Business).filter_by(name=text).limit(5)).all()
-        if len(matches) > 1:
-            ids = ", ".join(str(match.id) for match in matches)
-            raise ValidationError(
-                "business", f"Several businesses are named {text!r}; give the UUID of one: {ids}."
-            )
-        business = matches[0] if matches else None
-    if business is None:
-        raise ValidationError("business", f"No business has the id or name {text!r}.")
-    return business
 
 
 def find_number(text: str) -> PhoneNumber:

@@ -50,23 +50,32 @@ def enqueue_provision(
         ValidationError: `area_code` or `phone_number` is malformed, or both are given.
         QueueUnavailable: Redis did not answer.
     """
-    if area_code is not None:
-        check_area_code(area_code)
-    if area_code is not None and phone_number is not None:
-        raise ValidationError("phone_number", "Give an area code or a number to buy, not both.")
-    requested = {
-        "requested_area_code": area_code,
-        "requested_number": normalise_e164(phone_number, "phone_number") if phone_number else None,
-    }
+    requested = requested_purchase(area_code, phone_number)
     return start_activity(
         lambda: Activity(
             kind=ActivityKind.PROVISION,
             business_id=business.id,
             requested_by_id=requester_id(requested_by),
-            result={key: value for key, value in requested.items() if value} or None,
+            result=dict(requested) or None,
         ),
         in_flight_query(ActivityKind.PROVISION, Activity.business_id == business.id),
     )
+
+
+def requested_purchase(area_code: str | None, phone_number: str | None) -> dict[str, str]:
+    """Return what a purchase asks for, as the provision and replace jobs read it from their Activity:
+    `requested_number` (normalised), or `requested_area_code`, or neither.
+
+    Raises:
+        ValidationError: the area code or number is malformed, or both are given.
+    """
+    if area_code is not None:
+        check_area_code(area_code)
+    if area_code is not None and phone_number is not None:
+        raise ValidationError("phone_number", "Give an area code or a number to buy, not both.")
+    if phone_number:
+        return {"requested_number": normalise_e164(phone_number, "phone_number")}
+    return {"requested_area_code": area_code} if area_code else {}
 
 
 def enqueue_resync(number: PhoneNumber, requested_by: User | None) -> Activity:

@@ -35,6 +35,9 @@ JOBS: dict[ActivityKind, JobSpec] = {
     ActivityKind.WEBHOOK_RESYNC: JobSpec("webapp.jobs.webhooks.resync_webhook", 120),
     ActivityKind.WEBHOOK_CHECK: JobSpec("webapp.jobs.webhooks.check_webhooks", 3600),
     ActivityKind.RESYNC_DRIFTED: JobSpec("webapp.jobs.webhooks.resync_drifted", 600),
+    ActivityKind.RELEASE: JobSpec("webapp.jobs.release.release_number", 120),
+    ActivityKind.MOVE: JobSpec("webapp.jobs.move.move_number", 120),
+    ActivityKind.REPLACE: JobSpec("webapp.jobs.replace.replace_number", 300),
 }
 """Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
 checking every number gets an hour (about 100 numbers a second against Twilio)."""

@@ -3,6 +3,7 @@
 from webapp.models.activity import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
 from webapp.models.base import ValidationError
 from webapp.models.business import Business, BusinessStatus
+from webapp.models.number_history import NumberEvent, NumberHistory
 from webapp.models.persistence import commit_or_raise
 from webapp.models.phone_number import CAPABILITIES, PhoneNumber, WebhookStatus
 from webapp.models.user import Role, User
@@ -15,6 +16,8 @@ __all__ = [
     "ActivityStatus",
     "Business",
     "BusinessStatus",
+    "NumberEvent",
+    "NumberHistory",
     "PhoneNumber",
     "Role",
     "User",

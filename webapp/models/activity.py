@@ -28,6 +28,12 @@ class ActivityKind(enum.StrEnum):
     RESYNC_DRIFTED = "resync_drifted"
     RELEASE = "release"
     ADOPT = "adopt"
+    MOVE = "move"
+    REPLACE = "replace"
+
+
+NUMBER_CHANGES = (ActivityKind.PROVISION, ActivityKind.RELEASE, ActivityKind.MOVE, ActivityKind.REPLACE)
+"""The jobs that give a business a number or take it away: at most one of them is in flight per business."""
 
 
 class ActivityStatus(enum.StrEnum):
@@ -43,9 +49,14 @@ IN_FLIGHT = (ActivityStatus.QUEUED, ActivityStatus.RUNNING)
 """Statuses of a job that has not ended."""
 
 
-def _one_in_flight(name: str, kind: ActivityKind, column: str) -> Index:
-    """A unique partial index: at most one queued or running job of `kind` per `column`."""
-    in_flight = text(f"kind = '{kind.value}' AND status IN ('queued', 'running')")
+def _one_in_flight(name: str, kind: ActivityKind | tuple[ActivityKind, ...], column: str) -> Index:
+    """A unique partial index: at most one queued or running job of `kind` (or of any of kinds) per
+    `column`."""
+    if isinstance(kind, tuple):
+        which = "kind IN ({})".format(", ".join(f"'{k.value}'" for k in kind))
+    else:
+        which = f"kind = '{kind.value}'"
+    in_flight = text(f"{which} AND status IN ('queued', 'running')")
     return Index(name, column, unique=True, postgresql_where=in_flight, sqlite_where=in_flight)
 
 
@@ -56,6 +67,11 @@ class Activity(UuidPrimaryKey, db.Model):
     __table_args__ = (
         _one_in_flight("uq_activities_provision_in_flight", ActivityKind.PROVISION, "business_id"),
         _one_in_flight("uq_activities_resync_in_flight", ActivityKind.WEBHOOK_RESYNC, "phone_number_id"),
+        # A release, move or replace and a provision of the same business never interleave: the business
+        # would end with two numbers, or with a number Twilio bills and no row. A constraint on the
+        # Activities (not a lock in Redis) is atomic with recording the job, outlives a dead worker (a lost
+        # job is failed by `live_activity`) and covers one release in flight per number as well.
+        _one_in_flight("uq_activities_number_change_in_flight", NUMBER_CHANGES, "business_id"),
     )
 
     kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "activity_kind"), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,7 +12,7 @@ from sqlalchemy import CheckConstraint, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UuidPrimaryKey, ValidationError, enum_column
+from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column, utcnow
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
 from webapp.models.indexes import needs_trigrams, trigram_index
 from webapp.models.phone_format import check_area_code
@@ -72,6 +73,8 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     preferred_area_code: Mapped[str | None] = mapped_column(String(3))
     has_number: Mapped[bool] = mapped_column(default=False, server_default=false())
     """Whether a number row names this business; kept by the database's triggers (number_flag.py)."""
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the business was last cancelled; None unless it is cancelled now."""
 
     phone_number: Mapped[PhoneNumber | None] = relationship(
         "PhoneNumber",
@@ -93,10 +96,15 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     @validates("status")
     def _validate_status(self, key: str, value: str | BusinessStatus) -> BusinessStatus:
         try:
-            return BusinessStatus(value)
+            status = BusinessStatus(value)
         except ValueError:
             allowed = ", ".join(member.value for member in BusinessStatus)
             raise ValidationError("status", f"Status must be one of {allowed}; got {value!r}.") from None
+        if status != BusinessStatus.CANCELLED:
+            self.cancelled_at = None
+        elif self.status != BusinessStatus.CANCELLED or self.cancelled_at is None:
+            self.cancelled_at = utcnow()
+        return status
 
     @validates("contact_email")
     def _validate_contact_email(self, key: str, value: str | None) -> str | None:

@@ -19,6 +19,10 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
         "A provision is already in flight for this business.",
     ),
     "uq_activities_resync_in_flight": ("phone_number_id", "A re-sync is already in flight for this number."),
+    "uq_activities_number_change_in_flight": (
+        "business_id",
+        "A provision, release, move or replacement of this business's number is in flight; wait for it.",
+    ),
 }
 # SQLite names the columns, not the index, of a unique-index violation.
 CONSTRAINT_MESSAGES["uq_activities_business_id"] = CONSTRAINT_MESSAGES["uq_activities_provision_in_flight"]

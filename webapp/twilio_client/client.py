@@ -337,13 +337,14 @@ class TwilioClient:
     def release_number(self, sid: str) -> None:
         """Release the number back to Twilio.
 
+        A release whose answer was lost is reconciled by fetching the number: a 404 means it went through.
         Raises `NotFound` if the account does not own it, except on a retry: then an earlier attempt whose
         answer was lost released it.
         """
         check_sid(sid, "PN", "phone number")
         attempts = 0
 
-        def release() -> None:
+        def release() -> bool:
             nonlocal attempts
             attempts += 1
             try:
@@ -351,11 +352,22 @@ class TwilioClient:
             except LIBRARY_ERRORS as error:
                 mapped = self._to_api_error(error)
                 if isinstance(mapped, NotFound) and attempts > 1:
-                    return
+                    return True
                 raise mapped from error
+            return True
 
-        self._call("release_number", release)
+        self._call("release_number", release, reconcile=lambda: self._released(sid))
         logger.info("Released %s", sid)
+
+    def _released(self, sid: str) -> bool | None:
+        # True when Twilio no longer has the number; None (send the DELETE again) when it does or cannot say.
+        try:
+            self.fetch_number(sid)
+        except NotFound:
+            return True
+        except ApiError:
+            return None
+        return None
 
     # Prices
 

@@ -1,0 +1,91 @@
+"""Releasing numbers from the console (admins only): a confirmation that asks for each number's last four
+digits, then one release job per number."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from werkzeug.wrappers import Response
+
+from webapp.admin.base import flash_activity, may, reporting_refusals, requester
+from webapp.jobs.number_changes import REASON_MAX, enqueue_release
+from webapp.models import PhoneNumber, Role
+
+TWILIO_TAKES_BACK = (
+    "Twilio offers a released number back only for a short time, and only through its own Console: "
+    "Switchboard cannot undo a release."
+)
+
+
+def last_four(number: PhoneNumber) -> str:
+    """The digits the admin types to confirm releasing `number`."""
+    return number.e164[-4:]
+
+
+class ReleaseNumberMixin:
+    """Adds **Release number** (`release_view`) and the bulk action **Release selected** to the numbers
+    view; both need an admin, and an operator's or viewer's request is a 403."""
+
+    release_roles: ClassVar[dict[str, Role]] = {"release_view": Role.ADMIN}
+    admin_actions: ClassVar[tuple[str, ...]] = ("release",)
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        refused = super()._handle_view(name, **kwargs)  # type: ignore[misc]
+        if refused is not None:
+            return refused
+        if name == "action_view" and request.form.get("action") in self.admin_actions and not may(Role.ADMIN):
+            abort(403)
+        return None
+
+    def is_action_allowed(self, name: str) -> bool:
+        if name in self.admin_actions and not may(Role.ADMIN):
+            return False
+        return super().is_action_allowed(name)  # type: ignore[misc]
+
+    @property
+    def may_release(self) -> bool:
+        """Whether the signed-in user may release numbers (templates show the button only then)."""
+        return may(Role.ADMIN)
+
+    @action("release", "Release selected")
+    def action_release(self, ids: list[str]) -> Response:
+        return redirect(url_for(".release_view", id=ids))
+
+    @expose("/release/", methods=("GET", "POST"))
+    def release_view(self) -> Any:
+        """GET: the confirmation for the numbers `id=...`. POST: release them if every last four match."""
+        numbers = self.get_records(request.values.getlist("id"))  # type: ignore[attr-defined]
+        if not numbers:
+            flash("Choose at least one number to release.", "danger")
+            return redirect(url_for(".index_view"))
+        if request.method == "POST":
+            wrong = [n for n in numbers if request.form.get(f"digits-{n.id}", "").strip() != last_four(n)]
+            if not wrong:
+                return self._release(numbers, request.form.get("reason"))
+            flash(
+                "The last four digits do not match for "
+                + ", ".join(n.formatted for n in wrong)
+                + ": nothing was released.",
+                "danger",
+            )
+        return self.render(  # type: ignore[attr-defined]
+            "admin/phonenumber/release.html",
+            numbers=numbers,
+            warning=TWILIO_TAKES_BACK,
+            reason=request.form.get("reason", ""),
+            reason_max=REASON_MAX,
+        )
+
+    def _release(self, numbers: list[PhoneNumber], reason: str | None) -> Response:
+        started = []
+        with reporting_refusals():
+            for number in numbers:
+                started.append(enqueue_release(number, requester(), reason))
+        if len(started) == 1:
+            flash_activity(f"Releasing {numbers[0].formatted}.", started[0])
+        elif started:
+            flash_activity(f"Releasing {len(started)} numbers.")
+        return redirect(url_for(".index_view"))

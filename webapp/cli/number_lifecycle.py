@@ -1,0 +1,63 @@
+"""`flask --app wsgi numbers release|move|replace ...`: the commands that take numbers from businesses."""
+
+from __future__ import annotations
+
+import click
+
+from webapp.cli.numbers import find_number, finish, run_enqueue, waiting_options
+from webapp.jobs.number_changes import enqueue_move, enqueue_release, enqueue_replace
+from webapp.models import Activity
+from webapp.models.lookup import find_business
+
+
+@click.command("release")
+@click.argument("numbers", nargs=-1, required=True, metavar="NUMBER...")
+@click.option("--reason", metavar="TEXT", help="Why, kept in the number's history.")
+@waiting_options
+def release_command(numbers: tuple[str, ...], reason: str | None, wait: bool, timeout: int) -> None:
+    """Release each NUMBER at Twilio (it stops costing money) and remove it from its business.
+
+    NUMBER is a US number in any common format or a Twilio SID (PN...). Twilio offers a released number
+    back only for a short time, and only through its own Console. The history keeps the number, its
+    business, who released it and why.
+    """
+
+    def start() -> list[Activity]:
+        return [enqueue_release(number, None, reason) for number in map(find_number, numbers)]
+
+    finish(run_enqueue(start), wait, timeout)
+
+
+@click.command("move")
+@click.argument("number")
+@click.argument("business")
+@waiting_options
+def move_command(number: str, business: str, wait: bool, timeout: int) -> None:
+    """Move NUMBER to BUSINESS (its UUID or exact name), which must have no number.
+
+    Twilio's FriendlyName becomes 'switchboard:<BUSINESS id>'; both businesses' pages record the move.
+    """
+    finish(
+        run_enqueue(lambda: [enqueue_move(find_number(number), find_business(business), None)]), wait, timeout
+    )
+
+
+@click.command("replace")
+@click.argument("number")
+@click.option(
+    "--area-code", metavar="NNN", help="Buy the new number here. Default: the old number's area code."
+)
+@click.option("--number", "new_number", metavar="E164", help="Buy exactly this number ('numbers search').")
+@waiting_options
+def replace_command(
+    number: str, area_code: str | None, new_number: str | None, wait: bool, timeout: int
+) -> None:
+    """Give NUMBER's business a new number, then release NUMBER.
+
+    The new number is bought first: if that fails, the business keeps NUMBER and nothing else changes.
+    """
+    finish(
+        run_enqueue(lambda: [enqueue_replace(find_number(number), None, area_code, new_number)]),
+        wait,
+        timeout,
+    )

@@ -195,6 +195,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKER_HEARTBEAT_SECONDS": _number(env, "WORKER_HEARTBEAT_SECONDS", 10, int),
         "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
     }
     if settings["TWILIO_ACCOUNT_SID"] != SANDBOX_ACCOUNT_SID and not settings["TWILIO_AUTH_TOKEN"]:
         raise SettingsError("TWILIO_AUTH_TOKEN must be set when TWILIO_ACCOUNT_SID is set.")

@@ -13,6 +13,7 @@ from webapp.admin.base import SecureIndexView, may
 from webapp.admin.counts import COUNT_CAP, capped_count, counts_by, more_than
 from webapp.admin.queues import queue_summary
 from webapp.extensions import db
+from webapp.jobs.number_costs import cancelled_cost
 from webapp.jobs.queue import get_queue
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, Role, WebhookStatus
 from webapp.models.business import AWAITING_STATUS
@@ -92,4 +93,5 @@ class DashboardView(SecureIndexView):
             activities=latest_activities(),
             may_operate=may(Role.OPERATOR),
             may_administer=may(Role.ADMIN),
+            cancelled_cost=cancelled_cost(),
         )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp.cli.number_lifecycle import move_command, release_command, replace_command
+from webapp.cli.number_lifecycle import (
+    move_command,
+    release_cancelled_command,
+    release_command,
+    replace_command,
+)
 from webapp.cli.number_search import search_command
 from webapp.cli.numbers import numbers_group
 from webapp.cli.seed import seed_demo_command
@@ -18,7 +23,13 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(twilio_sandbox_command)
-    for command in (search_command, release_command, move_command, replace_command):
+    for command in (
+        search_command,
+        release_command,
+        move_command,
+        replace_command,
+        release_cancelled_command,
+    ):
         numbers_group.add_command(command)
     app.cli.add_command(numbers_group)
     app.cli.add_command(worker_command)

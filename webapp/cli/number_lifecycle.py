@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 
 from webapp.cli.numbers import find_number, finish, run_enqueue, waiting_options
+from webapp.cli.waiting import report_queued
+from webapp.jobs.auto_release import numbers_of_long_cancelled, release_cancelled
 from webapp.jobs.number_changes import enqueue_move, enqueue_release, enqueue_replace
 from webapp.models import Activity
 from webapp.models.lookup import find_business
@@ -61,3 +64,28 @@ def replace_command(
         wait,
         timeout,
     )
+
+
+@click.command("release-cancelled")
+@click.option("--dry-run", is_flag=True, help="Only list the numbers that would be released.")
+@click.option(
+    "--days",
+    type=click.IntRange(1),
+    help="Cancelled for more than this many days. Default: the RELEASE_CANCELLED_AFTER_DAYS setting.",
+)
+def release_cancelled_command(dry_run: bool, days: int | None) -> None:
+    """Release now the number of every business cancelled for longer than RELEASE_CANCELLED_AFTER_DAYS,
+    as the hourly job does; list each one. Suspended, trial and re-activated businesses are never touched."""
+    days = days or current_app.config["RELEASE_CANCELLED_AFTER_DAYS"]
+    if days is None:
+        raise click.ClickException("RELEASE_CANCELLED_AFTER_DAYS is not set: give --days N.")
+    numbers = numbers_of_long_cancelled(days)
+    if not numbers:
+        click.echo(f"No business cancelled for more than {days} days has a number.")
+        return
+    for number in numbers:
+        click.echo(
+            f"{number.e164}  {number.business.name}  cancelled {number.business.cancelled_at:%Y-%m-%d}"
+        )
+    if not dry_run:
+        report_queued(run_enqueue(lambda: release_cancelled(days)))

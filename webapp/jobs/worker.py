@@ -18,6 +18,7 @@ from rq.queue import Queue
 
 from webapp.jobs.failures import EXPECTED_FAILURES, record_dead_work_horse
 from webapp.jobs.queue import QUEUE_NAME
+from webapp.jobs.recurring import schedule_recurring
 from webapp.jobs.runtime import forget_inherited_connections, job_app, use_app
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import load_library
@@ -80,7 +81,8 @@ class SwitchboardWorker(Worker):
 
 
 def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> bool:
-    """Work on the Switchboard queue, with the scheduler (for delayed retries), until stopped.
+    """Work on the Switchboard queue, with the scheduler (for delayed retries and the recurring jobs, which
+    it schedules), until stopped.
 
     With `burst`, stop once the queue is empty. Returns whether any job was run.
     """
@@ -93,4 +95,5 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> b
         maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"],
     )
     logger.info("Worker %s on queue %s", worker.name, QUEUE_NAME)
+    schedule_recurring(Queue(QUEUE_NAME, connection=worker.connection))
     return worker.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])

@@ -21,7 +21,7 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_activities_resync_in_flight": ("phone_number_id", "A re-sync is already in flight for this number."),
     "uq_activities_number_change_in_flight": (
         "business_id",
-        "A provision, release, move or replacement of this business's number is in flight; wait for it.",
+        "A change of this business's number (provision, release, move, replace) is already in flight.",
     ),
 }
 # SQLite names the columns, not the index, of a unique-index violation.

@@ -1,0 +1,50 @@
+"""Cancelled businesses stop costing money: release the number of each business cancelled for longer than
+`RELEASE_CANCELLED_AFTER_DAYS` (unset: never), one release Activity each.
+
+Only businesses cancelled now count: a suspended, trial or re-activated business is never touched (a
+re-activated one has no `cancelled_at`). A number whose release is already in flight gets no second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from webapp.extensions import db
+from webapp.jobs.number_changes import enqueue_release
+from webapp.models import Activity, Business, BusinessStatus, PhoneNumber
+from webapp.models.base import utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def numbers_of_long_cancelled(days: int) -> list[PhoneNumber]:
+    """The numbers of businesses cancelled more than `days` days ago, oldest cancellation first."""
+    query = (
+        db.select(PhoneNumber)
+        .join(Business, PhoneNumber.business_id == Business.id)
+        .where(
+            Business.status == BusinessStatus.CANCELLED,
+            Business.cancelled_at < utcnow() - timedelta(days=days),
+        )
+        .order_by(Business.cancelled_at)
+    )
+    return list(db.session.scalars(query))
+
+
+def release_cancelled(days: int) -> list[Activity]:
+    """Start releasing the numbers `numbers_of_long_cancelled` finds; return their Activities."""
+    reason = f"The business has been cancelled for more than {days} days."
+    return [enqueue_release(number, None, reason) for number in numbers_of_long_cancelled(days)]
+
+
+def release_cancelled_job() -> dict[str, int] | None:
+    """The recurring sweep: release as `RELEASE_CANCELLED_AFTER_DAYS` says, or do nothing when unset."""
+    days = current_app.config["RELEASE_CANCELLED_AFTER_DAYS"]
+    if days is None:
+        return None
+    started = release_cancelled(days)
+    logger.info("Auto-release: %d numbers of businesses cancelled over %d days", len(started), days)
+    return {"releases": len(started)}

@@ -24,9 +24,10 @@ from bench.jobs_resync import (
     resync_seconds,
     start_resync_drifted,
 )
-from bench.processes import VOICE_URL, JobServices, job_services, seed_numbers, wait_until
+from bench.processes import VOICE_URL, JobServices, job_services, seed_numbers
 from bench.results import Table
 from bench.stats import median
+from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_check
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber
@@ -121,7 +122,8 @@ def check_all(services: JobServices, plan: Plan) -> Table:
             def done(activity_id=activity.id) -> bool:
                 return not db.session.get(Activity, activity_id).is_in_flight
 
-            seconds = wait_until(done, timeout=600, poll=0.1) - started
+            ended = wait_until(in_new_transaction(done), 600, "the webhook check to end", poll=0.1)
+            seconds = ended - started
             checked = db.session.get(Activity, activity.id).result["checked"]
             requests = services.sandbox.stats()["requests"]
             per_100k = seconds / checked * 100_000
@@ -190,7 +192,7 @@ def storm(services: JobServices, plan: Plan, number_ids: list) -> Table:
         services.sandbox.reset_stats()
         started = time.perf_counter()
         start_resync_drifted()
-        wait_until(lambda: time.perf_counter() - started >= STORM_SETTLE_SECONDS, timeout=30)
+        time.sleep(max(0.0, STORM_SETTLE_SECONDS - (time.perf_counter() - started)))
         first = services.sandbox.stats()
         services.sandbox.reset_stats()
         seconds = resync_seconds(0, lambda: None) + STORM_SETTLE_SECONDS

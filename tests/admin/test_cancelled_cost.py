@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from harness.workers import sandbox_settings
 from tests.factories import make_business, make_number
-from tests.fixtures.workers import sandbox_settings
+from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.jobs.number_costs import PRICES_KEY
 from webapp.models import BusinessStatus, Role
 
@@ -46,3 +49,14 @@ def test_with_twilio_down_the_count_stays_and_the_cost_is_unknown(client, auth, 
 
     assert '<span class="count" data-field="cancelled-numbers">1</span>' in page
     assert "cost unknown: Twilio's prices could not be read." in page
+
+
+def test_above_the_cap_the_count_and_the_cost_are_lower_bounds(app, sandbox):
+    for _ in range(3):
+        make_number(make_business(status=BusinessStatus.CANCELLED))
+
+    cost = cancelled_cost(cap=2)
+
+    assert str(cost.numbers) == "more than 2"
+    assert cost.at_least
+    assert cost.monthly == Decimal("2.30")  # the 2 counted, at 1.15 each

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from harness.workers import sandbox_settings
 from tests.admin.helpers import flashed_activity_ids, follow, page_text
 from tests.factories import make_business
 from tests.fixtures.web import csrf_token
-from tests.fixtures.workers import sandbox_settings
 from webapp.extensions import db
 from webapp.jobs.number_search import TWILIO_DOWN
 from webapp.models import Activity, ActivityKind, BusinessStatus, Role

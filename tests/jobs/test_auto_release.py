@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from tests.fixtures.workers import wait_until, wait_until_nothing_in_flight
+from harness.waits import wait_until, wait_until_nothing_in_flight
 from tests.jobs.helpers import numbers_of, owned_numbers
 from webapp.extensions import db
 from webapp.jobs.queue import get_queue

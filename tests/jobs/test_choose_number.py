@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import numbers_of
 from webapp.jobs.enqueue import enqueue_provision, retry_activity
 from webapp.jobs.provision import CHOSEN_NUMBER_GONE, friendly_name_for

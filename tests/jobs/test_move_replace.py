@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import numbers_of, owned_numbers
 from webapp.extensions import db
 from webapp.jobs.number_changes import enqueue_move, enqueue_replace

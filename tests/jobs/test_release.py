@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
+from harness.waits import wait_for_activity, wait_until_nothing_in_flight
 from tests.factories import make_business
 from tests.fixtures.web import make_user
-from tests.fixtures.workers import wait_for_activity, wait_until_nothing_in_flight
 from tests.jobs.helpers import count, numbers_of, owned_numbers
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision

@@ -10,10 +10,10 @@ from sqlalchemy import false, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
+from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, capped_count, counts_by, more_than
 from webapp.admin.queues import queue_summary
 from webapp.extensions import db
-from webapp.jobs.number_costs import cancelled_cost
 from webapp.jobs.queue import get_queue
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, Role, WebhookStatus
 from webapp.models.business import AWAITING_STATUS

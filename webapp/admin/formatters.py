@@ -61,6 +61,8 @@ BREAKER_PURPOSES = {
     "find_numbers": "Finding bought numbers",
     "list_numbers": "Listing the account's numbers",
     "release_number": "Releasing numbers",
+    "update_friendly_name": "Renaming numbers",
+    "fetch_number_prices": "Reading number prices",
     "make_call": "Placing calls",
     "get_call": "Reading calls",
     "send_sms": "Sending texts",

@@ -88,7 +88,7 @@ class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, Secure
         TemplateLinkRowAction("switchboard.provision_row", "Provision a number")
     ]
     can_export = True
-    form_excluded_columns = ("phone_number", "created_at", "updated_at")
+    form_excluded_columns = ("phone_number", "created_at", "updated_at", "cancelled_at")
     method_roles: ClassVar[dict[str, Role]] = {
         **SecureModelView.method_roles,
         **ChooseNumberMixin.choose_number_roles,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from webapp.cli.numbers import find_number, finish, run_enqueue, waiting_options
+from webapp.cli.numbers import find_number, report_or_wait, run_enqueue, waiting_options
 from webapp.cli.waiting import report_queued
 from webapp.jobs.auto_release import numbers_of_long_cancelled, release_cancelled
 from webapp.jobs.number_changes import enqueue_move, enqueue_release, enqueue_replace
@@ -28,7 +28,7 @@ def release_command(numbers: tuple[str, ...], reason: str | None, wait: bool, ti
     def start() -> list[Activity]:
         return [enqueue_release(number, None, reason) for number in map(find_number, numbers)]
 
-    finish(run_enqueue(start), wait, timeout)
+    report_or_wait(run_enqueue(start), wait, timeout)
 
 
 @click.command("move")
@@ -40,7 +40,7 @@ def move_command(number: str, business: str, wait: bool, timeout: int) -> None:
 
     Twilio's FriendlyName becomes 'switchboard:<BUSINESS id>'; both businesses' pages record the move.
     """
-    finish(
+    report_or_wait(
         run_enqueue(lambda: [enqueue_move(find_number(number), find_business(business), None)]), wait, timeout
     )
 
@@ -59,7 +59,7 @@ def replace_command(
 
     The new number is bought first: if that fails, the business keeps NUMBER and nothing else changes.
     """
-    finish(
+    report_or_wait(
         run_enqueue(lambda: [enqueue_replace(find_number(number), None, area_code, new_number)]),
         wait,
         timeout,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 
 from webapp.extensions import db
-from webapp.jobs.enqueue import in_flight_query, live_activity, requested_purchase, requester_id, start
+from webapp.jobs.enqueue import requested_purchase
+from webapp.jobs.lost_jobs import live_activity
+from webapp.jobs.starting import in_flight_query, requester_id, start_activity
 from webapp.models import IN_FLIGHT, Activity, ActivityKind, Business, PhoneNumber, User, ValidationError
 from webapp.models.activity import NUMBER_CHANGES
 
@@ -81,7 +83,7 @@ def enqueue_release(number: PhoneNumber, requested_by: User | None, reason: str 
     if running is not None:
         return running
     result = {"e164": number.e164, "twilio_sid": number.twilio_sid, **({"reason": reason} if reason else {})}
-    return start(
+    return start_activity(
         lambda: Activity(
             kind=ActivityKind.RELEASE,
             business_id=number.business_id,
@@ -107,7 +109,7 @@ def enqueue_move(number: PhoneNumber, target: Business, requested_by: User | Non
     running = refuse_if_busy(number, ActivityKind.MOVE)
     if running is not None:
         return running
-    return start(
+    return start_activity(
         lambda: Activity(
             kind=ActivityKind.MOVE,
             business_id=number.business_id,
@@ -153,7 +155,7 @@ def enqueue_replace(
     running = refuse_if_busy(number, ActivityKind.REPLACE)
     if running is not None:
         return running
-    return start(
+    return start_activity(
         lambda: Activity(
             kind=ActivityKind.REPLACE,
             business_id=number.business_id,

@@ -1,21 +1,17 @@
-"""What the numbers of cancelled businesses cost a month, at Twilio's prices (Pricing API, cached a day).
+"""Twilio's monthly price of a number, by kind (Pricing API, cached a day).
 
-A read for the dashboard: the prices come through the client (breakers, retries) once a day and are kept
-in Redis; when Twilio cannot be asked, the cost is unknown (None), and the count is still shown.
+The prices come through the client (breakers, retries) once a day and are kept in Redis; when Twilio
+cannot be asked, they are unknown (None).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
 from redis.exceptions import RedisError
-from sqlalchemy import func, select
 
-from webapp.extensions import db
-from webapp.models import Business, BusinessStatus, PhoneNumber
 from webapp.redis_connection import get_redis
 from webapp.twilio_client import ApiError, get_client
 
@@ -27,15 +23,6 @@ PRICES_TTL_SECONDS = 24 * 3600
 
 TOLL_FREE_AREA_CODES = ("800", "833", "844", "855", "866", "877", "888")
 """Area codes whose numbers Twilio prices as toll-free; every other recorded number is priced as local."""
-
-
-@dataclass(frozen=True)
-class CancelledCost:
-    """How many numbers cancelled businesses hold, and their monthly cost (None: prices unknown)."""
-
-    numbers: int
-    monthly: Decimal | None
-    currency: str
 
 
 def monthly_prices() -> tuple[dict[str, Decimal], str] | None:
@@ -59,24 +46,3 @@ def monthly_prices() -> tuple[dict[str, Decimal], str] | None:
     except RedisError:
         logger.warning("Could not cache Twilio's number prices")
     return prices.monthly, prices.price_unit
-
-
-def cancelled_cost() -> CancelledCost:
-    """Count the numbers of cancelled businesses by kind and price them."""
-    toll_free = PhoneNumber.area_code.in_(TOLL_FREE_AREA_CODES)
-    rows = db.session.execute(
-        select(toll_free, func.count())
-        .select_from(PhoneNumber)
-        .join(Business, PhoneNumber.business_id == Business.id)
-        .where(Business.status == BusinessStatus.CANCELLED)
-        .group_by(toll_free)
-    ).all()
-    counts = {"toll free" if is_toll_free else "local": count for is_toll_free, count in rows}
-    total = sum(counts.values())
-    priced = monthly_prices() if total else ({}, "USD")
-    if priced is None:
-        return CancelledCost(total, None, "USD")
-    prices, currency = priced
-    if any(kind not in prices for kind in counts):
-        return CancelledCost(total, None, currency)
-    return CancelledCost(total, sum((prices[kind] * n for kind, n in counts.items()), Decimal(0)), currency)

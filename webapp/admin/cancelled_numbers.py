@@ -1,0 +1,58 @@
+"""The dashboard's card of the numbers cancelled businesses still hold, and what they cost a month.
+
+Counted like every dashboard figure, up to the cap (an index range per kind, never a scan), and priced
+with Twilio's prices; when those cannot be read the cost is unknown and the count is still shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import literal_column, select
+
+from webapp.admin.counts import COUNT_CAP, capped_count, more_than
+from webapp.extensions import db
+from webapp.jobs.number_costs import TOLL_FREE_AREA_CODES, monthly_prices
+from webapp.models import Business, BusinessStatus, PhoneNumber
+
+
+@dataclass(frozen=True)
+class CancelledCost:
+    """How many numbers cancelled businesses hold, and their monthly cost (None: prices unknown; `at_least`:
+    both are lower bounds, the count having reached its cap)."""
+
+    numbers: int
+    monthly: Decimal | None
+    currency: str
+    at_least: bool = False
+
+
+def cancelled_cost(cap: int = COUNT_CAP) -> CancelledCost:
+    """Count the numbers of cancelled businesses by kind, each up to `cap` + 1 rows, and price them.
+
+    Above the cap the count is a lower bound ("more than 10,000") and so is the cost (`at_least`).
+    """
+    toll_free = PhoneNumber.area_code.in_(TOLL_FREE_AREA_CODES)
+    cancelled = (
+        select(literal_column("1"))
+        .select_from(PhoneNumber)
+        .join(Business, PhoneNumber.business_id == Business.id)
+        .where(Business.status == BusinessStatus.CANCELLED)
+    )
+    kinds = {"local": ~toll_free, "toll free": toll_free}
+    counted = db.session.execute(
+        select(*(capped_count(cancelled.where(where), cap).scalar_subquery() for where in kinds.values()))
+    ).one()
+    counts = {kind: min(count, cap) for kind, count in zip(kinds, counted, strict=True) if count}
+    at_least = any(count > cap for count in counted)
+    total = sum(counts.values())
+    numbers = more_than(total) if at_least else total
+    priced = monthly_prices() if total else ({}, "USD")
+    if priced is None:
+        return CancelledCost(numbers, None, "USD", at_least)
+    prices, currency = priced
+    if any(kind not in prices for kind in counts):
+        return CancelledCost(numbers, None, currency, at_least)
+    monthly = sum((prices[kind] * n for kind, n in counts.items()), Decimal(0))
+    return CancelledCost(numbers, monthly, currency, at_least)

@@ -42,7 +42,7 @@ def test_search_filters(app, runner, sandbox, args, first):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--area-code", "41"], "area code must be three digits"),
+        (["--area-code", "41"], "area code must be 3 digits, the first from 2 to 9"),
         (["--region", "Texas"], "two capital letters"),
         (["--near", "not a number"], "is not a phone number"),
         (["--limit", "31"], "31 is not in the range"),

@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.workers",
     "tests.fixtures.live_server",
+    "tests.fixtures.voice_server",
 ]
 
 

@@ -169,18 +169,20 @@ def _allowed(error: ValidationError) -> bool:
 class TwilioSpec:
     """Twilio's spec (with `nullable` turned into JSON Schema) and checks of answers against it."""
 
-    def __init__(self, spec: dict[str, Any]):
+    def __init__(self, spec: dict[str, Any], uri: str = SPEC_URI, prefix: str = ACCOUNT):
         self.spec = _allow_null(spec)
+        self.uri = uri
+        self.prefix = prefix
         resource = Resource(contents=self.spec, specification=DRAFT4)
-        self.registry = Registry().with_resource(SPEC_URI, resource)
+        self.registry = Registry().with_resource(uri, resource)
 
     def response_schema(self, method: str, path: str, status: int) -> dict[str, Any]:
-        """Return a schema pointing at the spec's `status` answer to `method path` (under the account)."""
-        operation = self.spec["paths"][ACCOUNT + path][method.lower()]
+        """Return a schema pointing at the spec's `status` answer to `method path` (under `prefix`)."""
+        operation = self.spec["paths"][self.prefix + path][method.lower()]
         assert str(status) in operation["responses"], f"The spec has no {status} answer for {method} {path}."
-        escaped = (ACCOUNT + path).replace("~", "~0").replace("/", "~1")
+        escaped = (self.prefix + path).replace("~", "~0").replace("/", "~1")
         pointer = f"/paths/{escaped}/{method.lower()}/responses/{status}/content/application~1json/schema"
-        return {"$ref": f"{SPEC_URI}#{pointer}"}
+        return {"$ref": f"{self.uri}#{pointer}"}
 
     def violations(self, schema: dict[str, Any], answer: Any) -> list[str]:
         """Return each way `answer` breaks `schema` that no `KNOWN_TWILIO_DEVIATIONS` entry allows."""

@@ -66,6 +66,12 @@ BREAKER_PURPOSES = {
     "make_call": "Placing calls",
     "get_call": "Reading calls",
     "send_sms": "Sending texts",
+    "list_alerts": "Reading alerts",
+    "fetch_alert": "Reading an alert",
+    "list_events": "Reading a number's changes",
+    "list_calls": "Listing a number's calls",
+    "list_messages": "Listing a number's texts",
+    "list_call_events": "Reading a call's webhook requests",
 }
 """What each Twilio circuit breaker guards, by client operation: the dashboard names breakers so."""
 

@@ -23,7 +23,21 @@ otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
 - `GET /v1/PhoneNumbers/Countries/US` (Twilio's Pricing API, same credentials): monthly price per number
   type.
 - `POST Calls.json`, `GET Calls/{Sid}.json`, `POST Messages.json` (`From` must be an owned number or
-  Twilio's magic `+15005550006`).
+  Twilio's magic `+15005550006`). A call to an owned number rings it (`voice.py`): the sandbox requests
+  the number's voice URL over HTTP in a background thread (2 s to connect, 5 s to answer) and records an
+  inbound call, `completed` on a 2xx answer, otherwise `failed` with an alert (11200 for a refused
+  connection, a timeout or a non-2xx answer; 11210 bad host name, 11215 too many redirects, 11217 a 429).
+- `GET Calls.json` (`To`, `From`, `Status`, `ParentCallSid`, `StartTime`/`EndTime` with `<`, `>`),
+  `GET Messages.json` (`To`, `From`, `DateSent` with `<`, `>`), `GET Calls/{Sid}/Events.json` (each
+  webhook request of the call and its answer's status and duration); newest first, Twilio's paging.
+- An update of a number records a Monitor event (`actor_type` `account`, `source` `api`, the changed fields
+  as `event_data.resource_properties`).
+
+Monitor v1 under `/v1/` (host `monitor.twilio.com` at Twilio), same auth, ISO 8601 dates, `meta` paging:
+
+- `GET /v1/Alerts` (`LogLevel`, `StartDate`, `EndDate`; no resource filter, as at Twilio), `GET
+  /v1/Alerts/{Sid}` (with `request_variables` and `response_body`).
+- `GET /v1/Events` (`ResourceSid`, `ActorSid`, `EventType`, `SourceIpAddress`, dates), `GET /v1/Events/{Sid}`.
 
 Control API under `/_sandbox/`, same basic auth, JSON; never counted and never faulted:
 
@@ -37,14 +51,20 @@ Control API under `/_sandbox/`, same basic auth, JSON; never counted and never f
 - `GET /_sandbox/requests` -> `{"counts": {"POST /IncomingPhoneNumbers.json": 2, ...}, "total": N}`,
   every Twilio API request received (faulted or not) by method and path template.
 - `GET /_sandbox/numbers` -> `{"owned": N, "numbers": [{"sid", "phone_number", "friendly_name"}]}`.
+- `POST /_sandbox/numbers/{Sid}` with `{"changes": {"VoiceUrl": "..."}, "actor_sid": "US...",
+  "actor_name": "..."}`: change a number as a Console user would (event with `actor_type` `user`, `source`
+  `web`).
+- `POST /_sandbox/alerts` with
+  `{"alerts": [{"error_code", "resource_sid", "request_url", "date_generated"}]}`: record alerts in bulk,
+  as if Twilio had raised them.
 - `GET /_sandbox/pool`, `PUT /_sandbox/pool` with `{"pool_size": N}`.
 - `POST /_sandbox/reset?scope=counts|state|all` (default `all`): clear the counts, the stored numbers,
-  calls and messages, or both.
+  calls, messages, alerts and events, or both.
 
 The server is threaded (a thread per connection), so concurrent requests wait out their latency side by
-side. Request counts, statistics, faults, latency, the cap and pool size live in the process; numbers, calls
-and messages in the SQLite file, so they survive a restart. Each request is logged as one line (method,
-path, status or `reset`, and the fault injected) to the `webapp.sandbox` logger.
+side. Request counts, statistics, faults, latency, the cap and pool size live in the process; numbers, calls,
+messages, alerts and events in the SQLite file, so they survive a restart. Each request is logged as one
+line (method, path, status or `reset`, and the fault injected) to the `webapp.sandbox` logger.
 """
 
 from webapp.sandbox.server import run_sandbox

@@ -8,8 +8,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
-from webapp.sandbox import errors, numbers, render
+from webapp.sandbox import errors, numbers, render, voice
 from webapp.sandbox.errors import TwilioError
+from webapp.sandbox.monitor import record_number_change
 from webapp.sandbox.pool import MAGIC_AVAILABLE, digit_pattern
 from webapp.sandbox.state import current_state
 from webapp.sandbox.store import new_sid, utc_now
@@ -119,10 +120,21 @@ def fetch_number(account_sid: str, sid: str) -> Response:
 @bp.post("/IncomingPhoneNumbers/<sid>.json")
 def update_number(account_sid: str, sid: str) -> Response:
     """Change an owned number's friendly name, URLs and methods."""
+    state = current_state()
     friendly_name, settings = numbers.parse_number_settings(request.form)
-    number = current_state().store.update_number(sid, friendly_name, settings)
-    if number is None:
+    before = state.store.get_number(sid)
+    number = state.store.update_number(sid, friendly_name, settings)
+    if before is None or number is None:
         raise not_found("IncomingPhoneNumber", sid)
+    record_number_change(
+        state,
+        before,
+        number,
+        actor_type="account",
+        actor_sid=account_sid,
+        source="api",
+        description=f"Phone number {number.phone_number} updated through the API",
+    )
     return jsonify(render.incoming_number(number, account_sid))
 
 
@@ -174,7 +186,11 @@ def create_call(account_sid: str) -> tuple[Response, int]:
     phone_number_sid = sending_number(from_, errors.CALL_FROM_NOT_OWNED)
     sid = new_sid("CA")
     call = render.call(sid, account_sid, to, from_, phone_number_sid, utc_now())
-    current_state().store.save_record("calls", sid, call)
+    state = current_state()
+    state.store.save_record("calls", sid, call)
+    called = next((n for n in state.store.list_numbers() if n.phone_number == to), None)
+    if called is not None:
+        voice.ring_in_background(state, call, called)
     return created(call)
 
 

@@ -10,7 +10,7 @@ import time
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from webapp.sandbox import api, control, errors, pricing
+from webapp.sandbox import api, control, errors, monitor, pricing, traffic
 from webapp.sandbox.errors import TwilioError, injected_error
 from webapp.sandbox.faults import RESET_ENVIRON_KEY
 from webapp.sandbox.state import EXTENSION_KEY, SandboxState, current_state
@@ -29,6 +29,8 @@ def create_sandbox_app(state: SandboxState) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(control.bp)
     app.register_blueprint(pricing.bp)
+    app.register_blueprint(monitor.bp)
+    app.register_blueprint(traffic.bp)
     app.before_request(admit_request)
     app.after_request(finish_request)
     app.teardown_request(release_slot)

@@ -10,6 +10,8 @@ from flask import Blueprint, Response, jsonify, request
 from webapp.sandbox import errors
 from webapp.sandbox.errors import TwilioError
 from webapp.sandbox.faults import FaultSpecError, parse_faults
+from webapp.sandbox.monitor import new_alert, parse_date, record_number_change
+from webapp.sandbox.numbers import parse_number_settings
 from webapp.sandbox.pool import MAX_POOL_SIZE
 from webapp.sandbox.state import MAX_CONCURRENCY, SandboxState, current_state
 
@@ -126,6 +128,60 @@ def owned_numbers() -> Response:
     )
 
 
+@bp.post("/numbers/<sid>")
+def change_number_in_console(sid: str) -> Response:
+    """Change a number as someone in the Twilio Console would: `{"changes": {"VoiceUrl": ...},
+    "actor_sid": "US...", "actor_name": "..."}`; records the event with that actor, source `web`."""
+    state = current_state()
+    body = json_body()
+    changes = body.get("changes")
+    if not isinstance(changes, dict) or not all(isinstance(v, str) for v in changes.values()):
+        raise bad_request('changes must be an object of Twilio parameters, e.g. {"VoiceUrl": "https://..."}.')
+    friendly_name, settings = parse_number_settings(changes)
+    before = state.store.get_number(sid)
+    after = state.store.update_number(sid, friendly_name, settings)
+    if before is None or after is None:
+        raise TwilioError(
+            404, errors.NOT_FOUND, f"The requested resource IncomingPhoneNumber {sid} was not found"
+        )
+    actor = str(body.get("actor_name") or "a Console user")
+    event = record_number_change(
+        state,
+        before,
+        after,
+        actor_type="user",
+        actor_sid=body.get("actor_sid"),
+        source="web",
+        description=f"Phone number {after.phone_number} updated in the Console by {actor}",
+    )
+    return jsonify(event=event)
+
+
+@bp.post("/alerts")
+def add_alerts() -> Response:
+    """Record alerts as if Twilio had raised them: `{"alerts": [{"error_code", "resource_sid",
+    "request_url", "date_generated" (ISO 8601, default now)}]}`; answers how many were added."""
+    state = current_state()
+    wanted = json_body().get("alerts")
+    if not isinstance(wanted, list) or not all(isinstance(a, dict) for a in wanted):
+        raise bad_request("alerts must be a list of objects.")
+    made = []
+    for spec in wanted:
+        when = parse_date("date_generated", spec["date_generated"]) if spec.get("date_generated") else None
+        alert = new_alert(
+            state,
+            error_code=str(spec.get("error_code", "11200")),
+            resource_sid=spec.get("resource_sid"),
+            request_url=str(spec.get("request_url", "")),
+            request_method="POST",
+            reason=str(spec.get("reason", "Connection refused")),
+            when=when,
+        )
+        made.append((alert["sid"], alert))
+    state.store.save_records("alerts", made)
+    return jsonify(added=len(made))
+
+
 @bp.get("/pool")
 def show_pool() -> Response:
     """Return how many numbers each area code offers."""
@@ -142,7 +198,7 @@ def change_pool() -> Response:
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Clear the request counts (`?scope=counts`), the stored numbers, calls and messages
+    """Clear the request counts (`?scope=counts`), the stored numbers, calls, messages, alerts and events
     (`?scope=state`), or both (`?scope=all`, the default). Faults, latency and pool size stay."""
     state = current_state()
     scope = request.args.get("scope", "all")

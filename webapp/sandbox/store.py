@@ -1,4 +1,4 @@
-"""The sandbox's state in a small SQLite file: owned numbers, calls and messages.
+"""The sandbox's state in a small SQLite file: owned numbers, calls, messages, alerts and events.
 
 Each operation opens its own connection, so the store is safe to share between the threaded server's
 request threads; purchases run in one `BEGIN IMMEDIATE` transaction and a unique index on the phone
@@ -37,7 +37,14 @@ CREATE UNIQUE INDEX IF NOT EXISTS one_owner_per_number ON incoming_numbers (phon
     WHERE phone_number != '{MAGIC_AVAILABLE}';
 CREATE TABLE IF NOT EXISTS calls (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS alerts (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS call_events (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
 """
+
+RECORD_TABLES = ("calls", "messages", "alerts", "events", "call_events")
+"""Tables of JSON records keyed by SID: calls, messages, Monitor alerts and events, and each call's
+webhook requests (`call_events`, keyed by the call's SID)."""
 
 
 def new_sid(prefix: str) -> str:
@@ -78,6 +85,12 @@ class OwnedNumber:
             date_created=datetime.fromisoformat(row["date_created"]),
             date_updated=datetime.fromisoformat(row["date_updated"]),
         )
+
+
+def check_record_table(table: str) -> None:
+    """Raise ValueError unless `table` is one of `RECORD_TABLES` (its name goes into SQL)."""
+    if table not in RECORD_TABLES:
+        raise ValueError(f"No table {table!r} for records.")
 
 
 class Store:
@@ -234,22 +247,46 @@ class Store:
             return db.execute("SELECT count(*) FROM incoming_numbers").fetchone()[0]
 
     def save_record(self, table: str, sid: str, record: dict[str, Any]) -> None:
-        """Store a call or message (`table` is `calls` or `messages`) as the JSON Twilio answered."""
-        if table not in ("calls", "messages"):
-            raise ValueError(f"No table {table!r} for records.")
+        """Store a record (`table` is one of `RECORD_TABLES`) as the JSON Twilio answers with."""
+        self.save_records(table, [(sid, record)])
+
+    def save_records(self, table: str, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Store (SID, record) pairs in one transaction, replacing any with the same SID."""
+        check_record_table(table)
         with self._transaction(write=True) as db:
-            db.execute(f"INSERT INTO {table} (sid, record) VALUES (?, ?)", (sid, json.dumps(record)))
+            db.executemany(
+                f"INSERT OR REPLACE INTO {table} (sid, record) VALUES (?, ?)",
+                [(sid, json.dumps(record)) for sid, record in records],
+            )
+
+    def update_record(self, table: str, sid: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Merge `changes` into a stored record and return it; None if there is no such record."""
+        check_record_table(table)
+        with self._transaction(write=True) as db:
+            row = db.execute(f"SELECT record FROM {table} WHERE sid = ?", (sid,)).fetchone()
+            if row is None:
+                return None
+            record = {**json.loads(row[0]), **changes}
+            db.execute(f"UPDATE {table} SET record = ? WHERE sid = ?", (json.dumps(record), sid))
+            return record
+
+    def list_records(self, table: str) -> list[dict[str, Any]]:
+        """Return every record of `table`, newest first (as Twilio lists calls, messages and alerts)."""
+        check_record_table(table)
+        with self._transaction() as db:
+            return [
+                json.loads(row[0]) for row in db.execute(f"SELECT record FROM {table} ORDER BY rowid DESC")
+            ]
 
     def get_record(self, table: str, sid: str) -> dict[str, Any] | None:
-        """Return the stored call or message, or None."""
-        if table not in ("calls", "messages"):
-            raise ValueError(f"No table {table!r} for records.")
+        """Return the stored record, or None."""
+        check_record_table(table)
         with self._transaction() as db:
             row = db.execute(f"SELECT record FROM {table} WHERE sid = ?", (sid,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def clear(self) -> None:
-        """Forget every owned number, call and message: all numbers return to the pool."""
+        """Forget every owned number and record: all numbers return to the pool."""
         with self._transaction(write=True) as db:
-            for table in ("incoming_numbers", "calls", "messages"):
+            for table in ("incoming_numbers", *RECORD_TABLES):
                 db.execute(f"DELETE FROM {table}")

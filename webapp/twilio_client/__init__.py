@@ -25,18 +25,22 @@ from webapp.twilio_client.errors import (
     TwilioUnavailable,
 )
 from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
+from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.settings import TwilioSettings
 
 __all__ = [
     "WEBHOOK_METHOD",
+    "Alert",
     "ApiError",
     "AuthError",
     "AvailableNumber",
     "BreakerState",
     "Call",
+    "CallEvent",
     "CircuitOpen",
     "ConcurrencyState",
     "Message",
+    "MonitorEvent",
     "NotFound",
     "NumberPage",
     "NumberPrices",

@@ -37,6 +37,12 @@ OPERATIONS = (
     "make_call",
     "get_call",
     "send_sms",
+    "list_alerts",
+    "fetch_alert",
+    "list_events",
+    "list_calls",
+    "list_messages",
+    "list_call_events",
 )
 """The client's operations; each has a breaker named `twilio:<operation>`."""
 

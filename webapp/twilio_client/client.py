@@ -10,6 +10,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 import pybreaker
@@ -22,6 +23,7 @@ from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
 from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
 from webapp.twilio_client.http import BaseUrlHttpClient
 from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
+from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.retry import RetryPolicy
 from webapp.twilio_client.settings import TwilioSettings
 from webapp.twilio_client.validation import (
@@ -68,6 +70,8 @@ def load_library() -> None:
         twilio.available_phone_numbers("US"),
         twilio.calls,
         twilio.messages,
+        twilio.monitor.v1.alerts,
+        twilio.monitor.v1.events,
     ):
         logger.debug("Loaded %s", type(api).__name__)
 
@@ -383,17 +387,21 @@ class TwilioClient:
 
     # Calls and messages
 
-    def make_call(self, to: str, from_: str, url: str) -> Call:
-        """Place a call from one of our numbers; Twilio fetches TwiML from `url`.
+    def make_call(self, to: str, from_: str, url: str | None = None, *, twiml: str | None = None) -> Call:
+        """Place a call from one of our numbers; Twilio fetches TwiML from `url`, or plays `twiml`.
 
         Not sent twice after an ambiguous failure: a call cannot be taken back.
         """
         check_e164(to, "number to call")
         check_e164(from_, "number to call from")
-        check_url(url, "TwiML URL")
+        if (url is None) == (twiml is None):
+            raise ValueError("Give either a TwiML URL or TwiML to play, not both.")
+        if url is not None:
+            check_url(url, "TwiML URL")
+        instructions = {"url": url} if url is not None else {"twiml": twiml}
         call = self._call(
             "make_call",
-            lambda: Call.from_resource(self._twilio.calls.create(to=to, from_=from_, url=url)),
+            lambda: Call.from_resource(self._twilio.calls.create(to=to, from_=from_, **instructions)),
             idempotent=False,
         )
         logger.info("Placed call %s from %s", call.sid, from_)
@@ -416,6 +424,87 @@ class TwilioClient:
         )
         logger.info("Sent message %s from %s", message.sid, from_)
         return message
+
+    # Health: Monitor alerts and events, calls and messages to a number
+
+    def list_alerts(self, since: datetime | None = None, *, page_size: int = 1000) -> list[Alert]:
+        """Return the account's alerts generated since `since` (all pages, newest first).
+
+        Twilio cannot filter alerts by resource: match `resource_sid` and `request_url` yourself.
+        """
+        check_limit(page_size)
+        filters = {"start_date": since} if since is not None else {}
+        alerts = self._twilio.monitor.v1.alerts
+        return self._call(
+            "list_alerts",
+            lambda: [Alert.from_resource(a) for a in alerts.list(page_size=page_size, **filters)],
+        )
+
+    def fetch_alert(self, sid: str) -> Alert:
+        """Return one alert with what the webhook answered (`response_body`)."""
+        check_sid(sid, "NO", "alert")
+        return self._call(
+            "fetch_alert", lambda: Alert.from_resource(self._twilio.monitor.v1.alerts(sid).fetch())
+        )
+
+    def list_events(
+        self, number_sid: str, since: datetime | None = None, limit: int = 50
+    ) -> list[MonitorEvent]:
+        """Return the latest changes to a number: who made them, from where (API, Console), which fields."""
+        check_sid(number_sid, "PN", "phone number")
+        check_limit(limit)
+        filters: dict[str, Any] = {"resource_sid": number_sid}
+        if since is not None:
+            filters["start_date"] = since
+        events = self._twilio.monitor.v1.events
+        return self._call(
+            "list_events",
+            lambda: [MonitorEvent.from_resource(e) for e in events.list(limit=limit, **filters)],
+        )
+
+    def list_calls(
+        self,
+        to: str | None = None,
+        from_: str | None = None,
+        started_after: datetime | None = None,
+        limit: int | None = 20,
+    ) -> list[Call]:
+        """Return the latest calls (to and/or from a number, started on or after a time); `limit` None
+        reads every page."""
+        filters: dict[str, Any] = {}
+        if to is not None:
+            filters["to"] = check_e164(to, "number called")
+        if from_ is not None:
+            filters["from_"] = check_e164(from_, "calling number")
+        if started_after is not None:
+            filters["start_time_after"] = started_after
+        if limit is not None:
+            check_limit(limit)
+        page_size = limit or 1000
+        return self._call(
+            "list_calls",
+            lambda: [
+                Call.from_resource(c)
+                for c in self._twilio.calls.list(limit=limit, page_size=page_size, **filters)
+            ],
+        )
+
+    def list_messages(self, to: str, limit: int = 20) -> list[Message]:
+        """Return the latest messages to a number."""
+        check_e164(to, "number texted")
+        check_limit(limit)
+        return self._call(
+            "list_messages",
+            lambda: [Message.from_resource(m) for m in self._twilio.messages.list(to=to, limit=limit)],
+        )
+
+    def list_call_events(self, call_sid: str) -> list[CallEvent]:
+        """Return the webhook requests Twilio made during a call, each with the answer's status and time."""
+        check_sid(call_sid, "CA", "call")
+        return self._call(
+            "list_call_events",
+            lambda: [CallEvent.from_resource(e) for e in self._twilio.calls(call_sid).events.list()],
+        )
 
     # Plumbing
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -113,17 +114,37 @@ class NumberPrices:
 
 @dataclass(frozen=True)
 class Call:
-    """An outbound or inbound call."""
+    """An outbound or inbound call; `duration` in seconds once it has ended."""
 
     sid: str
     to: str
     from_: str
     status: str
+    direction: str | None = None
+    duration: int | None = None
+    start_time: datetime | None = None
+
+    ENDED = ("completed", "failed", "busy", "no-answer", "canceled")
+    """The statuses of a call that is over."""
+
+    @property
+    def ended(self) -> bool:
+        """Whether the call is over."""
+        return self.status in self.ENDED
 
     @classmethod
     def from_resource(cls, resource: Any) -> Call:
         """Copy the fields we use from twilio-python's CallInstance (which names `from` `_from`)."""
-        return cls(sid=resource.sid, to=resource.to, from_=resource._from, status=str(resource.status))
+        duration = str(resource.duration or "")
+        return cls(
+            sid=resource.sid,
+            to=resource.to,
+            from_=resource._from,
+            status=str(resource.status),
+            direction=resource.direction or None,
+            duration=int(duration) if duration.isdigit() else None,
+            start_time=resource.start_time or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -135,6 +156,7 @@ class Message:
     from_: str
     body: str
     status: str
+    date_created: datetime | None = None
 
     @classmethod
     def from_resource(cls, resource: Any) -> Message:
@@ -145,4 +167,5 @@ class Message:
             from_=resource.from_,
             body=resource.body,
             status=str(resource.status),
+            date_created=resource.date_sent or resource.date_created or None,
         )

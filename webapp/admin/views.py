@@ -20,6 +20,7 @@ from webapp.admin.base import SecureModelView, flash_activity, reporting_refusal
 from webapp.admin.choose_number import ChooseNumberMixin
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
 from webapp.admin.move_replace import MoveReplaceMixin
+from webapp.admin.number_health import health_context, refresh_health_view
 from webapp.admin.number_history import PastNumbersMixin
 from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
@@ -104,6 +105,7 @@ class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, Secure
         return super().get_query().options(joinedload(Business.phone_number))
 
     provision_refusal = staticmethod(provision_refusal)
+    health = staticmethod(health_context)
 
     def activity_history(self, business: Business) -> list[Activity]:
         """The business's latest activities, newest first, with who asked and which number."""
@@ -229,8 +231,15 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
         **MoveReplaceMixin.move_replace_roles,
     }
 
+    health = staticmethod(health_context)
+
     def search_placeholder(self) -> str:
         return "Phone number or Twilio SID"
+
+    @expose("/health/refresh/", methods=("POST",))
+    def health_refresh_view(self) -> Response:
+        """Read a number's health from Twilio again (viewers too: it only reads)."""
+        return refresh_health_view()
 
     def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
         return condition

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webapp.cli import health  # noqa: F401  (adds `numbers health` and `numbers test-call`)
 from webapp.cli.number_lifecycle import (
     move_command,
     release_cancelled_command,

@@ -30,6 +30,9 @@ class ActivityKind(enum.StrEnum):
     ADOPT = "adopt"
     MOVE = "move"
     REPLACE = "replace"
+    HEALTH_CHECK = "health_check"
+    TEST_CALL = "test_call"
+    HEALTH_SWEEP = "health_sweep"
 
 
 NUMBER_CHANGES = (ActivityKind.PROVISION, ActivityKind.RELEASE, ActivityKind.MOVE, ActivityKind.REPLACE)

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
@@ -65,6 +65,9 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
     webhook_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     webhook_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     webhook_error: Mapped[str | None] = mapped_column(Text)
+    webhook_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    webhook_failure_code: Mapped[str | None] = mapped_column(String(10))
+    webhook_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     business: Mapped[Business] = relationship("Business", back_populates="phone_number")
 

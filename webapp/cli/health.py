@@ -1,0 +1,34 @@
+"""`flask --app wsgi numbers health|test-call ...`: a number's Health panel in the shell."""
+
+from __future__ import annotations
+
+import click
+
+from webapp.cli.numbers import find_number, numbers_group, run_enqueue
+from webapp.cli.waiting import wait_for
+from webapp.jobs.enqueue_health import enqueue_health_check
+from webapp.jobs.health_cache import load_health
+from webapp.jobs.health_report import health_text
+from webapp.models import ValidationError
+from webapp.models.base import utcnow
+
+
+@numbers_group.command("health")
+@click.argument("number")
+@click.option("--refresh", is_flag=True, help="Read the health from Twilio first (a job), and wait for it.")
+@click.option("--timeout", type=click.IntRange(1), default=120, show_default=True, help="With --refresh.")
+def health_command(number: str, refresh: bool, timeout: int) -> None:
+    """Print NUMBER's Health panel: configuration, failed webhook requests, recent calls and messages, and
+    who changed it, as last read from Twilio (and when).
+
+    NUMBER is a US number in any common format or a Twilio SID (PN...).
+    """
+    try:
+        row = find_number(number)
+    except ValidationError as error:
+        raise click.ClickException(str(error)) from None
+    if refresh:
+        [activity] = run_enqueue(lambda: [enqueue_health_check(row, None)])
+        if not wait_for([activity], timeout):
+            click.echo("The read did not succeed; showing what was read before.", err=True)
+    click.echo(health_text(row.formatted, load_health(row.id), utcnow()))

@@ -1,0 +1,122 @@
+"""How a number's health reads to a support agent: error meanings, "2 days ago", the cause of a drift,
+and the whole panel as text for `numbers health`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+ERROR_MEANINGS = {
+    "11200": "HTTP retrieval failure: Twilio could not fetch the webhook",
+    "11205": "HTTP connection failure",
+    "11210": "HTTP bad host name: the webhook's host does not resolve",
+    "11215": "HTTP too many redirects",
+    "11217": "The webhook answered 429 Too Many Requests",
+}
+"""One line per webhook error code, from Twilio's error pages (see LIBRARY-NOTES.md)."""
+
+SOURCES = {"web": "in the Twilio Console", "api": "through the API", "twilio": "by Twilio"}
+"""How each Monitor event source reads in a sentence."""
+
+FIELD_LABELS = {
+    "voice_url": "Voice URL",
+    "voice_method": "Voice method",
+    "status_callback": "Status callback",
+    "status_callback_method": "Status callback method",
+    "voice_fallback_url": "Voice fallback URL",
+    "friendly_name": "Friendly name",
+}
+
+
+def meaning(code: str | None) -> str:
+    """Return the one-line meaning of a Twilio error code."""
+    return ERROR_MEANINGS.get(code or "", f"Twilio error {code}" if code else "Unknown error")
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """Return a snapshot's ISO time as a datetime."""
+    return datetime.fromisoformat(text) if text else None
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """Return how long ago `moment` was, roughly: `just now`, `5 minutes ago`, `2 days ago`."""
+    if moment is None:
+        return "at an unknown time"
+    seconds = max(0, int((now - moment).total_seconds()))
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count > 1 else ''} ago"
+    return "just now"
+
+
+def actor(change: dict[str, Any]) -> str:
+    """Return who made a change: the Console user, the account's API key, or Twilio."""
+    if change.get("actor_type") == "user":
+        return f"user {change.get('actor_sid') or 'unknown'}"
+    if change.get("actor_type") == "account":
+        return f"account {change.get('actor_sid') or 'unknown'}"
+    return change.get("actor_type") or "someone"
+
+
+def change_sentence(change: dict[str, Any], now: datetime) -> str:
+    """`Voice URL changed in the Twilio Console by user US..., 2 days ago`."""
+    fields = ", ".join(FIELD_LABELS.get(name, name) for name in change.get("fields", {})) or "Settings"
+    where = SOURCES.get(change.get("source") or "", f"from {change.get('source') or 'somewhere'}")
+    return f"{fields} changed {where} by {actor(change)}, {ago(parse_time(change.get('at')), now)}"
+
+
+def drift_cause(snapshot: dict[str, Any], now: datetime) -> str | None:
+    """Return the latest change of a drifted setting as a sentence, or None (not drifted, or no event)."""
+    configuration = snapshot.get("configuration") or {}
+    drifted = set(configuration.get("drifted_fields", []))
+    if not drifted:
+        return None
+    cause = next((c for c in snapshot.get("changes", []) if drifted & set(c.get("fields", {}))), None)
+    return change_sentence(cause, now) if cause else None
+
+
+def health_text(number: str, snapshot: dict[str, Any] | None, now: datetime) -> str:
+    """Return the Health panel as plain text, for the shell."""
+    if not snapshot or "read_at" not in snapshot:
+        lines = [f"Health of {number}: not read from Twilio yet (run: numbers health {number} --refresh)."]
+        if snapshot and snapshot.get("unreadable"):
+            lines.append(f"Last attempt: {snapshot['unreadable']['message']}")
+        return "\n".join(lines)
+    read_at = parse_time(snapshot["read_at"])
+    lines = [f"Health of {number}, as of {read_at:%Y-%m-%d %H:%M} UTC ({ago(read_at, now)})"]
+    unreadable = snapshot.get("unreadable")
+    if unreadable:
+        lines.append(f"Note: {unreadable['message']} (tried {ago(parse_time(unreadable['at']), now)}).")
+    configuration = snapshot["configuration"]
+    lines += [
+        "",
+        "Configuration",
+        f"  Voice URL: {configuration['voice_url'] or 'empty'} ({configuration['voice_method'] or '-'}),"
+        f" expected {configuration['expected_voice_url']}",
+        f"  Status callback: {configuration['status_callback'] or 'empty'},"
+        f" expected {configuration['expected_status_callback'] or 'empty'}",
+        f"  {'Drifted: ' + '; '.join(configuration['drift']) if configuration['drift'] else 'In sync.'}",
+    ]
+    cause = drift_cause(snapshot, now)
+    if cause:
+        lines.append(f"  Cause: {cause}.")
+    lines += ["", f"Failed webhook requests ({len(snapshot['failed_requests'])})"]
+    lines += [
+        f"  {f['at'][:16]} {f['code']} {meaning(f['code'])}: {f['method'] or ''} {f['url']}"
+        f" -> {f['reason'] or 'no answer'}"
+        for f in snapshot["failed_requests"]
+    ] or ["  None."]
+    lines += ["", f"Recent calls ({len(snapshot['calls'])})"]
+    lines += [
+        f"  {(c['start'] or '')[:16]} {c['direction'] or ''} from {c['from']}: {c['status']},"
+        f" {c['duration'] if c['duration'] is not None else '-'} s"
+        for c in snapshot["calls"]
+    ] or ["  None."]
+    lines += ["", f"Recent messages ({len(snapshot['messages'])})"]
+    lines += [f"  {(m['at'] or '')[:16]} from {m['from']}: {m['status']}" for m in snapshot["messages"]] or [
+        "  None."
+    ]
+    lines += ["", "Who changed it"]
+    lines += [f"  {change_sentence(c, now)}" for c in snapshot["changes"]] or ["  No changes recorded."]
+    return "\n".join(lines)

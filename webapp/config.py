@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from dotenv import load_dotenv
 from limits import parse_many
 
+from webapp.number_formats import US_E164_PATTERN
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The checkout: `templates/`, `static/` and `instance/` live here."""
 
@@ -131,6 +133,12 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], *, allow_empty: bo
     return url
 
 
+def _check_caller(name: str, number: str) -> str:
+    if number and not US_E164_PATTERN.fullmatch(number):
+        raise SettingsError(f"{name} must be a US number in E.164, like +14155550100, got {number!r}.")
+    return number
+
+
 def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Return the app's settings: environment and `.env`, then `overrides` on top, validated.
 
@@ -183,6 +191,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             URL_SCHEMES,
             allow_empty=True,
         ),
+        "TWILIO_TEST_CALLER": _check_caller("TWILIO_TEST_CALLER", env.get("TWILIO_TEST_CALLER", "").strip()),
+        "WEBHOOK_FAILURE_WINDOW_HOURS": _number(env, "WEBHOOK_FAILURE_WINDOW_HOURS", 24.0),
         "TWILIO_CONNECT_TIMEOUT": _number(env, "TWILIO_CONNECT_TIMEOUT", 3.05),
         "TWILIO_READ_TIMEOUT": _number(env, "TWILIO_READ_TIMEOUT", 10.0),
         "TWILIO_MAX_ATTEMPTS": _number(env, "TWILIO_MAX_ATTEMPTS", 3, int),

@@ -24,7 +24,7 @@ def app_settings(app_settings: dict[str, Any], sandbox: SandboxProcess) -> dict[
 def test_the_panel_shows_the_failed_request_the_call_and_who_changed_it(
     app, client, auth, sandbox, start_worker, runner
 ):
-    number, failed_call = number_with_a_failed_call()
+    number, _ = number_with_a_failed_call()
     change_in_console(sandbox, number.twilio_sid, "https://elsewhere.example.com/voice")
     start_worker()
     assert wait_for_activity(enqueue_health_check(number, None).id).status == ActivityStatus.SUCCEEDED

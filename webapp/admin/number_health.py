@@ -6,16 +6,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_admin.helpers import get_redirect_target
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, parse_id, reporting_refusals, requester
 from webapp.extensions import db
-from webapp.jobs.enqueue_health import enqueue_health_check
+from webapp.jobs.enqueue_health import enqueue_health_check, enqueue_test_call
 from webapp.jobs.health_cache import load_health
 from webapp.jobs.health_report import ago, change_sentence, drift_cause, meaning, parse_time
-from webapp.models import PhoneNumber
+from webapp.jobs.test_call import NO_TEST_CALLER
+from webapp.models import Activity, ActivityKind, PhoneNumber
 from webapp.models.base import utcnow
 
 
@@ -38,7 +40,20 @@ def health_context(number: PhoneNumber | None) -> dict[str, Any] | None:
         "cause": drift_cause(snapshot, now) if read_at else None,
         "changes": [change_sentence(c, now) for c in snapshot.get("changes", [])],
         "meaning": meaning,
+        "test_call_refusal": None if current_app.config["TWILIO_TEST_CALLER"] else NO_TEST_CALLER,
+        "last_test_call": last_test_call(number),
     }
+
+
+def last_test_call(number: PhoneNumber) -> Activity | None:
+    """Return the number's latest test call, for its verdict."""
+    query = (
+        select(Activity)
+        .where(Activity.phone_number_id == number.id, Activity.kind == ActivityKind.TEST_CALL)
+        .order_by(Activity.created_at.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
 
 
 def number_from_form() -> PhoneNumber:
@@ -61,4 +76,13 @@ def refresh_health_view() -> Response:
     with reporting_refusals():
         activity = enqueue_health_check(number, requester())
         flash_activity(f"Reading the health of {number.formatted} from Twilio.", activity)
+    return back_to_number(number)
+
+
+def test_call_view() -> Response:
+    """Place a test call to the number in a background job (operators)."""
+    number = number_from_form()
+    with reporting_refusals():
+        activity = enqueue_test_call(number, requester())
+        flash_activity(f"Placing a test call to {number.formatted}.", activity)
     return back_to_number(number)

@@ -20,7 +20,7 @@ from webapp.admin.base import SecureModelView, flash_activity, reporting_refusal
 from webapp.admin.choose_number import ChooseNumberMixin
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
 from webapp.admin.move_replace import MoveReplaceMixin
-from webapp.admin.number_health import health_context, refresh_health_view
+from webapp.admin.number_health import health_context, refresh_health_view, test_call_view
 from webapp.admin.number_history import PastNumbersMixin
 from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
@@ -229,6 +229,7 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
         "resync_drifted_view": Role.OPERATOR,
         **ReleaseNumberMixin.release_roles,
         **MoveReplaceMixin.move_replace_roles,
+        "health_test_call_view": Role.OPERATOR,
     }
 
     health = staticmethod(health_context)
@@ -240,6 +241,11 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
     def health_refresh_view(self) -> Response:
         """Read a number's health from Twilio again (viewers too: it only reads)."""
         return refresh_health_view()
+
+    @expose("/health/test-call/", methods=("POST",))
+    def health_test_call_view(self) -> Response:
+        """Place a test call to a number (operators)."""
+        return test_call_view()
 
     def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
         return condition

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from webapp.cli.numbers import find_number, numbers_group, run_enqueue
+from webapp.cli.numbers import find_number, finish, numbers_group, run_enqueue, waiting_options
 from webapp.cli.waiting import wait_for
-from webapp.jobs.enqueue_health import enqueue_health_check
+from webapp.jobs.enqueue_health import enqueue_health_check, enqueue_test_call
 from webapp.jobs.health_cache import load_health
 from webapp.jobs.health_report import health_text
 from webapp.models import ValidationError
@@ -32,3 +32,16 @@ def health_command(number: str, refresh: bool, timeout: int) -> None:
         if not wait_for([activity], timeout):
             click.echo("The read did not succeed; showing what was read before.", err=True)
     click.echo(health_text(row.formatted, load_health(row.id), utcnow()))
+
+
+@numbers_group.command("test-call")
+@click.argument("number")
+@waiting_options
+def test_call_command(number: str, wait: bool, timeout: int) -> None:
+    """Call NUMBER from TWILIO_TEST_CALLER and say whether calls reach the business.
+
+    The verdict ("Your voice URL answered 200 in 180 ms" or "Twilio could not reach https://.../voice:
+    connection refused (11200)") is the Activity's result or error; with --wait it is printed and a
+    failing webhook exits 1.
+    """
+    finish(run_enqueue(lambda: [enqueue_test_call(find_number(number), None)]), wait, timeout)

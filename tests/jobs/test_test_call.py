@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.fixtures.voice_server import VoiceServer, closed_voice_url
 from tests.fixtures.web import csrf_token
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import buy_at_sandbox, record
 from tests.sandbox.helpers import api_request
 from webapp.extensions import db

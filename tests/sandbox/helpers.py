@@ -37,3 +37,13 @@ def api_request(
 def buy(box: SandboxProcess, **params: str) -> requests.Response:
     """Buy a number with raw form parameters (`PhoneNumber=...`, `AreaCode=...`, `FriendlyName=...`)."""
     return api_request(box, "POST", "/IncomingPhoneNumbers.json", data=params)
+
+
+def add_alerts(box: SandboxProcess, alerts: list[dict[str, str]]) -> None:
+    """Record alerts at the sandbox as if Twilio had raised them (`resource_sid`, `date_generated`...)."""
+    requests.post(
+        f"{box.base_url}/_sandbox/alerts",
+        json={"alerts": alerts},
+        auth=(box.account_sid, box.auth_token),
+        timeout=60,
+    ).raise_for_status()

@@ -10,7 +10,7 @@ import requests
 from harness.waits import wait_until
 from tests.fixtures.sandbox import SandboxProcess
 from tests.fixtures.voice_server import VoiceServer, closed_voice_url
-from tests.sandbox.helpers import api_request, buy
+from tests.sandbox.helpers import add_alerts, api_request, buy
 
 CALLER_PARAMS = {"Twiml": "<Response><Pause length='3'/><Hangup/></Response>"}
 
@@ -138,12 +138,7 @@ def test_alerts_are_paged_and_filtered_by_date(sandbox: SandboxProcess):
     old = [{"resource_sid": "PN" + "1" * 32, "date_generated": "2026-01-01T00:00:00Z"}]
     new = [{"resource_sid": "PN" + "2" * 32}] * 2100
     for batch in (old, new):
-        requests.post(
-            f"{sandbox.base_url}/_sandbox/alerts",
-            json={"alerts": batch},
-            auth=(sandbox.account_sid, sandbox.auth_token),
-            timeout=30,
-        ).raise_for_status()
+        add_alerts(sandbox, batch)
 
     seen: list[str] = []
     url: str | None = f"{sandbox.base_url}/v1/Alerts?PageSize=1000&StartDate=2026-02-01"

@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
 from webapp.admin.cancelled_numbers import cancelled_cost
-from webapp.admin.counts import COUNT_CAP, capped_count, counts_by, more_than
+from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
+from webapp.admin.health_badges import failing_since
 from webapp.admin.queues import queue_summary
 from webapp.extensions import db
 from webapp.jobs.queue import get_queue
@@ -56,6 +57,16 @@ def provisioning_backlog(cap: int | None) -> tuple[list[Business], int]:
     return list(shown), backlog_total(cap)
 
 
+def failing_count(cap: int | None) -> int | ApproximateCount:
+    """How many numbers had a failed webhook request in the window (exact up to `cap`)."""
+    failing = PhoneNumber.webhook_failing_since(failing_since())
+    if cap is None:
+        return db.session.scalar(select(func.count()).select_from(PhoneNumber).where(failing)) or 0
+    rows = select(literal_column("1")).select_from(PhoneNumber).where(failing)
+    counted = db.session.scalar(capped_count(rows, cap)) or 0
+    return counted if counted <= cap else more_than(cap)
+
+
 def latest_activities() -> list[Activity]:
     """The latest jobs, newest first, with their business, number and requester loaded."""
     query = (
@@ -85,6 +96,7 @@ class DashboardView(SecureIndexView):
             numbers_by_webhook_status=counts_by(
                 db.session, PhoneNumber.webhook_status, list(WebhookStatus), self.count_cap
             ),
+            webhooks_failing=failing_count(self.count_cap),
             backlog=backlog,
             backlog_total=total,
             queues=queue_summary(get_queue()),

@@ -19,6 +19,7 @@ from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
 from webapp.admin.choose_number import ChooseNumberMixin
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
+from webapp.admin.health_badges import WebhookFailingFilter, webhook_state
 from webapp.admin.move_replace import MoveReplaceMixin
 from webapp.admin.number_health import health_context, refresh_health_view, test_call_view
 from webapp.admin.number_history import PastNumbersMixin
@@ -27,6 +28,7 @@ from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted
+from webapp.jobs.enqueue_health import enqueue_health_sweep
 from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
 
@@ -74,7 +76,7 @@ class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, Secure
         "status": formatters.business_status,
         "phone_number": formatters.phone_number,
         "capabilities": formatters.capabilities,
-        "webhook_status": formatters.webhook_status,
+        "webhook_status": webhook_state,
         "created_at": formatters.timestamp,
         "updated_at": formatters.timestamp,
     }
@@ -202,7 +204,7 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
         "capabilities": formatters.capabilities,
         "business": formatters.business_link,
         "business.status": formatters.business_status,
-        "webhook_status": formatters.webhook_status,
+        "webhook_status": webhook_state,
         "webhook_checked_at": formatters.timestamp,
         "webhook_synced_at": formatters.timestamp,
         "webhook_error": formatters.error_text,
@@ -217,7 +219,13 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
     }
     column_searchable_list = ("twilio_sid",)
     column_sortable_list = ("e164", "webhook_status", "webhook_checked_at", "webhook_synced_at")
-    column_filters = ("webhook_status", CapabilityFilter(), "area_code", BusinessStatusFilter())
+    column_filters = (
+        "webhook_status",
+        WebhookFailingFilter(),
+        CapabilityFilter(),
+        "area_code",
+        BusinessStatusFilter(),
+    )
     column_default_sort = ("e164", False)
     column_extra_row_actions: ClassVar[list[Any]] = [
         TemplateLinkRowAction("switchboard.resync_row", "Re-sync webhook")
@@ -230,6 +238,7 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
         **ReleaseNumberMixin.release_roles,
         **MoveReplaceMixin.move_replace_roles,
         "health_test_call_view": Role.OPERATOR,
+        "check_health_view": Role.OPERATOR,
     }
 
     health = staticmethod(health_context)
@@ -281,6 +290,13 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
         """Check every number's webhook against Twilio in one background job."""
         with reporting_refusals():
             flash_activity("Checking every number's webhook.", enqueue_check(None, requester()))
+        return redirect(get_redirect_target() or url_for(".index_view"))
+
+    @expose("/check-health/", methods=("POST",))
+    def check_health_view(self) -> Response:
+        """Read the account's new alerts into every number's failing-webhook state, in one background job."""
+        with reporting_refusals():
+            flash_activity("Checking every number's webhook failures.", enqueue_health_sweep(requester()))
         return redirect(get_redirect_target() or url_for(".index_view"))
 
     @expose("/resync-drifted/", methods=("POST",))

@@ -1,4 +1,4 @@
-"""`flask --app wsgi numbers health|test-call ...`: a number's Health panel in the shell."""
+"""`flask --app wsgi numbers health|test-call|check-health`: numbers' health in the shell."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import click
 
 from webapp.cli.numbers import find_number, finish, numbers_group, run_enqueue, waiting_options
 from webapp.cli.waiting import wait_for
-from webapp.jobs.enqueue_health import enqueue_health_check, enqueue_test_call
+from webapp.jobs.enqueue_health import enqueue_health_check, enqueue_health_sweep, enqueue_test_call
 from webapp.jobs.health_cache import load_health
 from webapp.jobs.health_report import health_text
 from webapp.models import ValidationError
@@ -45,3 +45,11 @@ def test_call_command(number: str, wait: bool, timeout: int) -> None:
     failing webhook exits 1.
     """
     finish(run_enqueue(lambda: [enqueue_test_call(find_number(number), None)]), wait, timeout)
+
+
+@numbers_group.command("check-health")
+@waiting_options
+def check_health_command(wait: bool, timeout: int) -> None:
+    """Read the account's Twilio alerts since the last check, in one paged walk, and mark each number with
+    failed webhook requests "Webhook failing" (count, last error code and time)."""
+    finish(run_enqueue(lambda: [enqueue_health_sweep(None)]), wait, timeout)

@@ -24,6 +24,9 @@ BOOKKEEPING = (
     "requested_area_code",
     "next_page",
     "walk_started",
+    "boundary_sids",
+    "call_sid",
+    "placed_at",
 )
 """Result keys the jobs keep for themselves, left out of the summary."""
 

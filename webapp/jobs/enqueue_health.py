@@ -12,21 +12,26 @@ from webapp.jobs.test_call import NO_TEST_CALLER
 from webapp.models import Activity, ActivityKind, PhoneNumber, User, ValidationError
 
 
+def start_for_number(kind: ActivityKind, number: PhoneNumber, requested_by: User | None) -> Activity:
+    """Record and enqueue a `kind` Activity for `number`, or return the one of that kind in flight for it."""
+    return start(
+        lambda: Activity(
+            kind=kind,
+            business_id=number.business_id,
+            phone_number_id=number.id,
+            requested_by_id=requester_id(requested_by),
+        ),
+        in_flight_query(kind, Activity.phone_number_id == number.id),
+    )
+
+
 def enqueue_health_check(number: PhoneNumber, requested_by: User | None) -> Activity:
     """Start reading `number`'s health from Twilio; returns the read in flight for it, if any.
 
     Raises:
         QueueUnavailable: Redis did not answer.
     """
-    return start(
-        lambda: Activity(
-            kind=ActivityKind.HEALTH_CHECK,
-            business_id=number.business_id,
-            phone_number_id=number.id,
-            requested_by_id=requester_id(requested_by),
-        ),
-        in_flight_query(ActivityKind.HEALTH_CHECK, Activity.phone_number_id == number.id),
-    )
+    return start_for_number(ActivityKind.HEALTH_CHECK, number, requested_by)
 
 
 def enqueue_test_call(number: PhoneNumber, requested_by: User | None) -> Activity:
@@ -38,12 +43,16 @@ def enqueue_test_call(number: PhoneNumber, requested_by: User | None) -> Activit
     """
     if not current_app.config["TWILIO_TEST_CALLER"]:
         raise ValidationError("test_caller", NO_TEST_CALLER)
+    return start_for_number(ActivityKind.TEST_CALL, number, requested_by)
+
+
+def enqueue_health_sweep(requested_by: User | None) -> Activity:
+    """Start reading the account's new alerts into every number's failing-webhook state (one at a time).
+
+    Raises:
+        QueueUnavailable: Redis did not answer.
+    """
     return start(
-        lambda: Activity(
-            kind=ActivityKind.TEST_CALL,
-            business_id=number.business_id,
-            phone_number_id=number.id,
-            requested_by_id=requester_id(requested_by),
-        ),
-        in_flight_query(ActivityKind.TEST_CALL, Activity.phone_number_id == number.id),
+        lambda: Activity(kind=ActivityKind.HEALTH_SWEEP, requested_by_id=requester_id(requested_by)),
+        in_flight_query(ActivityKind.HEALTH_SWEEP, Activity.kind == ActivityKind.HEALTH_SWEEP),
     )

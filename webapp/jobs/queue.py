@@ -40,6 +40,7 @@ JOBS: dict[ActivityKind, JobSpec] = {
     ActivityKind.REPLACE: JobSpec("webapp.jobs.replace.replace_number", 300),
     ActivityKind.HEALTH_CHECK: JobSpec("webapp.jobs.number_health.refresh_health", 300),
     ActivityKind.TEST_CALL: JobSpec("webapp.jobs.test_call.place_test_call", 300),
+    ActivityKind.HEALTH_SWEEP: JobSpec("webapp.jobs.health_sweep.sweep_health", 1800),
 }
 """Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
 checking every number gets an hour (about 100 numbers a second against Twilio)."""

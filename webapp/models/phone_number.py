@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
@@ -105,6 +105,15 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
     def formatted(self) -> str:
         """The number as support staff read it: `(415) 555-1234`."""
         return format_national(self.e164)
+
+    def webhook_failing(self, since: datetime) -> bool:
+        """Whether Twilio's alerts showed a failed webhook request to this number since `since`."""
+        return self.webhook_failed_at is not None and self.webhook_failed_at >= since
+
+    @classmethod
+    def webhook_failing_since(cls, since: datetime) -> ColumnElement[bool]:
+        """The condition of `webhook_failing` in SQL, for lists, filters and counts."""
+        return cls.webhook_failed_at >= since
 
     def __repr__(self) -> str:
         return f"<PhoneNumber {self.e164} {self.twilio_sid}>"

@@ -41,12 +41,16 @@ def cut_page(records: Sequence[dict[str, Any]], args: Mapping[str, str]) -> Page
     return Page(chosen, start, page, size, has_more=bool(chosen) and start + size < len(records))
 
 
-def page_query(filters: Mapping[str, str], page: Page, number: int, token: str | None = None) -> str:
-    """Return the query string of page `number` with the list's filters."""
-    query = {**filters, "PageSize": page.size, "Page": number}
-    if token:
-        query["PageToken"] = token
-    return urlencode(query)
+def page_links(base: str, filters: Mapping[str, str], page: Page) -> Callable[..., str]:
+    """Return `link(number, token=None)`: the URI of page `number` of the list at `base`, with its filters."""
+
+    def link(number: int, token: str | None = None) -> str:
+        query = {**filters, "PageSize": page.size, "Page": number}
+        if token:
+            query["PageToken"] = token
+        return f"{base}?{urlencode(query)}"
+
+    return link
 
 
 def next_token(page: Page) -> str:
@@ -62,10 +66,7 @@ def v2010_page(
 ) -> dict[str, Any]:
     """Return a 2010 API list page of `records` under `key`, the URIs relative to the host."""
     page = cut_page(records, request.args)
-
-    def uri(number: int, token: str | None = None) -> str:
-        return f"{request.path}?{page_query(filters, page, number, token)}"
-
+    uri = page_links(request.path, filters, page)
     return {
         "end": page.start + max(len(page.records) - 1, 0),
         "first_page_uri": uri(0),
@@ -87,11 +88,7 @@ def v1_page(
 ) -> dict[str, Any]:
     """Return a Monitor v1 list page of `records` under `key`, with `meta` and absolute URLs."""
     page = cut_page(records, request.args)
-    base = request.host_url.rstrip("/") + request.path
-
-    def url(number: int, token: str | None = None) -> str:
-        return f"{base}?{page_query(filters, page, number, token)}"
-
+    url = page_links(request.host_url.rstrip("/") + request.path, filters, page)
     return {
         key: [render(record) for record in page.records],
         "meta": {

@@ -7,7 +7,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from tests.test_migrations import drop_everything, schema_differences
+from harness.database import drop_schema
+from tests.test_migrations import schema_differences
 from webapp.extensions import db
 
 INSERT = (
@@ -17,13 +18,13 @@ INSERT = (
 
 
 def test_the_health_kinds_are_allowed_after_upgrade_and_refused_after_downgrade(app):
-    drop_everything()
+    drop_schema()
     upgrade()
     assert schema_differences() == []
     with db.engine.begin() as connection:
         connection.execute(text(INSERT), {"id": "1" * 32, "kind": "test_call"})
-    downgrade(revision="0002")
+    downgrade(revision="0005")
     with pytest.raises(IntegrityError), db.engine.begin() as connection:
         connection.execute(text(INSERT), {"id": "2" * 32, "kind": "health_sweep"})
-    drop_everything()
+    drop_schema()
     db.create_all()

@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
+from harness.waits import wait_for_activity
 from tests.browser.test_console import latest_activity, sign_in
 from tests.factories import make_business
 from tests.fixtures.live_server import screenshot
-from tests.fixtures.voice_server import closed_voice_url
-from tests.fixtures.workers import wait_for_activity
 from tests.jobs.helpers import buy_at_sandbox, record
 from webapp.models import ActivityKind, ActivityStatus, Role
 
@@ -23,9 +22,11 @@ def app_settings(app_settings: dict[str, Any]) -> dict[str, Any]:
     return {**app_settings, "TWILIO_TEST_CALLER": "+15005550006"}
 
 
-def test_a_test_call_and_a_sweep_show_the_dead_webhook_everywhere(page, live_server, start_worker, sandbox):
+def test_a_test_call_and_a_sweep_show_the_dead_webhook_everywhere(
+    page, live_server, start_worker, sandbox, closed_voice_url
+):
     business = make_business("Dead Webhook Co")
-    dead_url = closed_voice_url()
+    dead_url = closed_voice_url
     number = record(business, buy_at_sandbox(business, voice_url=dead_url))
     start_worker()
     sign_in(page, live_server, Role.OPERATOR)

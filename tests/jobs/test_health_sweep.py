@@ -9,16 +9,17 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from harness.waits import wait_for_activity, wait_until
+from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from harness.web import filter_arg
 from tests.factories import make_business
-from tests.fixtures.voice_server import VoiceServer, closed_voice_url
+from tests.fixtures.voice_server import VoiceServer
 from tests.jobs.helpers import buy_at_sandbox, record
 from tests.sandbox.helpers import add_alerts
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_resync
 from webapp.jobs.enqueue_health import enqueue_health_sweep, enqueue_test_call
-from webapp.models import Activity, ActivityStatus, Business, PhoneNumber, Role
+from webapp.jobs.queue import get_queue
+from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
 
 TEST_CALLER = "+15005550006"
@@ -36,11 +37,11 @@ def refreshed(number: PhoneNumber) -> PhoneNumber:
 
 
 def test_a_failing_webhook_is_marked_counted_and_cleared(
-    app, client, auth, sandbox, start_worker, voice_server: VoiceServer
+    app, client, auth, sandbox, start_worker, voice_server: VoiceServer, closed_voice_url: str
 ):
     business = make_business(name="Dead Webhook Co")
     make_business(name="Healthy Co")
-    dead_url = closed_voice_url()
+    dead_url = closed_voice_url
     number = record(business, buy_at_sandbox(business, voice_url=dead_url))
     start_worker()
 
@@ -158,3 +159,21 @@ def test_twilio_down_during_a_sweep_keeps_the_numbers_as_they_were(app, sandbox,
     number = db.session.scalars(db.select(PhoneNumber).filter_by(twilio_sid=sid)).one()
     assert (number.webhook_failures, number.webhook_failure_code) == (1, "11200")
     sandbox.set_faults("")
+
+
+def test_the_workers_sweep_on_their_own_schedule(app, sandbox, start_worker):
+    [sid] = many_numbers(1)
+    add_alerts(sandbox, [{"resource_sid": sid}])
+    start_worker()
+
+    get_queue().enqueue("webapp.jobs.recurring.run_recurring", "health_sweep")
+
+    def started() -> Activity | None:
+        return db.session.scalars(db.select(Activity).filter_by(kind=ActivityKind.HEALTH_SWEEP)).first()
+
+    wait_until(in_new_transaction(started), timeout=30, what="the scheduled sweep to start")
+    sweep = wait_for_activity(started().id)
+    assert sweep.status == ActivityStatus.SUCCEEDED, sweep.error
+    assert sweep.requested_by_id is None
+    db.session.rollback()
+    assert db.session.scalars(db.select(PhoneNumber.webhook_failures).filter_by(twilio_sid=sid)).one() == 1

@@ -9,7 +9,7 @@ import pytest
 
 from harness.waits import wait_for_activity
 from tests.factories import make_business
-from tests.fixtures.voice_server import VoiceServer, closed_voice_url
+from tests.fixtures.voice_server import VoiceServer
 from tests.fixtures.web import csrf_token
 from tests.jobs.helpers import buy_at_sandbox, record
 from tests.sandbox.helpers import api_request
@@ -30,10 +30,10 @@ def app_settings(app_settings: dict[str, Any], voice_server: VoiceServer) -> dic
 
 
 def test_a_refused_webhook_fails_the_test_call_and_a_resynced_one_passes(
-    app, sandbox, start_worker, voice_server: VoiceServer, runner
+    app, sandbox, start_worker, voice_server: VoiceServer, runner, closed_voice_url: str
 ):
     business = make_business()
-    dead_url = closed_voice_url()
+    dead_url = closed_voice_url
     number = record(business, buy_at_sandbox(business, voice_url=dead_url))
     start_worker()
 

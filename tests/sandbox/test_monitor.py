@@ -9,7 +9,7 @@ import requests
 
 from harness.waits import wait_until
 from tests.fixtures.sandbox import SandboxProcess
-from tests.fixtures.voice_server import VoiceServer, closed_voice_url
+from tests.fixtures.voice_server import VoiceServer
 from tests.sandbox.helpers import add_alerts, api_request, buy
 
 CALLER_PARAMS = {"Twiml": "<Response><Pause length='3'/><Hangup/></Response>"}
@@ -46,14 +46,23 @@ def ended_call(box: SandboxProcess, sid: str) -> dict[str, Any]:
 
 
 def inbound_call(box: SandboxProcess, number: dict[str, Any]) -> dict[str, Any]:
-    """Return the one inbound call on the number, once it is over."""
-    listed = api_request(box, "GET", "/Calls.json", params={"To": number["phone_number"]}).json()["calls"]
-    [inbound] = [c for c in listed if c["direction"] == "inbound"]
+    """Return the one inbound call on the number (the sandbox starts it in the background), once over."""
+    found: list[dict[str, Any]] = []
+
+    def arrived() -> bool:
+        listed = api_request(box, "GET", "/Calls.json", params={"To": number["phone_number"]}).json()["calls"]
+        found[:] = [c for c in listed if c["direction"] == "inbound"]
+        return bool(found)
+
+    wait_until(arrived, timeout=10, what=f"a call to arrive on {number['phone_number']}")
+    [inbound] = found
     return ended_call(box, inbound["sid"])
 
 
-def test_a_call_to_a_refusing_voice_url_fails_and_raises_11200(sandbox: SandboxProcess):
-    url = closed_voice_url()
+def test_a_call_to_a_refusing_voice_url_fails_and_raises_11200(
+    sandbox: SandboxProcess, closed_voice_url: str
+):
+    url = closed_voice_url
     number = owned(sandbox, url)
     caller = owned(sandbox, "https://example.com/caller")
 

@@ -12,7 +12,6 @@ import requests
 
 from tests.fixtures.sandbox import SandboxProcess
 from tests.fixtures.services import unavailable
-from tests.fixtures.voice_server import closed_voice_url
 from tests.sandbox.helpers import api_request
 from tests.sandbox.test_monitor import call, inbound_call, monitor_get, owned
 from tests.sandbox.test_schema import KNOWN_TWILIO_DEVIATIONS, Allowance, TwilioSpec, _load_spec
@@ -43,11 +42,11 @@ def api_spec() -> TwilioSpec:
 
 
 @pytest.fixture
-def api_changed_number(sandbox: SandboxProcess) -> dict[str, Any]:
+def api_changed_number(sandbox: SandboxProcess, closed_voice_url: str) -> dict[str, Any]:
     """A number whose voice URL changed through the API once, with its failed call and alert."""
     number = owned(sandbox, "https://example.com/voice")
     path = f"/IncomingPhoneNumbers/{number['sid']}.json"
-    api_request(sandbox, "POST", path, data={"VoiceUrl": closed_voice_url()}).raise_for_status()
+    api_request(sandbox, "POST", path, data={"VoiceUrl": closed_voice_url}).raise_for_status()
     caller = owned(sandbox, "https://example.com/caller")
     call(sandbox, number["phone_number"], caller["phone_number"])
     inbound_call(sandbox, number)

@@ -9,7 +9,7 @@ import requests
 
 from harness.waits import wait_until
 from tests.fixtures.sandbox import SandboxProcess
-from tests.fixtures.voice_server import VoiceServer, closed_voice_url
+from tests.fixtures.voice_server import VoiceServer
 from tests.twilio_client.helpers import VOICE_URL
 from webapp.twilio_client import TwilioClient, TwilioNumber, TwilioUnavailable
 
@@ -29,9 +29,11 @@ def ended(client: TwilioClient, sid: str) -> None:
     wait_until(lambda: client.get_call(sid).ended, timeout=10, what=f"call {sid} to end")
 
 
-def test_a_failed_call_is_read_back_as_an_alert_and_an_inbound_call(client: TwilioClient):
+def test_a_failed_call_is_read_back_as_an_alert_and_an_inbound_call(
+    client: TwilioClient, closed_voice_url: str
+):
     before = datetime.now(UTC) - timedelta(seconds=2)
-    url = closed_voice_url()
+    url = closed_voice_url
     number, caller = buy(client, "+14155550101", url), buy(client, "+14155550102")
 
     outbound = client.make_call(number.phone_number, caller.phone_number, twiml=HANG_UP)

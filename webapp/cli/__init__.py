@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from webapp.cli import health  # noqa: F401  (adds `numbers health` and `numbers test-call`)
+from webapp.cli.health import check_health_command, health_command, test_call_command
 from webapp.cli.number_lifecycle import (
     move_command,
     release_cancelled_command,
@@ -30,6 +30,9 @@ def init_app(app: Flask) -> None:
         move_command,
         replace_command,
         release_cancelled_command,
+        health_command,
+        test_call_command,
+        check_health_command,
     ):
         numbers_group.add_command(command)
     app.cli.add_command(numbers_group)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from webapp.cli.numbers import find_number, finish, numbers_group, run_enqueue, waiting_options
+from webapp.cli.numbers import find_number, report_or_wait, run_enqueue, waiting_options
 from webapp.cli.waiting import wait_for
 from webapp.jobs.enqueue_health import enqueue_health_check, enqueue_health_sweep, enqueue_test_call
 from webapp.jobs.health_cache import load_health
@@ -13,7 +13,7 @@ from webapp.models import ValidationError
 from webapp.models.base import utcnow
 
 
-@numbers_group.command("health")
+@click.command("health")
 @click.argument("number")
 @click.option("--refresh", is_flag=True, help="Read the health from Twilio first (a job), and wait for it.")
 @click.option("--timeout", type=click.IntRange(1), default=120, show_default=True, help="With --refresh.")
@@ -34,7 +34,7 @@ def health_command(number: str, refresh: bool, timeout: int) -> None:
     click.echo(health_text(row.formatted, load_health(row.id), utcnow()))
 
 
-@numbers_group.command("test-call")
+@click.command("test-call")
 @click.argument("number")
 @waiting_options
 def test_call_command(number: str, wait: bool, timeout: int) -> None:
@@ -44,12 +44,12 @@ def test_call_command(number: str, wait: bool, timeout: int) -> None:
     connection refused (11200)") is the Activity's result or error; with --wait it is printed and a
     failing webhook exits 1.
     """
-    finish(run_enqueue(lambda: [enqueue_test_call(find_number(number), None)]), wait, timeout)
+    report_or_wait(run_enqueue(lambda: [enqueue_test_call(find_number(number), None)]), wait, timeout)
 
 
-@numbers_group.command("check-health")
+@click.command("check-health")
 @waiting_options
 def check_health_command(wait: bool, timeout: int) -> None:
     """Read the account's Twilio alerts since the last check, in one paged walk, and mark each number with
     failed webhook requests "Webhook failing" (count, last error code and time)."""
-    finish(run_enqueue(lambda: [enqueue_health_sweep(None)]), wait, timeout)
+    report_or_wait(run_enqueue(lambda: [enqueue_health_sweep(None)]), wait, timeout)

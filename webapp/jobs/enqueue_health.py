@@ -1,20 +1,20 @@
 """Starting the health jobs: refresh one number's Health panel, place a test call, sweep the alerts.
 
-Each records an Activity and enqueues its job through `enqueue.start`, like every other job.
+Each records an Activity and enqueues its job through `starting.start_activity`, like every other job.
 """
 
 from __future__ import annotations
 
 from flask import current_app
 
-from webapp.jobs.enqueue import in_flight_query, requester_id, start
+from webapp.jobs.starting import in_flight_query, requester_id, start_activity
 from webapp.jobs.test_call import NO_TEST_CALLER
 from webapp.models import Activity, ActivityKind, PhoneNumber, User, ValidationError
 
 
 def start_for_number(kind: ActivityKind, number: PhoneNumber, requested_by: User | None) -> Activity:
     """Record and enqueue a `kind` Activity for `number`, or return the one of that kind in flight for it."""
-    return start(
+    return start_activity(
         lambda: Activity(
             kind=kind,
             business_id=number.business_id,
@@ -52,7 +52,7 @@ def enqueue_health_sweep(requested_by: User | None) -> Activity:
     Raises:
         QueueUnavailable: Redis did not answer.
     """
-    return start(
+    return start_activity(
         lambda: Activity(kind=ActivityKind.HEALTH_SWEEP, requested_by_id=requester_id(requested_by)),
         in_flight_query(ActivityKind.HEALTH_SWEEP, Activity.kind == ActivityKind.HEALTH_SWEEP),
     )

@@ -7,8 +7,8 @@ requests gets their count in the window, the last one's error code and time (`we
 `webhook_failure_code`, `webhook_failed_at`); the console marks it "Webhook failing" while that time is
 within `WEBHOOK_FAILURE_WINDOW_HOURS`.
 
-It is an ordinary job: "Check health" on the numbers page and `numbers check-health` start it, and a
-scheduler can call `scheduled_health_sweep()` (no arguments), which records the Activity and enqueues it.
+It is an ordinary job: "Check health" on the numbers page and `numbers check-health` start it, and the
+workers start it every SWEEP_INTERVAL_SECONDS through `start_recurring_sweep` (webapp/jobs/recurring.py).
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ from flask import current_app
 from webapp.extensions import db
 from webapp.jobs.enqueue_health import enqueue_health_sweep
 from webapp.jobs.runner import run_activity
-from webapp.jobs.runtime import job_context
 from webapp.jobs.tracking import report_progress
 from webapp.models import Activity, ActivityKind, ActivityStatus, PhoneNumber
 from webapp.models.base import utcnow
 from webapp.twilio_client import Alert, get_client
 
 logger = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_SECONDS = 15 * 60
+"""How often the workers sweep the account's new alerts: each sweep reads only what came since the last."""
 
 CHUNK = 1000
 """Numbers looked up per query."""
@@ -59,10 +61,10 @@ def sweep_health(activity_id: str) -> dict[str, Any] | None:
     return run_activity(activity_id, sweep)
 
 
-def scheduled_health_sweep() -> str:
-    """The entry point for a recurring schedule: start a sweep (its Activity, then its job); return its id."""
-    with job_context():
-        return str(enqueue_health_sweep(None).id)
+def start_recurring_sweep() -> str:
+    """The recurring entry: start a sweep (its Activity, then its job), or find the one in flight; return
+    its Activity's id."""
+    return str(enqueue_health_sweep(None).id)
 
 
 def last_read() -> tuple[datetime | None, set[str]]:

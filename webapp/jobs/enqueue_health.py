@@ -7,22 +7,9 @@ from __future__ import annotations
 
 from flask import current_app
 
-from webapp.jobs.starting import in_flight_query, requester_id, start_activity
+from webapp.jobs.starting import in_flight_query, requester_id, start_activity, start_for_number
 from webapp.jobs.test_call import NO_TEST_CALLER
 from webapp.models import Activity, ActivityKind, PhoneNumber, User, ValidationError
-
-
-def start_for_number(kind: ActivityKind, number: PhoneNumber, requested_by: User | None) -> Activity:
-    """Record and enqueue a `kind` Activity for `number`, or return the one of that kind in flight for it."""
-    return start_activity(
-        lambda: Activity(
-            kind=kind,
-            business_id=number.business_id,
-            phone_number_id=number.id,
-            requested_by_id=requester_id(requested_by),
-        ),
-        in_flight_query(kind, Activity.phone_number_id == number.id),
-    )
 
 
 def enqueue_health_check(number: PhoneNumber, requested_by: User | None) -> Activity:

@@ -1,9 +1,9 @@
 """Starting the jobs that take a number from a business: release, move to another business, replace.
 
-Each records an `Activity` and enqueues its job through `enqueue.start`, as every job starts. At most one
-provision, release, move or replace is in flight per business (`uq_activities_number_change_in_flight`):
-asking for a second one returns the same job when it is the same request (a double click), and otherwise
-is refused with a sentence saying what is under way.
+Each records an `Activity` and enqueues its job through `starting.start_for_number`, as every job starts.
+At most one provision, release, move or replace is in flight per business
+(`uq_activities_number_change_in_flight`): asking for a second one returns the same job when it is the same
+request (a double click), and otherwise is refused with a sentence saying what is under way.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import logging
 from webapp.extensions import db
 from webapp.jobs.enqueue import requested_purchase
 from webapp.jobs.lost_jobs import live_activity
-from webapp.jobs.starting import in_flight_query, requester_id, start_activity
+from webapp.jobs.starting import start_for_number
 from webapp.models import IN_FLIGHT, Activity, ActivityKind, Business, PhoneNumber, User, ValidationError
 from webapp.models.activity import NUMBER_CHANGES
 
@@ -83,16 +83,7 @@ def enqueue_release(number: PhoneNumber, requested_by: User | None, reason: str 
     if running is not None:
         return running
     result = {"e164": number.e164, "twilio_sid": number.twilio_sid, **({"reason": reason} if reason else {})}
-    return start_activity(
-        lambda: Activity(
-            kind=ActivityKind.RELEASE,
-            business_id=number.business_id,
-            phone_number_id=number.id,
-            requested_by_id=requester_id(requested_by),
-            result=dict(result),
-        ),
-        in_flight_query(ActivityKind.RELEASE, Activity.phone_number_id == number.id),
-    )
+    return start_for_number(ActivityKind.RELEASE, number, requested_by, result)
 
 
 def enqueue_move(number: PhoneNumber, target: Business, requested_by: User | None) -> Activity:
@@ -109,21 +100,8 @@ def enqueue_move(number: PhoneNumber, target: Business, requested_by: User | Non
     running = refuse_if_busy(number, ActivityKind.MOVE)
     if running is not None:
         return running
-    return start_activity(
-        lambda: Activity(
-            kind=ActivityKind.MOVE,
-            business_id=number.business_id,
-            phone_number_id=number.id,
-            requested_by_id=requester_id(requested_by),
-            result={
-                "e164": number.e164,
-                "twilio_sid": number.twilio_sid,
-                "moved_to_id": str(target.id),
-                "moved_to": target.name,
-            },
-        ),
-        in_flight_query(ActivityKind.MOVE, Activity.phone_number_id == number.id),
-    )
+    moving = {"e164": number.e164, "twilio_sid": number.twilio_sid, "moved_to_id": str(target.id)}
+    return start_for_number(ActivityKind.MOVE, number, requested_by, {**moving, "moved_to": target.name})
 
 
 def move_refusal(number: PhoneNumber, target: Business) -> str | None:
@@ -155,13 +133,5 @@ def enqueue_replace(
     running = refuse_if_busy(number, ActivityKind.REPLACE)
     if running is not None:
         return running
-    return start_activity(
-        lambda: Activity(
-            kind=ActivityKind.REPLACE,
-            business_id=number.business_id,
-            phone_number_id=number.id,
-            requested_by_id=requester_id(requested_by),
-            result={"e164": number.e164, "twilio_sid": number.twilio_sid, **wanted},
-        ),
-        in_flight_query(ActivityKind.REPLACE, Activity.phone_number_id == number.id),
-    )
+    result = {"e164": number.e164, "twilio_sid": number.twilio_sid, **wanted}
+    return start_for_number(ActivityKind.REPLACE, number, requested_by, result)

@@ -18,7 +18,15 @@ from webapp.extensions import db
 from webapp.jobs.errors import QueueUnavailable
 from webapp.jobs.lost_jobs import live_activity
 from webapp.jobs.queue import enqueue_job
-from webapp.models import IN_FLIGHT, Activity, ActivityKind, User, ValidationError, commit_or_raise
+from webapp.models import (
+    IN_FLIGHT,
+    Activity,
+    ActivityKind,
+    PhoneNumber,
+    User,
+    ValidationError,
+    commit_or_raise,
+)
 from webapp.redis_connection import get_redis
 
 logger = logging.getLogger(__name__)
@@ -66,6 +74,23 @@ def start_activity(
         lambda: enqueue_job(activity.kind, str(activity.id), activity.rq_job_id),
     )
     return activity
+
+
+def start_for_number(
+    kind: ActivityKind, number: PhoneNumber, requested_by: User | None, result: dict | None = None
+) -> Activity:
+    """Record and enqueue a `kind` Activity for `number` (with `result` as its starting result), or return
+    the one of that kind in flight for it."""
+    return start_activity(
+        lambda: Activity(
+            kind=kind,
+            business_id=number.business_id,
+            phone_number_id=number.id,
+            requested_by_id=requester_id(requested_by),
+            result=dict(result) if result is not None else None,
+        ),
+        in_flight_query(kind, Activity.phone_number_id == number.id),
+    )
 
 
 def enqueue_recorded(activity_ids: list[uuid.UUID], job_id: str, enqueue: Callable[[], None]) -> None:

@@ -32,6 +32,7 @@ FORGER = "https://forger.example.com"
 OPEN_TO = {
     "auth.login": {"anonymous", "viewer"},  # signing in is what the form is for (no credentials: refused)
     "auth.logout": {"viewer"},  # any signed-in user may sign out; it changes only their session
+    "phonenumber.health_refresh_view": {"viewer"},  # a read from Twilio, which viewers may ask for
 }
 """Endpoints an identity may legitimately post to; everything else must refuse it."""
 

@@ -36,6 +36,8 @@ AREA_CODES = ("206", "212", "303", "312", "415", "510", "617", None)
 VOICE_URL = "http://localhost:3000/voice"
 NUMBER_SID = "PN" + "1a" * 16
 CALL_SID = "CA" + "2b" * 16
+ALERT_SID = "NO" + "3c" * 16
+SINCE = datetime(2026, 1, 2, tzinfo=UTC)
 FAIL_MAX = 3
 RESET_TIMEOUT = 5
 
@@ -88,6 +90,12 @@ def calls_of(client: TwilioClient) -> dict[str, Callable[[], object]]:
         "make_call": lambda: client.make_call("+14155550100", "+14155550101", VOICE_URL),
         "get_call": lambda: client.get_call(CALL_SID),
         "send_sms": lambda: client.send_sms("+14155550100", "+14155550101", "Hello"),
+        "list_alerts": lambda: client.list_alerts(since=SINCE),
+        "fetch_alert": lambda: client.fetch_alert(ALERT_SID),
+        "list_events": lambda: client.list_events(NUMBER_SID, since=SINCE),
+        "list_calls": lambda: client.list_calls(to="+14155550100"),
+        "list_messages": lambda: client.list_messages("+14155550100"),
+        "list_call_events": lambda: client.list_call_events(CALL_SID),
     }
 
 

@@ -13,9 +13,10 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from webapp import sessions, throttle
+from webapp import access_log, sessions, throttle
+from webapp.access_log import record_access
 from webapp.extensions import db, login_manager
-from webapp.models import User
+from webapp.models import AccessEventKind, User
 from webapp.models.base import utcnow
 from webapp.models.user import normalise_email, password_matches
 
@@ -34,8 +35,10 @@ class LoginForm(FlaskForm):
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Login (anonymous visitors are sent to /login?next=...) and the sign-in throttle."""
+    """Bind Flask-Login (anonymous visitors are sent to /login?next=...), the sign-in throttle and the
+    access audit trail."""
     throttle.init_app(app, refuse_throttled_sign_in)
+    access_log.init_app()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to use the console."
@@ -76,11 +79,14 @@ def login() -> str | Response:
             login_user(user)
             sessions.begin(user)
             user.last_login_at = utcnow()
+            record_access(AccessEventKind.SIGNED_IN, user.email, user)
             db.session.commit()
             logger.info("user %s signed in", user.id)
             return redirect(next_url if is_safe_next_url(next_url) else url_for("admin.index"))
         logger.info("failed sign-in")
         throttle.record_failure()
+        record_access(AccessEventKind.SIGN_IN_REFUSED, typed_email(form.email.data), user)
+        db.session.commit()
         flash(SIGN_IN_FAILED, "danger")
     return render_template("auth/login.html", form=form, next_url=next_url)
 
@@ -96,6 +102,14 @@ def refuse_throttled_sign_in(error: RateLimitExceeded) -> tuple[str, int, dict[s
     return page, 429, {"Retry-After": str(seconds)}
 
 
+def typed_email(email: str | None) -> str:
+    """The e-mail as typed, normalised when it can be, for the audit trail."""
+    try:
+        return normalise_email(email)
+    except ValueError:
+        return (email or "").strip().lower()
+
+
 def _user_by_email(email: str | None) -> User | None:
     try:
         normalised = normalise_email(email)
@@ -109,6 +123,7 @@ def _user_by_email(email: str | None) -> User | None:
 def logout() -> Response:
     """Sign out, ending every session of this user, and return to the sign-in page."""
     current_user.end_sessions()
+    record_access(AccessEventKind.SIGNED_OUT, current_user.email, current_user)
     db.session.commit()
     logout_user()
     flash("You are signed out.", "info")

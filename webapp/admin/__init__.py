@@ -8,6 +8,7 @@ from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 
 from webapp.admin import formatters, queues
+from webapp.admin.access_log import AccessLogView
 from webapp.admin.activity import ActivityView
 from webapp.admin.base import may
 from webapp.admin.dashboard import DashboardView
@@ -15,7 +16,7 @@ from webapp.admin.number_history import ReleasedNumberView
 from webapp.admin.users import UserView
 from webapp.admin.views import BusinessView, PhoneNumberView
 from webapp.extensions import db
-from webapp.models import Activity, Business, NumberHistory, PhoneNumber, Role, User
+from webapp.models import AccessEvent, Activity, Business, NumberHistory, PhoneNumber, Role, User
 from webapp.security_headers import csp_nonce
 
 
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     admin.add_view(
         ReleasedNumberView(NumberHistory, db, name="Released numbers", endpoint="released", url="released")
     )
+    admin.add_view(AccessLogView(AccessEvent, db, name="Access log", endpoint="access_log", url="access-log"))
     admin.add_link(AdminMenuLink(name="Queues", url=queues.RQ_DASHBOARD_PREFIX + "/"))
     admin.init_app(app)
     app.jinja_env.globals["console"] = formatters  # badges and labels, shared by formatters and templates

@@ -1,5 +1,6 @@
-"""The data model: businesses, their phone numbers, console users and the job audit trail."""
+"""The data model: businesses, their phone numbers, console users, the job and access audit trails."""
 
+from webapp.models.access_event import AccessEvent, AccessEventKind
 from webapp.models.activity import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
 from webapp.models.base import ValidationError
 from webapp.models.business import Business, BusinessStatus
@@ -11,6 +12,8 @@ from webapp.models.user import Role, User
 __all__ = [
     "CAPABILITIES",
     "IN_FLIGHT",
+    "AccessEvent",
+    "AccessEventKind",
     "Activity",
     "ActivityKind",
     "ActivityStatus",

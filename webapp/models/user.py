@@ -38,8 +38,11 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(enum_column(Role, "user_role"), default=Role.VIEWER)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # active_history: the access log records the old role and activation even when the row was expired.
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, "user_role"), default=Role.VIEWER, active_history=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True, active_history=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Raised to end every session of the user (see webapp.sessions)."""

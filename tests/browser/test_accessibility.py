@@ -98,6 +98,9 @@ def pages_for(role: Role | None, records: Records) -> list[tuple[str, str]]:
         ("users, filtered", "/admin/user/?flt0_0=operator"),
         ("user", f"/admin/user/details/?id={records.user}"),
         ("user edit", f"/admin/user/edit/?id={records.user}"),
+        ("choose a number", f"/admin/business/choose-number/?id={records.business}"),
+        ("released numbers", "/admin/released/"),
+        ("access log", "/admin/access-log/"),
     ]
 
 

@@ -93,3 +93,9 @@ def test_the_access_log_is_listed_for_admins_only(app, client, auth):
     assert "Signed out" in page and "Signed in" in page and "operator@example.com" in page
     export = client.get("/admin/access-log/export/csv/").get_data(as_text=True)
     assert "signed_out,operator@example.com" in export.replace('"', "")
+
+
+def test_a_refused_sign_in_with_control_characters_is_recorded_without_them(app, client):
+    assert sign_in(client, "\x00nobody\x07@example.com", "not the password").status_code == 200
+
+    assert events()[-1][:2] == (AccessEventKind.SIGN_IN_REFUSED, "nobody@example.com")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from webapp.extensions import db
 from webapp.models import AccessEvent, AccessEventKind, User
-from webapp.models.access_event import ADDRESS_MAX, DETAIL_MAX
+from webapp.models.access_event import ADDRESS_MAX, DETAIL_MAX, EMAIL_MAX
 
 OUTSIDE_A_REQUEST = "command line"
 """The address of a change made by a command rather than through the console."""
@@ -37,6 +37,11 @@ def acting_user_id() -> uuid.UUID | None:
     return None
 
 
+def printable(text: str, limit: int) -> str:
+    """`text` without control characters (PostgreSQL refuses NUL), cut to `limit` characters."""
+    return "".join(char for char in text if char.isprintable())[:limit]
+
+
 def record_access(
     kind: AccessEventKind, email: str, user: User | None = None, detail: str | None = None
 ) -> None:
@@ -44,11 +49,11 @@ def record_access(
     db.session.add(
         AccessEvent(
             kind=kind,
-            email=email[:254],
+            email=printable(email, EMAIL_MAX),
             user_id=user.id if user is not None else None,
             actor_id=acting_user_id(),
             address=client_address(),
-            detail=detail[:DETAIL_MAX] if detail else None,
+            detail=printable(detail, DETAIL_MAX) if detail else None,
         )
     )
 

@@ -22,6 +22,9 @@ from webapp.models.base import UTCDateTime, UuidPrimaryKey, enum_column, utcnow
 if TYPE_CHECKING:
     from webapp.models.user import User
 
+EMAIL_MAX = 254
+"""The longest e-mail kept, as on users."""
+
 ADDRESS_MAX = 45
 """The longest client address kept: an IPv6 address in text."""
 
@@ -49,7 +52,7 @@ class AccessEvent(UuidPrimaryKey, db.Model):
         enum_column(AccessEventKind, "access_event_kind"), index=True
     )
     happened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), index=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     address: Mapped[str | None] = mapped_column(String(ADDRESS_MAX))

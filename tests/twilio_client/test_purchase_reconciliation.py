@@ -62,6 +62,24 @@ def test_same_friendly_name_on_another_number_is_not_adopted(make_client, start_
     assert {owned["sid"] for owned in sandbox.owned_numbers()} == {first.sid, second.sid}
 
 
+def test_dropped_purchase_in_an_area_code_never_adopts_a_number_the_name_already_had(
+    make_client, start_sandbox
+) -> None:
+    """Replacing a number buys a second one under the business's name: its lost answer is the new one."""
+    sandbox: SandboxProcess = start_sandbox()
+    client = make_client(sandbox.base_url, sleep=HealingSleep(sandbox=sandbox))
+    old = client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+    sandbox.set_faults(f"drop=1.0,{ONLY_PURCHASES}")
+
+    new = client.purchase_in_area_code("415", "Acme Plumbing", VOICE_URL, owned=(old.sid,))
+
+    assert new.sid != old.sid
+    assert new.phone_number.startswith("+1415")
+    assert {owned["sid"] for owned in sandbox.owned_numbers()} == {old.sid, new.sid}
+    assert sandbox.request_count(PURCHASE) == 2  # the old number's, and the new one's sent once
+    assert sandbox.request_count(LIST) == 1
+
+
 def test_rate_limited_purchase_is_resent_without_a_lookup(make_client, start_sandbox) -> None:
     sandbox: SandboxProcess = start_sandbox(f"429=1.0,{ONLY_PURCHASES}")
     client = make_client(sandbox.base_url, sleep=HealingSleep(sandbox=sandbox))

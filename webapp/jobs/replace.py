@@ -78,7 +78,9 @@ def buy_new(client: TwilioClient, activity: Activity, old: PhoneNumber, voice_ur
         return buy_chosen(client, activity, wanted["requested_number"], friendly_name, voice_url)
     area_code = wanted.get("requested_area_code")
     try:
-        return client.provision_number(area_code, friendly_name=friendly_name, voice_url=voice_url)
+        return client.provision_number(
+            area_code, friendly_name=friendly_name, voice_url=voice_url, owned=(old.twilio_sid,)
+        )
     except NumberUnavailable as error:
         raise JobFailed(
             f"No new number could be bought ({error.message}); {old.formatted} is kept."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -199,43 +199,95 @@ class TwilioClient:
             TwilioUnavailable: Twilio failed; when `ambiguous`, the number may have been bought.
         """
         check_e164(phone_number)
+        number = self._purchase(
+            {"phone_number": phone_number},
+            friendly_name,
+            voice_url,
+            status_callback,
+            reconcile=lambda: self._find_purchase(phone_number, friendly_name),
+        )
+        logger.info("Bought %s as %s (%r)", number.phone_number, number.sid, number.friendly_name)
+        return number
+
+    def purchase_in_area_code(
+        self, area_code: str, friendly_name: str, voice_url: str, *, owned: Collection[str] = ()
+    ) -> TwilioNumber:
+        """Buy any number in `area_code` in one request (Twilio's `AreaCode`), its voice webhook set.
+
+        After an ambiguous failure the purchase is looked up by its FriendlyName and adopted if Twilio has
+        it; `owned` are the SIDs of numbers that carried that name before (a replaced number), never
+        taken for the purchase.
+
+        Raises:
+            NumberUnavailable: the area code has no numbers for sale (21452).
+            TwilioUnavailable: Twilio failed; when `ambiguous`, a number may have been bought.
+        """
+        check_area_code(area_code)
+        number = self._purchase(
+            {"area_code": area_code},
+            friendly_name,
+            voice_url,
+            reconcile=lambda: self._find_purchase(None, friendly_name, owned),
+        )
+        logger.info("Bought %s in area code %s as %s", number.phone_number, area_code, number.sid)
+        return number
+
+    def _purchase(
+        self,
+        which: dict[str, str],
+        friendly_name: str,
+        voice_url: str,
+        status_callback: str | None = None,
+        *,
+        reconcile: Callable[[], TwilioNumber | None],
+    ) -> TwilioNumber:
         check_friendly_name(friendly_name)
         check_url(voice_url, "voice URL")
         callback = status_callback or self.settings.status_callback_url
         if callback:
             check_url(callback, "status callback URL")
         params = {
-            "phone_number": phone_number,
+            **which,
             "friendly_name": friendly_name,
             "voice_url": voice_url,
             "voice_method": WEBHOOK_METHOD,
             **self._status_callback_params(callback),
         }
-        number = self._call(
+        return self._call(
             "purchase_number",
             lambda: TwilioNumber.from_resource(self._twilio.incoming_phone_numbers.create(**params)),
             idempotent=False,
-            reconcile=lambda: self._find_purchase(phone_number, friendly_name),
+            reconcile=reconcile,
         )
-        logger.info("Bought %s as %s (%r)", number.phone_number, number.sid, number.friendly_name)
-        return number
 
-    def _find_purchase(self, phone_number: str, friendly_name: str) -> TwilioNumber | None:
-        # The friendly name narrows the list; the phone number tells ours from a business's other numbers.
+    def _find_purchase(
+        self, phone_number: str | None, friendly_name: str, owned: Collection[str] = ()
+    ) -> TwilioNumber | None:
+        # The friendly name narrows the list; the phone number, when known, tells ours from a business's
+        # other numbers.
+        what = phone_number or f"a number named {friendly_name}"
         try:
-            owned = self.find_numbers(friendly_name=friendly_name)
+            named = self.find_numbers(friendly_name=friendly_name)
         except ApiError as error:
             raise TwilioUnavailable(
-                f"The purchase of {phone_number} may have gone through, and Twilio could not be asked: "
+                f"The purchase of {what} may have gone through, and Twilio could not be asked: "
                 "look for the number on the account before buying again.",
                 ambiguous=True,
             ) from error
-        return next((number for number in owned if number.phone_number == phone_number), None)
+        return next(
+            (n for n in named if phone_number in (None, n.phone_number) and n.sid not in owned), None
+        )
 
     def provision_number(
-        self, area_code: str | None = None, *, friendly_name: str, voice_url: str
+        self,
+        area_code: str | None = None,
+        *,
+        friendly_name: str,
+        voice_url: str,
+        owned: Collection[str] = (),
     ) -> TwilioNumber:
-        """Search for a voice number (in `area_code` when given) and buy it.
+        """Buy a voice number: in `area_code` when given, in one request (`purchase_in_area_code`, which
+        is passed `owned`); else search the US and buy one of those offered.
 
         Raises:
             NumberUnavailable: nothing to buy in that area code; the caller decides about another one.
@@ -246,6 +298,11 @@ class TwilioClient:
         where = f"in area code {area_code}" if area_code else "in the US"
 
         def provision() -> TwilioNumber:
+            if area_code:
+                try:
+                    return self.purchase_in_area_code(area_code, friendly_name, voice_url, owned=owned)
+                except NumberUnavailable:
+                    raise NumberUnavailable(f"Twilio had no numbers available {where}.") from None
             offered = self.search_available_numbers(
                 area_code=area_code, voice=True, limit=PROVISION_CANDIDATES
             )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
-from harness.waits import in_new_transaction, wait_until
+from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
 from webapp.extensions import db
+from webapp.jobs.batches import BulkStarted
 from webapp.jobs.provision import friendly_name_for
 from webapp.models import Activity, ActivityStatus, Business, PhoneNumber
 from webapp.twilio_client import TwilioNumber, get_client
@@ -114,3 +117,16 @@ def owned_numbers(count: int) -> list[PhoneNumber]:
             bought = client.purchase_number(offered.phone_number, friendly_name_for(business), VOICE_URL)
             rows.append(record(business, bought))
     return rows
+
+
+def timed_batch(
+    sandbox: Any, latency_ms: int, start: Callable[[], BulkStarted]
+) -> tuple[list[Activity], float]:
+    """Set the sandbox's latency and clear its stats, start a bulk job with `start`, and wait for each
+    Activity it started; return them and the seconds from the start to the last one ended."""
+    sandbox.set_faults(latency_ms=latency_ms)
+    sandbox.reset_stats()
+    started = time.monotonic()
+    batch = start()
+    activities = [wait_for_activity(activity_id, timeout=60) for activity_id in batch.started]
+    return activities, time.monotonic() - started

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
-from harness.waits import wait_for_activity
 from tests.factories import make_business
-from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record
+from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record, timed_batch
 from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.models import ActivityStatus, PhoneNumber, WebhookStatus
@@ -21,13 +18,10 @@ def test_one_worker_sends_a_batch_of_resyncs_concurrently_each_recorded_apart(ap
         bought = buy_at_sandbox(business, ("415", "212")[i % 2], voice_url=ELSEWHERE)
         numbers.append(record(business, bought, webhook_status="drifted"))
     start_worker()
-    sandbox.set_faults(latency_ms=int(LATENCY_SECONDS * 1000))
-    sandbox.reset_stats()
 
-    started = time.monotonic()
-    batch = enqueue_bulk_resync(numbers, None)
-    activities = [wait_for_activity(activity_id, timeout=60) for activity_id in batch.started]
-    elapsed = time.monotonic() - started
+    activities, elapsed = timed_batch(
+        sandbox, int(LATENCY_SECONDS * 1000), lambda: enqueue_bulk_resync(numbers, None)
+    )
 
     assert {activity.status for activity in activities} == {ActivityStatus.SUCCEEDED}
     assert len({activity.rq_job_id for activity in activities}) == 1, "one job for the batch"

@@ -9,10 +9,11 @@ import pytest
 from harness.waits import wait_for_activity, wait_until_nothing_in_flight
 from tests.factories import make_business
 from tests.fixtures.web import make_user
-from tests.jobs.helpers import count, numbers_of, owned_numbers
+from tests.jobs.helpers import count, numbers_of, owned_numbers, timed_batch
 from webapp.extensions import db
+from webapp.jobs.bulk_release import activities_of, enqueue_bulk_release
 from webapp.jobs.enqueue import enqueue_provision
-from webapp.jobs.number_changes import enqueue_release
+from webapp.jobs.number_changes import enqueue_move, enqueue_release
 from webapp.jobs.queue import get_queue
 from webapp.jobs.release import ALREADY_RELEASED
 from webapp.models import (
@@ -116,11 +117,40 @@ def test_a_release_waits_for_the_provision_in_flight(app, sandbox):
     assert count(Activity) == 1
 
 
-def test_fifty_releases_under_faults_leave_twilio_and_the_database_agreeing(app, sandbox, start_worker):
+def test_a_bulk_release_sends_its_batch_side_by_side_each_recorded_apart(app, sandbox, start_worker):
+    numbers = owned_numbers(10)
+    get_client().release_number(numbers[0].twilio_sid)  # gone at Twilio already
+    start_worker()
+
+    reason = "Closing the branch"
+    ended, elapsed = timed_batch(sandbox, 500, lambda: enqueue_bulk_release(numbers, None, reason))
+
+    assert [a.status for a in ended] == [ActivityStatus.SUCCEEDED] * 10, [a.error for a in ended]
+    assert len({a.rq_job_id for a in ended}) == 1, "one job for the batch"
+    assert ended[0].result["note"] == ALREADY_RELEASED
+    assert {a.result["reason"] for a in ended} == {reason}
+    assert sandbox.owned_numbers() == [] and count(PhoneNumber) == 0
+    assert sandbox.stats()["max_in_flight"] >= 9, sandbox.stats()
+    assert elapsed < 10 * 0.5 / 2, f"10 releases of 0.5 s or more each took {elapsed:.1f} s"
+
+
+def test_a_bulk_release_starts_nothing_while_another_change_of_one_number_is_in_flight(app, sandbox):
+    numbers = owned_numbers(3)
+    get_queue().empty()
+    enqueue_provision(make_business(), None)  # another business: no bearing
+    moving = make_business()
+    enqueue_move(numbers[1], moving, None)
+
+    with pytest.raises(ValidationError, match="in flight"):
+        enqueue_bulk_release(numbers, None)
+    assert count(Activity) == 2
+
+
+def test_fifty_bulk_releases_under_faults_leave_twilio_and_the_database_agreeing(app, sandbox, start_worker):
     numbers = owned_numbers(50)
     original = {n.twilio_sid for n in numbers}
     sandbox.set_faults("500=0.3,429=0.1,drop=0.1", seed=13)
-    activities = [enqueue_release(number, None) for number in numbers]
+    activities = activities_of(enqueue_bulk_release(numbers, None))
     for _ in range(2):
         start_worker()
 

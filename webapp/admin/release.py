@@ -11,8 +11,9 @@ from flask_admin.actions import action
 from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, may, reporting_refusals, requester
+from webapp.jobs.bulk_release import activities_of, enqueue_bulk_release
 from webapp.jobs.number_changes import REASON_MAX, enqueue_release
-from webapp.models import PhoneNumber, Role
+from webapp.models import Activity, PhoneNumber, Role
 
 TWILIO_TAKES_BACK = (
     "Twilio offers a released number back only for a short time, and only through its own Console: "
@@ -80,10 +81,12 @@ class ReleaseNumberMixin:
         )
 
     def _release(self, numbers: list[PhoneNumber], reason: str | None) -> Response:
-        started = []
+        started: list[Activity] = []
         with reporting_refusals():
-            for number in numbers:
-                started.append(enqueue_release(number, requester(), reason))
+            if len(numbers) == 1:
+                started = [enqueue_release(numbers[0], requester(), reason)]
+            else:
+                started = activities_of(enqueue_bulk_release(numbers, requester(), reason))
         if len(started) == 1:
             flash_activity(f"Releasing {numbers[0].formatted}.", started[0])
         elif started:

@@ -26,6 +26,7 @@ from webapp.admin.number_history import PastNumbersMixin
 from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
+from webapp.jobs.bulk_provision import enqueue_bulk_provision
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted
 from webapp.jobs.enqueue_health import enqueue_health_sweep
@@ -122,20 +123,25 @@ class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, Secure
 
     @action("provision", "Provision selected", "Buy a number for each selected business that may get one?")
     def action_provision(self, ids: list[str]) -> None:
-        businesses = self.get_records(ids)
         skipped: Counter[str] = Counter()
-        started: list[Activity] = []
+        eligible: list[Business] = []
+        for business in self.get_records(ids):
+            if reason := provision_refusal(business):
+                skipped[reason] += 1
+            else:
+                eligible.append(business)
         with reporting_refusals():
-            for business in businesses:
-                reason = provision_refusal(business)
-                if reason:
-                    skipped[reason] += 1
-                else:
-                    started.append(enqueue_provision(business, requester()))
-        if len(started) == 1:
-            flash_activity(f"Provisioning a number for {started[0].business.name}.", started[0])
-        elif started:
-            flash_activity(f"Provisioning numbers for {len(started)} businesses.")
+            if len(eligible) == 1:
+                activity = enqueue_provision(eligible[0], requester())
+                flash_activity(f"Provisioning a number for {eligible[0].name}.", activity)
+            elif eligible:
+                outcome = enqueue_bulk_provision(eligible, requester())
+                if started := len(outcome.started):
+                    flash_activity(
+                        f"Provisioning numbers for {started} business{'es' if started > 1 else ''}."
+                    )
+                if outcome.already_in_flight:
+                    skipped["already being provisioned"] += len(outcome.already_in_flight)
         if skipped:
             flash(skipped_sentence(skipped), "warning")
 

@@ -1,5 +1,5 @@
 """Cancelled businesses stop costing money: release the number of each business cancelled for longer than
-`RELEASE_CANCELLED_AFTER_DAYS` (unset: never), one release Activity each.
+`RELEASE_CANCELLED_AFTER_DAYS` (unset: never), one release Activity each, in batches (`bulk_release.py`).
 
 Only businesses cancelled now count: a suspended, trial or re-activated business is never touched (a
 re-activated one has no `cancelled_at`). A number whose release is already in flight gets no second one.
@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import current_app
 
 from webapp.extensions import db
-from webapp.jobs.number_changes import enqueue_release
+from webapp.jobs.bulk_release import activities_of, enqueue_bulk_release
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber
 from webapp.models.base import utcnow
 
@@ -37,7 +37,7 @@ def numbers_of_long_cancelled(days: int) -> list[PhoneNumber]:
 def release_cancelled(days: int) -> list[Activity]:
     """Start releasing the numbers `numbers_of_long_cancelled` finds; return their Activities."""
     reason = f"The business has been cancelled for more than {days} days."
-    return [enqueue_release(number, None, reason) for number in numbers_of_long_cancelled(days)]
+    return activities_of(enqueue_bulk_release(numbers_of_long_cancelled(days), None, reason))
 
 
 def release_cancelled_job() -> dict[str, int] | None:

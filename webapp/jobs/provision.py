@@ -9,20 +9,28 @@ so a new number is recorded as Twilio answered. Only an adopted number whose web
 an update, and when that fails the number is still recorded (marked drifted, with the reason) and the
 Activity succeeds with a note saying to re-sync it. Failing the job instead would leave a number Twilio
 bills for and the database does not know once the retries are used up.
+
+"Provision selected" starts provisions in batches (`bulk_provision.py`): a batch job sends every purchase
+of its batch side by side (`side_by_side.py`), then records each number in turn under its own Activity.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from rq import Retry
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.jobs.errors import JobFailed
-from webapp.jobs.runner import run_activity
+from webapp.jobs.runner import run_activities, run_activity
+from webapp.jobs.side_by_side import SideBySide, TwilioCall, in_flight
 from webapp.jobs.tracking import error_sentence, report_progress
 from webapp.jobs.twilio_state import ExpectedWebhook, new_number_row
 from webapp.models import Activity, Business
@@ -57,6 +65,80 @@ def provision_business_number(activity_id: str) -> dict[str, Any] | Retry | None
     return run_activity(activity_id, provision)
 
 
+def provision_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
+    """RQ job: provision numbers for the businesses of several Activities (a batch from
+    `enqueue_bulk_provision`), their purchases sent side by side (`side_by_side.py`)."""
+    purchases = SideBySide(lambda: planned_purchases(activity_ids))
+    return run_activities(activity_ids, lambda activity: provision(activity, purchases))
+
+
+@dataclass(frozen=True)
+class PurchaseOrder:
+    """What a provision buys, read from its Activity and business before any Twilio call."""
+
+    business_id: uuid.UUID
+    friendly_name: str
+    chosen: str | None
+    """The number chosen from a search, bought exactly."""
+    wanted_area_code: str | None
+    """Else the area code asked for (or the business's preferred one); else any US local number."""
+
+    @classmethod
+    def of(cls, activity: Activity, business: Business) -> PurchaseOrder:
+        asked = activity.result or {}
+        return cls(
+            business_id=business.id,
+            friendly_name=friendly_name_for(business),
+            chosen=asked.get("requested_number"),
+            wanted_area_code=asked.get("requested_area_code") or business.preferred_area_code,
+        )
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """The number a provision bought (or adopted), its webhook set, and a note for the result."""
+
+    number: TwilioNumber
+    note: str | None
+
+
+Step = Callable[[int, str], None]
+"""Reports a provision's step (index into `STEP_NAMES`, and what it is doing)."""
+
+
+def silent_step(index: int, text: str) -> None:
+    """The `Step` of a purchase sent from a batch's pool thread, which must not write the database."""
+
+
+def progress_step(activity: Activity) -> Step:
+    """Return the `Step` that records each step as the Activity's progress."""
+    return lambda index, text: report_progress(activity, index, step=text)
+
+
+def planned_purchases(activity_ids: list[str]) -> dict[str, TwilioCall[Purchase]]:
+    """Return the purchase of each in-flight Activity whose business may get a number, by business id."""
+    expected = ExpectedWebhook.from_config(current_app.config)
+    return {
+        str(activity.business_id): purchase_call(PurchaseOrder.of(activity, activity.business), expected)
+        for activity in in_flight(activity_ids, selectinload(Activity.business))
+        if activity.business is not None and activity.business.why_no_number() is None
+    }
+
+
+def purchase_call(
+    order: PurchaseOrder, expected: ExpectedWebhook, step: Step = silent_step
+) -> TwilioCall[Purchase]:
+    """Return the Twilio call that finds or buys the order's number and sets its webhook."""
+
+    def buy(client: TwilioClient) -> Purchase:
+        number, note = find_or_buy(client, order, expected.voice_url, step)
+        step(2, f"Checking the voice webhook of {number.phone_number}")
+        number, webhook_note = webhook_set(client, number, expected)
+        return Purchase(number, " ".join(filter(None, (note, webhook_note))) or None)
+
+    return buy
+
+
 def eligible_business(activity: Activity) -> Business:
     """Return the Activity's business if a number may be bought for it.
 
@@ -71,17 +153,36 @@ def eligible_business(activity: Activity) -> Business:
     return business
 
 
-def provision(activity: Activity) -> dict[str, Any]:
-    """Buy (or adopt), configure and record the business's number; return the Activity's result."""
-    business = eligible_business(activity)
-    client = get_client()
-    expected = ExpectedWebhook.from_config(current_app.config)
-    report_progress(activity, 0, STEPS, step="Looking for a number bought for this business earlier")
-    number, note = find_or_buy(client, activity, business, expected.voice_url)
-    report_progress(activity, 2, step=f"Checking the voice webhook of {number.phone_number}")
-    number, webhook_note = webhook_set(client, number, expected)
-    report_progress(activity, 3, step=f"Recording {number.phone_number}")
-    row = new_number_row(business.id, number, expected)
+def provision(activity: Activity, purchases: SideBySide[Purchase] | None = None) -> dict[str, Any]:
+    """Buy (or adopt), configure and record the business's number; return the Activity's result.
+
+    In a batch, the purchase is taken from `purchases`. A business the batch bought for is not asked
+    again whether it may get a number: its number is bought, and recording it is the truth.
+    """
+    key = str(activity.business_id)
+    if purchases is not None and activity.business is not None and purchases.planned(key):
+        business = activity.business
+        report_progress(activity, 1, STEPS, step="Buying a number alongside the rest of the batch")
+        purchase = purchases.take(key)
+    else:
+        business = eligible_business(activity)
+        report_progress(activity, 0, STEPS, step="Looking for a number bought for this business earlier")
+        order = PurchaseOrder.of(activity, business)
+        expected = ExpectedWebhook.from_config(current_app.config)
+        step = progress_step(activity)
+        purchase = purchase_call(order, expected, step)(get_client())
+    return record_purchase(activity, business, purchase)
+
+
+def record_purchase(activity: Activity, business: Business, purchase: Purchase) -> dict[str, Any]:
+    """Record the bought number for the business (the Activity's success commits it); return the result.
+
+    Raises:
+        JobFailed: the row was refused (say, the business got a number meanwhile); Twilio has the number.
+    """
+    number = purchase.number
+    report_progress(activity, 3, STEPS, step=f"Recording {number.phone_number}")
+    row = new_number_row(business.id, number, ExpectedWebhook.from_config(current_app.config))
     db.session.add(row)
     try:
         db.session.flush()
@@ -96,13 +197,12 @@ def provision(activity: Activity) -> dict[str, Any]:
     logger.info(
         "Activity %s: business %s got %s (%s)", activity.id, business.id, number.phone_number, number.sid
     )
-    notes = " ".join(filter(None, (note, webhook_note)))
     return {
         "step": "Done",
         "e164": row.e164,
         "twilio_sid": row.twilio_sid,
         "area_code": row.area_code,
-        **({"note": notes} if notes else {}),
+        **({"note": purchase.note} if purchase.note else {}),
     }
 
 
@@ -122,15 +222,12 @@ def webhook_set(
         )
 
 
-def buy_chosen(
-    client: TwilioClient, activity: Activity, phone_number: str, friendly_name: str, voice_url: str
-) -> TwilioNumber:
+def buy_chosen(client: TwilioClient, phone_number: str, friendly_name: str, voice_url: str) -> TwilioNumber:
     """Buy exactly the number chosen from a search.
 
     Raises:
         JobFailed: Twilio no longer sells it (21422) or calls it invalid (21421); nothing was bought.
     """
-    report_progress(activity, 1, step=f"Buying {phone_number}")
     try:
         return client.purchase_number(phone_number, friendly_name, voice_url)
     except ApiError as error:
@@ -140,44 +237,41 @@ def buy_chosen(
 
 
 def find_or_buy(
-    client: TwilioClient, activity: Activity, business: Business, voice_url: str
+    client: TwilioClient, order: PurchaseOrder, voice_url: str, step: Step
 ) -> tuple[TwilioNumber, str | None]:
     """Return the business's number at Twilio, adopted or newly bought, and a note for the result (or None).
 
-    Buys in the requested (else preferred) area code; when that has none, any US local voice number.
+    Buys the chosen number, else one in the wanted area code; when that has none, any US local voice number.
 
     Raises:
         JobFailed: no number could be bought anywhere.
     """
-    friendly_name = friendly_name_for(business)
-    earlier = client.find_numbers(friendly_name=friendly_name)
+    earlier = client.find_numbers(friendly_name=order.friendly_name)
     if earlier:
         if len(earlier) > 1:
             logger.warning(
                 "Business %s has %d numbers named %s at Twilio; adopting %s, see 'numbers orphans'",
-                business.id,
+                order.business_id,
                 len(earlier),
-                friendly_name,
+                order.friendly_name,
                 earlier[0].sid,
             )
         return earlier[
             0
         ], f"Adopted {earlier[0].phone_number}, bought for this business by an earlier attempt."
-    chosen = (activity.result or {}).get("requested_number")
-    if chosen:
-        return buy_chosen(client, activity, chosen, friendly_name, voice_url), None
-    wanted = (activity.result or {}).get("requested_area_code") or business.preferred_area_code
-    report_progress(
-        activity, 1, step=f"Buying a number in area code {wanted}" if wanted else "Buying a number"
-    )
+    if order.chosen:
+        step(1, f"Buying {order.chosen}")
+        return buy_chosen(client, order.chosen, order.friendly_name, voice_url), None
+    wanted = order.wanted_area_code
+    step(1, f"Buying a number in area code {wanted}" if wanted else "Buying a number")
     try:
-        return client.provision_number(wanted, friendly_name=friendly_name, voice_url=voice_url), None
+        return client.provision_number(wanted, friendly_name=order.friendly_name, voice_url=voice_url), None
     except NumberUnavailable as error:
         if wanted is None:
             raise JobFailed(f"No number could be bought: {error.message}") from error
-    report_progress(activity, 1, step=f"No numbers in area code {wanted}; buying any US local number")
+    step(1, f"No numbers in area code {wanted}; buying any US local number")
     try:
-        number = client.provision_number(None, friendly_name=friendly_name, voice_url=voice_url)
+        number = client.provision_number(None, friendly_name=order.friendly_name, voice_url=voice_url)
     except NumberUnavailable as error:
         raise JobFailed(
             f"No number could be bought: none in area code {wanted}, and {error.message}"

@@ -45,9 +45,13 @@ JOBS: dict[ActivityKind, JobSpec] = {
 """Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
 checking every number gets an hour (about 100 numbers a second against Twilio)."""
 
-RESYNC_BATCH_FUNCTION = "webapp.jobs.webhooks.resync_webhook_batch"
-"""The job that runs several re-sync Activities in turn (see `enqueue_bulk_resync`); each gets the time limit
-of a re-sync alone."""
+BATCH_FUNCTIONS: dict[ActivityKind, str] = {
+    ActivityKind.WEBHOOK_RESYNC: "webapp.jobs.webhooks.resync_webhook_batch",
+    ActivityKind.PROVISION: "webapp.jobs.provision.provision_batch",
+    ActivityKind.RELEASE: "webapp.jobs.release.release_batch",
+}
+"""The jobs that run several Activities of a kind (see `batches.py`); each Activity gets the time limit of
+its kind's job alone."""
 
 
 def get_queue() -> Queue:
@@ -65,18 +69,18 @@ def enqueue_job(kind: ActivityKind, activity_id: str, job_id: str) -> None:
     put_on_queue(spec.function, activity_id, spec.timeout, job_id, f"{kind.value} activity {activity_id}")
 
 
-def enqueue_resync_batch(activity_ids: list[str], job_id: str) -> None:
-    """Put one job on the queue that runs the re-sync Activities `activity_ids` in turn.
+def enqueue_batch(kind: ActivityKind, activity_ids: list[str], job_id: str) -> None:
+    """Put one job on the queue that runs the `kind` Activities `activity_ids` (`BATCH_FUNCTIONS`).
 
     Raises:
         redis.exceptions.RedisError: Redis did not answer.
     """
     put_on_queue(
-        RESYNC_BATCH_FUNCTION,
+        BATCH_FUNCTIONS[kind],
         activity_ids,
-        JOBS[ActivityKind.WEBHOOK_RESYNC].timeout * len(activity_ids),
+        JOBS[kind].timeout * len(activity_ids),
         job_id,
-        f"{ActivityKind.WEBHOOK_RESYNC.value} of {len(activity_ids)} activities from {activity_ids[0]}",
+        f"{kind.value} of {len(activity_ids)} activities from {activity_ids[0]}",
     )
 
 

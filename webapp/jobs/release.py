@@ -15,7 +15,8 @@ from rq import Retry
 
 from webapp.extensions import db
 from webapp.jobs.errors import JobFailed
-from webapp.jobs.runner import run_activity
+from webapp.jobs.runner import run_activities, run_activity
+from webapp.jobs.side_by_side import SideBySide, TwilioCall, in_flight_with_numbers
 from webapp.jobs.tracking import report_progress
 from webapp.models import Activity, NumberEvent, NumberHistory, PhoneNumber
 from webapp.twilio_client import NotFound, get_client
@@ -30,15 +31,39 @@ def release_number(activity_id: str) -> dict[str, Any] | Retry | None:
     return run_activity(activity_id, release)
 
 
-def release(activity: Activity) -> dict[str, Any]:
-    """Release the number at Twilio, remove it and record its history; return the Activity's result."""
+def release_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
+    """RQ job: release the numbers of several Activities (a batch from `enqueue_bulk_release`), their
+    Twilio requests sent side by side (`side_by_side.py`)."""
+    releases = SideBySide(lambda: planned_releases(activity_ids))
+    return run_activities(activity_ids, lambda activity: release(activity, releases))
+
+
+def planned_releases(activity_ids: list[str]) -> dict[str, TwilioCall[None]]:
+    """Return the release at Twilio of each in-flight Activity's number, by its SID."""
+    return {
+        a.phone_number.twilio_sid: release_call(a.phone_number.twilio_sid)
+        for a in in_flight_with_numbers(activity_ids)
+    }
+
+
+def release_call(number_sid: str) -> TwilioCall[None]:
+    """Return the Twilio call that releases the number."""
+    return lambda client: client.release_number(number_sid)
+
+
+def release(activity: Activity, releases: SideBySide[None] | None = None) -> dict[str, Any]:
+    """Release the number at Twilio (its answer taken from the batch's `releases` when given), remove it
+    and record its history; return the Activity's result."""
     number = activity.phone_number
     if number is None:
         raise JobFailed("The number is no longer recorded; there is nothing to release.")
     report_progress(activity, 0, 2, step=f"Releasing {number.e164} at Twilio")
     note = None
     try:
-        get_client().release_number(number.twilio_sid)
+        if releases is not None and releases.planned(number.twilio_sid):
+            releases.take(number.twilio_sid)
+        else:
+            release_call(number.twilio_sid)(get_client())
     except NotFound:
         note = ALREADY_RELEASED
     report_progress(activity, 1, step=f"Removing {number.e164}")

@@ -75,7 +75,7 @@ def buy_new(client: TwilioClient, activity: Activity, old: PhoneNumber, voice_ur
     wanted = activity.result or {}
     friendly_name = friendly_name_for(old.business)
     if wanted.get("requested_number"):
-        return buy_chosen(client, activity, wanted["requested_number"], friendly_name, voice_url)
+        return buy_chosen(client, wanted["requested_number"], friendly_name, voice_url)
     area_code = wanted.get("requested_area_code")
     try:
         return client.provision_number(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from flask import current_app
@@ -13,9 +13,9 @@ from sqlalchemy import Select
 
 from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
-from webapp.jobs.concurrent_updates import ConcurrentWebhookUpdates
 from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activities, run_activity
+from webapp.jobs.side_by_side import SideBySide, TwilioCall, in_flight_with_numbers
 from webapp.jobs.tracking import report_progress
 from webapp.jobs.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
 from webapp.jobs.webhook_listing import LIST_CHECK_THRESHOLD, check_by_listing
@@ -38,9 +38,23 @@ def resync_webhook(activity_id: str) -> dict[str, Any] | Retry | None:
 
 def resync_webhook_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
     """RQ job: re-sync the numbers of several Activities (a batch from `enqueue_bulk_resync`), their Twilio
-    requests sent side by side (`concurrent_updates.py`)."""
-    updates = ConcurrentWebhookUpdates(activity_ids)
-    return run_activities(activity_ids, lambda activity: resync(activity, updates.update_number_webhook))
+    requests sent side by side (`side_by_side.py`)."""
+    updates = SideBySide(lambda: planned_updates(activity_ids))
+    return run_activities(activity_ids, lambda activity: resync(activity, updates))
+
+
+def planned_updates(activity_ids: list[str]) -> dict[str, TwilioCall[TwilioNumber]]:
+    """Return the webhook update of each in-flight Activity's number, by its SID."""
+    voice_url = ExpectedWebhook.from_config(current_app.config).voice_url
+    return {
+        a.phone_number.twilio_sid: webhook_update(a.phone_number.twilio_sid, voice_url)
+        for a in in_flight_with_numbers(activity_ids)
+    }
+
+
+def webhook_update(number_sid: str, voice_url: str) -> TwilioCall[TwilioNumber]:
+    """Return the Twilio call that points the number's voice webhook at `voice_url`."""
+    return lambda client: client.update_number_webhook(number_sid, voice_url)
 
 
 def check_webhooks(activity_id: str) -> dict[str, Any] | Retry | None:
@@ -64,16 +78,17 @@ def target_number(activity: Activity) -> PhoneNumber:
     return activity.phone_number
 
 
-def resync(
-    activity: Activity, update_number_webhook: Callable[[str, str], TwilioNumber] | None = None
-) -> dict[str, Any]:
-    """Update the number's webhook at Twilio (through `update_number_webhook`, by default the client's) and
+def resync(activity: Activity, updates: SideBySide[TwilioNumber] | None = None) -> dict[str, Any]:
+    """Update the number's webhook at Twilio (its answer taken from the batch's `updates` when given) and
     record it in sync; return the Activity's result."""
     row = target_number(activity)
     expected = ExpectedWebhook.from_config(current_app.config)
-    update = update_number_webhook or get_client().update_number_webhook
+    update = webhook_update(row.twilio_sid, expected.voice_url)
     try:
-        number = update(row.twilio_sid, expected.voice_url)
+        if updates is not None and updates.planned(row.twilio_sid):
+            number = updates.take(row.twilio_sid)
+        else:
+            number = update(get_client())
     except NotFound as error:
         record_gone(row)
         db.session.commit()

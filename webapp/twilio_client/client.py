@@ -48,6 +48,10 @@ T = TypeVar("T")
 PROVISION_CANDIDATES = 5
 """How many searched numbers `provision_number` tries, in case another buyer takes one first (21422)."""
 
+PROVISION_SEARCH = 30
+"""How many numbers `provision_number` asks a search for; it tries `PROVISION_CANDIDATES` of them at random,
+so that purchases sent side by side (a batch of provisions) do not all race for the first few."""
+
 LIST_PAGE_SIZE = 1000
 """Twilio's largest page of a list: `list_numbers_page` asks for it."""
 
@@ -274,9 +278,7 @@ class TwilioClient:
                 "look for the number on the account before buying again.",
                 ambiguous=True,
             ) from error
-        return next(
-            (n for n in named if phone_number in (None, n.phone_number) and n.sid not in owned), None
-        )
+        return next((n for n in named if phone_number in (None, n.phone_number) and n.sid not in owned), None)
 
     def provision_number(
         self,
@@ -303,10 +305,8 @@ class TwilioClient:
                     return self.purchase_in_area_code(area_code, friendly_name, voice_url, owned=owned)
                 except NumberUnavailable:
                     raise NumberUnavailable(f"Twilio had no numbers available {where}.") from None
-            offered = self.search_available_numbers(
-                area_code=area_code, voice=True, limit=PROVISION_CANDIDATES
-            )
-            for candidate in offered:
+            offered = self.search_available_numbers(voice=True, limit=PROVISION_SEARCH)
+            for candidate in random.sample(offered, min(len(offered), PROVISION_CANDIDATES)):
                 try:
                     return self.purchase_number(candidate.phone_number, friendly_name, voice_url)
                 except NumberUnavailable:

@@ -5,7 +5,8 @@ runs on.
 
 Under CI=true a skipped test is a failure: a missing tool or service must never pass silently.
 Tests marked `postgres_only` are deselected (not skipped) on SQLite; CI's PostgreSQL run covers them.
-Under CI=true, so are tests marked `once_in_ci` (slow, and the same on either database).
+Under CI=true, so are tests marked `once_in_ci` (slow, and the same on either database), which include
+every test of the Twilio client and of the sandbox.
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ def pytest_configure(config: pytest.Config) -> None:
     keep_dotenv_out()
 
 
+DATABASE_FREE_FOLDERS = ("twilio_client", "sandbox")
+"""Test folders whose subjects (the Twilio client, the sandbox) never use the database: they count as
+`once_in_ci`."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.parent.name in DATABASE_FREE_FOLDERS:
+            item.add_marker(pytest.mark.once_in_ci)
     services = services_for_tests()
     if (services["TEST_DATABASE_URL"] or "").startswith("postgres"):
         return

@@ -130,6 +130,7 @@ def active_business_without_number(database: Path) -> str:
     return business_id
 
 
+@pytest.mark.once_in_ci  # it runs on the embedded defaults whatever the pass
 def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_restart(instance: Path):
     first = Launcher(instance)
     try:

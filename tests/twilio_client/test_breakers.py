@@ -20,7 +20,14 @@ from harness.waits import wait_until
 from tests.twilio_client.helpers import NUMBER_SID, refused_url, settings_for
 from webapp.config import PROJECT_ROOT
 from webapp.redis_connection import redis_from_url
-from webapp.twilio_client import CircuitOpen, NotFound, TwilioClient, TwilioUnavailable, breaker_states
+from webapp.twilio_client import (
+    CircuitOpen,
+    NotFound,
+    RateLimited,
+    TwilioClient,
+    TwilioUnavailable,
+    breaker_states,
+)
 from webapp.twilio_client.breakers import OPERATIONS, breaker_name
 
 FETCH = "GET /IncomingPhoneNumbers/{Sid}.json"
@@ -155,6 +162,20 @@ def test_business_errors_do_not_count_as_failures(make_client, start_sandbox, re
     sandbox.set_faults("500=1.0")
     fail(client, 1)
     assert state_of(redis_client, "fetch_number").state == "closed"
+
+
+def test_a_burst_of_429s_never_opens_the_breaker(make_client, start_sandbox, redis_client) -> None:
+    """A 429 says Twilio is up and asks us to slow down: the shared limit shrinks, the breaker stays shut."""
+    sandbox: SandboxProcess = start_sandbox("429=1.0")
+    client = make_client(sandbox.base_url, max_attempts=1, breaker_fail_max=2)
+
+    for _ in range(5):
+        with pytest.raises(RateLimited):
+            client.fetch_number(NUMBER_SID)
+
+    assert sandbox.request_count(FETCH) == 5
+    assert state_of(redis_client, "fetch_number").state == "closed"
+    assert state_of(redis_client, "fetch_number").failure_count == 0
 
 
 def test_breaker_opened_by_another_process_stops_this_one(

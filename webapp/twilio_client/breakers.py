@@ -1,8 +1,9 @@
 """One circuit breaker per Twilio operation, its state kept in Redis so web and workers share it.
 
-Which failures count: only transient ones (`ApiError.retryable`: connection errors, timeouts, 5xx, 429).
-A business answer (NotFound, NumberUnavailable, AuthError, any other 4xx) proves Twilio is up: pybreaker
-treats it as a success and resets the failure count.
+Which failures count: only outages (`ApiError.retryable`: connection errors, timeouts, 5xx). A business
+answer (NotFound, NumberUnavailable, AuthError, any other 4xx) and a 429 (Twilio is up and asks us to slow
+down, which the shared concurrency limit does) prove Twilio is up: pybreaker treats them as a success and
+resets the failure count.
 
 When Redis is down, pybreaker's storage logs the error and reports the fallback state, closed: Twilio calls
 still go out (unprotected, failures uncounted). A Redis outage already stops RQ, so the only calls left are
@@ -19,7 +20,7 @@ import pybreaker
 from redis import Redis
 from redis.exceptions import RedisError
 
-from webapp.twilio_client.errors import ApiError
+from webapp.twilio_client.errors import ApiError, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +134,11 @@ class _LogStateChanges(pybreaker.CircuitBreakerListener):
         )
 
 
-def _not_transient(error: BaseException) -> bool:
-    return not (isinstance(error, ApiError) and error.retryable)
+def _not_an_outage(error: BaseException) -> bool:
+    """Whether `error` leaves the breaker alone: anything not transient, and a 429, which says Twilio is up
+    and asks us to slow down (the shared concurrency limit shrinks for it). Counted as failures, a burst of
+    429s from a busy account would pause every call for the breaker's reset timeout."""
+    return isinstance(error, RateLimited) or not (isinstance(error, ApiError) and error.retryable)
 
 
 def build_breakers(
@@ -148,7 +152,7 @@ def build_breakers(
         operation: pybreaker.CircuitBreaker(
             fail_max=fail_max,
             reset_timeout=reset_timeout,
-            exclude=[_not_transient],
+            exclude=[_not_an_outage],
             listeners=[_LogStateChanges()],
             state_storage=SharedStorage(redis, breaker_name(operation)),
             name=breaker_name(operation),

@@ -30,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activities, run_activity
+from webapp.jobs.saving import undo
 from webapp.jobs.side_by_side import SideBySide, TwilioCall, in_flight
 from webapp.jobs.tracking import error_sentence, report_progress
 from webapp.jobs.twilio_state import ExpectedWebhook, new_number_row
@@ -187,7 +188,7 @@ def record_purchase(activity: Activity, business: Business, purchase: Purchase) 
     try:
         db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
+        undo()
         raise JobFailed(
             f"Bought {number.phone_number} ({number.sid}) at Twilio but could not record it: "
             f"{validation_error_for(error).message} Once that is fixed, run "

@@ -4,8 +4,9 @@ Transient Twilio failures (`TwilioUnavailable`, which includes an open circuit b
 return RQ's `Retry` with the growing `JOB_RETRY_INTERVALS`; once they are used up, the error is raised.
 Every other error propagates: RQ records it and the failure callback (`failures.py`) fails the Activity.
 
-`run_activities` runs a batch of Activities that share one job (`enqueue_bulk_resync`) the same way, one after
-the other, so that one number's failure does not stop the others.
+`run_activities` runs a batch of Activities that share one job (`batches.py`) the same way, one after the
+other, so that one number's failure does not stop the others; their steps are committed together
+(`saving.grouped_saves`).
 
 A database that stops answering mid-job (`DATABASE_UNREACHABLE`) cannot even be told the job failed: the job
 is put back with the same intervals instead, and when the database is back it runs again from the start.
@@ -27,6 +28,7 @@ from webapp.extensions import db
 from webapp.jobs.errors import JobFailed
 from webapp.jobs.failures import failure_message
 from webapp.jobs.runtime import job_context
+from webapp.jobs.saving import grouped_saves, save, undo
 from webapp.jobs.tracking import fail_activity, start_attempt, succeed, wait_for_retry
 from webapp.models import Activity, ValidationError
 from webapp.twilio_client import ApiError, RateLimited, TwilioUnavailable
@@ -69,7 +71,7 @@ def run_activity(
 def retry_later(activity: Activity, error: Exception, intervals: list[int]) -> Retry | None:
     """After a transient failure, put the Activity back to wait for the next of `intervals` and return the
     `Retry`; None once it has used them all (the failure is then the Activity's end)."""
-    db.session.rollback()
+    undo()
     if activity.attempts > len(intervals):
         return None
     return wait_for_retry(activity, error, intervals)
@@ -112,7 +114,8 @@ def run_activities(
     with job_context() as app:
         intervals = app.config["JOB_RETRY_INTERVALS"]
         try:
-            return run_in_turn(activity_ids, work, intervals)
+            with grouped_saves():
+                return run_in_turn(activity_ids, work, intervals)
         except DATABASE_UNREACHABLE as error:
             return retry_after_database_outage(error, intervals)
 
@@ -138,7 +141,7 @@ def run_in_turn(
                 continue
             failed = error
         except (JobFailed, ValidationError, ApiError) as error:
-            db.session.rollback()
+            undo()
             failed = error
         else:
             succeed(activity, result)
@@ -147,6 +150,6 @@ def run_in_turn(
         message = failure_message(failed, job)
         logger.warning("Activity %s (%s) failed: %s", activity.id, activity.kind, message)
         fail_activity(activity, message)
-        db.session.commit()
+        save()
         outcome["failed"] += 1
     return retry or outcome

@@ -1,6 +1,7 @@
 """Keeping a job's Activity row accurate at every step: the console polls it for live status.
 
-Every change is committed at once, in the job's own session, so a reader always sees where the job is.
+Every change is saved at once (`saving.save`: a commit, or in a batch, a step of its next commit at most
+half a second later), in the job's own session, so a reader always sees where the job is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from rq import Retry
 
 from webapp.extensions import db
+from webapp.jobs.saving import save
 from webapp.models import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
 from webapp.models.base import utcnow
 
@@ -33,7 +35,7 @@ def start_attempt(activity_id: str) -> Activity | None:
     activity.started_at = activity.started_at or utcnow()
     # Logged before the commit, which expires the row: after it, each read would query it again.
     logger.info("Activity %s (%s) attempt %d started", activity.id, activity.kind, activity.attempts)
-    db.session.commit()
+    save()
     return activity
 
 
@@ -44,7 +46,7 @@ def report_progress(activity: Activity, done: int, total: int | None = None, **r
         activity.progress_total = total
     if result:
         activity.result = {**(activity.result or {}), **result}
-    db.session.commit()
+    save()
 
 
 def wait_for_retry(activity: Activity, error: Exception, intervals: list[int]) -> Retry:
@@ -52,7 +54,7 @@ def wait_for_retry(activity: Activity, error: Exception, intervals: list[int]) -
     wait = intervals[min(activity.attempts, len(intervals)) - 1]
     activity.status = ActivityStatus.QUEUED
     activity.error = f"Attempt {activity.attempts} failed, retrying in {wait} s: {error_sentence(error)}"
-    db.session.commit()
+    save()
     logger.warning(
         "Activity %s attempt %d failed transiently; retry in %d s", activity.id, activity.attempts, wait
     )
@@ -68,7 +70,7 @@ def succeed(activity: Activity, result: dict[str, Any]) -> None:
         activity.progress_done = activity.progress_total
     activity.finished_at = utcnow()
     logger.info("Activity %s (%s) succeeded", activity.id, activity.kind)
-    db.session.commit()
+    save()
 
 
 def fail_job_activity(job_id: str, message: str) -> list[Activity]:
@@ -85,7 +87,7 @@ def fail_job_activity(job_id: str, message: str) -> list[Activity]:
     for activity in failed:
         fail_activity(activity, message)
         logger.warning("Activity %s (%s, job %s) failed: %s", activity.id, activity.kind, job_id, message)
-    db.session.commit()
+    save()
     return failed
 
 

@@ -15,6 +15,7 @@ from webapp.extensions import db
 from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.errors import JobFailed
 from webapp.jobs.runner import run_activities, run_activity
+from webapp.jobs.saving import save
 from webapp.jobs.side_by_side import SideBySide, TwilioCall, in_flight_with_numbers
 from webapp.jobs.tracking import report_progress
 from webapp.jobs.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
@@ -91,7 +92,7 @@ def resync(activity: Activity, updates: SideBySide[TwilioNumber] | None = None) 
             number = update(get_client())
     except NotFound as error:
         record_gone(row)
-        db.session.commit()
+        save()
         raise JobFailed(f"{row.formatted} ({row.twilio_sid}): {GONE_MESSAGE}") from error
     drift = record_webhook_state(row, number, expected, synced=True)
     if drift:

@@ -1,0 +1,98 @@
+"""How a job's steps reach the database: each step commits at once, except in a batch, whose Activities
+save their steps together.
+
+A single job commits every step (`save`), so the console sees where it is. A batch of Activities
+(`run_activities`) would make that two or three commits per Activity, the most expensive thing it does
+once its Twilio calls go side by side; inside `grouped_saves`, a step only releases a savepoint, and the
+batch commits what its Activities saved at most every `GROUP_SECONDS` (and at its end), so the console's
+progress is still at most that late. `undo` rolls back to the last step saved, as a rollback after a
+commit does in a single job: one Activity's failure never undoes another's steps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
+
+from sqlalchemy.exc import ResourceClosedError, SQLAlchemyError
+from sqlalchemy.orm import SessionTransaction
+
+from webapp.extensions import db
+
+GROUP_SECONDS = 0.5
+"""The longest a batch keeps saved steps uncommitted: how late the console may show its progress."""
+
+
+class SavedSteps:
+    """The open group of a batch: a savepoint since the last step saved, and when it last committed."""
+
+    def __init__(self) -> None:
+        self.committed_at = time.monotonic()
+        self.savepoint: SessionTransaction = db.session.begin_nested()
+
+    def save(self) -> None:
+        self.end_savepoint("commit")
+        if time.monotonic() - self.committed_at >= GROUP_SECONDS:
+            self.commit()
+        self.savepoint = db.session.begin_nested()
+
+    def undo(self) -> None:
+        self.end_savepoint("rollback")
+        self.savepoint = db.session.begin_nested()
+
+    def end_savepoint(self, how: str) -> None:
+        """Release (`commit`) or roll back the savepoint; one a whole-session commit ended stays ended."""
+        with suppress(ResourceClosedError):
+            getattr(self.savepoint, how)()
+
+    def commit(self) -> None:
+        db.session.commit()
+        self.committed_at = time.monotonic()
+
+
+_group: ContextVar[SavedSteps | None] = ContextVar("saved_steps", default=None)
+
+
+def save() -> None:
+    """Make the step's changes lasting: a commit, or in a batch, a step of its next commit."""
+    group = _group.get()
+    if group is None:
+        db.session.commit()
+    else:
+        group.save()
+
+
+def undo() -> None:
+    """Forget what was changed since the last step saved."""
+    group = _group.get()
+    if group is None:
+        db.session.rollback()
+    else:
+        group.undo()
+
+
+@contextmanager
+def grouped_saves() -> Iterator[None]:
+    """Save the steps of the code inside together (see the module docstring), committing at the end.
+
+    When an error escapes, the steps saved before it are still committed (when the database answers) and
+    the error goes on.
+    """
+    group = SavedSteps()
+    token = _group.set(group)
+    try:
+        yield
+    except BaseException:
+        try:
+            group.end_savepoint("rollback")
+            group.commit()
+        except SQLAlchemyError:
+            db.session.rollback()
+        raise
+    else:
+        group.end_savepoint("commit")
+        group.commit()
+    finally:
+        _group.reset(token)

@@ -1,7 +1,8 @@
 """The dashboard's card of the numbers cancelled businesses still hold, and what they cost a month.
 
 Counted like every dashboard figure, up to the cap (an index range per kind, never a scan), and priced
-with Twilio's prices; when those cannot be read the cost is unknown and the count is still shown.
+with Twilio's prices as a job keeps them in Redis (`number_costs`); while they are being read, or when they
+cannot be, the cost is unknown and the count is still shown.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import literal_column, select
 
 from webapp.admin.counts import COUNT_CAP, capped_count, more_than
 from webapp.extensions import db
-from webapp.jobs.number_costs import TOLL_FREE_AREA_CODES, monthly_prices
+from webapp.jobs.number_costs import TOLL_FREE_AREA_CODES, PricesState, monthly_prices
 from webapp.models import Business, BusinessStatus, PhoneNumber
 
 
@@ -26,6 +27,8 @@ class CancelledCost:
     monthly: Decimal | None
     currency: str
     at_least: bool = False
+    prices: PricesState | None = None
+    """Why `monthly` is None when Twilio's prices are not known: being read, or unreadable."""
 
 
 def cancelled_cost(cap: int = COUNT_CAP) -> CancelledCost:
@@ -49,8 +52,8 @@ def cancelled_cost(cap: int = COUNT_CAP) -> CancelledCost:
     total = sum(counts.values())
     numbers = more_than(total) if at_least else total
     priced = monthly_prices() if total else ({}, "USD")
-    if priced is None:
-        return CancelledCost(numbers, None, "USD", at_least)
+    if isinstance(priced, PricesState):
+        return CancelledCost(numbers, None, "USD", at_least, priced)
     prices, currency = priced
     if any(kind not in prices for kind in counts):
         return CancelledCost(numbers, None, currency, at_least)

@@ -20,6 +20,7 @@ from rq import Queue, get_current_job
 from rq.utils import import_attribute
 
 from webapp.jobs.health_sweep import SWEEP_INTERVAL_SECONDS
+from webapp.jobs.number_costs import READ_FUNCTION, REFRESH_SECONDS
 from webapp.jobs.runtime import job_context
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class Recurring:
 RECURRING: list[Recurring] = [
     Recurring("release_cancelled", "webapp.jobs.auto_release.release_cancelled_job", 3600),
     Recurring("health_sweep", "webapp.jobs.health_sweep.start_recurring_sweep", SWEEP_INTERVAL_SECONDS),
+    Recurring("number_prices", READ_FUNCTION, REFRESH_SECONDS),
 ]
 """Every recurring job; another module may append its own before the workers start."""
 

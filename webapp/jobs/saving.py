@@ -4,8 +4,9 @@ save their steps together.
 A single job commits every step (`save`), so the console sees where it is. A batch of Activities
 (`run_activities`) would make that two or three commits per Activity, the most expensive thing it does
 once its Twilio calls go side by side; inside `grouped_saves`, a step only releases a savepoint, and the
-batch commits what its Activities saved at most every `GROUP_SECONDS` (and at its end), so the console's
-progress is still at most that late. `undo` rolls back to the last step saved, as a rollback after a
+batch commits what its Activities saved at most every `GROUP_SECONDS`, before it waits on Twilio
+(`before_waiting`) and at its end, so the console's progress is still at most that late and no transaction
+stays open across a Twilio request. `undo` rolls back to the last step saved, as a rollback after a
 commit does in a single job: one Activity's failure never undoes another's steps.
 """
 
@@ -32,9 +33,10 @@ class SavedSteps:
         self.committed_at = time.monotonic()
         self.savepoint: SessionTransaction = db.session.begin_nested()
 
-    def save(self) -> None:
+    def save(self, commit: bool = False) -> None:
+        """Keep the steps since the last savepoint, committing them all when `commit` or when due."""
         self.end_savepoint("commit")
-        if time.monotonic() - self.committed_at >= GROUP_SECONDS:
+        if commit or time.monotonic() - self.committed_at >= GROUP_SECONDS:
             self.commit()
         self.savepoint = db.session.begin_nested()
 
@@ -62,6 +64,14 @@ def save() -> None:
         db.session.commit()
     else:
         group.save()
+
+
+def before_waiting() -> None:
+    """In a batch, commit the steps saved so far before waiting on Twilio: no transaction (and, on SQLite,
+    no write lock) is held across the wait."""
+    group = _group.get()
+    if group is not None:
+        group.save(commit=True)
 
 
 def undo() -> None:

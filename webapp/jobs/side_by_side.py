@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from webapp.extensions import db
+from webapp.jobs.saving import before_waiting
 from webapp.models import Activity
 from webapp.twilio_client import TwilioClient, concurrency_state, get_client
 
@@ -68,7 +69,10 @@ class SideBySide(Generic[R]):
         Raises:
             KeyError: the batch planned no call for `key`, or its answer was taken.
         """
-        return self._sending().pop(key).result()
+        sent = self._sending().pop(key)
+        if not sent.done():
+            before_waiting()
+        return sent.result()
 
     def _sending(self) -> dict[str, Future[R]]:
         if self._sent is None:

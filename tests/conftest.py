@@ -6,7 +6,7 @@ runs on.
 Under CI=true a skipped test is a failure: a missing tool or service must never pass silently.
 Tests marked `postgres_only` are deselected (not skipped) on SQLite; CI's PostgreSQL run covers them.
 Under CI=true, so are tests marked `once_in_ci` (slow, and the same on either database), which include
-every test of the Twilio client and of the sandbox.
+every test of the Twilio client, of the sandbox and of the browser.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ def pytest_configure(config: pytest.Config) -> None:
     keep_dotenv_out()
 
 
-DATABASE_FREE_FOLDERS = ("twilio_client", "sandbox")
-"""Test folders whose subjects (the Twilio client, the sandbox) never use the database: they count as
-`once_in_ci`."""
+ONCE_IN_CI_FOLDERS = ("twilio_client", "sandbox", "browser")
+"""Test folders whose subjects do not depend on the database: the Twilio client and the sandbox never use
+it, and the browser sees the same pages on either. Their tests count as `once_in_ci`."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.parent.name in DATABASE_FREE_FOLDERS:
+        if item.path.parent.name in ONCE_IN_CI_FOLDERS:
             item.add_marker(pytest.mark.once_in_ci)
     services = services_for_tests()
     if (services["TEST_DATABASE_URL"] or "").startswith("postgres"):

@@ -67,7 +67,8 @@ def test_four_workers_and_the_console_never_exceed_the_account_limit(
     stats = sandbox.stats()
     assert stats["max_in_flight"] == LIMIT, f"12 senders, at most {LIMIT} at once: {stats}"
     assert stats["429s"] == 0
-    assert concurrency_state().in_flight == 0
+    # A leaked slot stays until its lease ends (9 s here); one given back a moment late does not.
+    wait_until(lambda: concurrency_state().in_flight == 0, timeout=2, what="every slot given back")
 
 
 def test_a_killed_worker_s_slots_come_back_within_the_lease(sandbox: SandboxProcess, app, start_worker):

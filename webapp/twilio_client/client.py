@@ -203,15 +203,13 @@ class TwilioClient:
             TwilioUnavailable: Twilio failed; when `ambiguous`, the number may have been bought.
         """
         check_e164(phone_number)
-        number = self._purchase(
+        return self._purchase(
             {"phone_number": phone_number},
             friendly_name,
             voice_url,
             status_callback,
             reconcile=lambda: self._find_purchase(phone_number, friendly_name),
         )
-        logger.info("Bought %s as %s (%r)", number.phone_number, number.sid, number.friendly_name)
-        return number
 
     def purchase_in_area_code(
         self, area_code: str, friendly_name: str, voice_url: str, *, owned: Collection[str] = ()
@@ -227,14 +225,12 @@ class TwilioClient:
             TwilioUnavailable: Twilio failed; when `ambiguous`, a number may have been bought.
         """
         check_area_code(area_code)
-        number = self._purchase(
+        return self._purchase(
             {"area_code": area_code},
             friendly_name,
             voice_url,
             reconcile=lambda: self._find_purchase(None, friendly_name, owned),
         )
-        logger.info("Bought %s in area code %s as %s", number.phone_number, area_code, number.sid)
-        return number
 
     def _purchase(
         self,
@@ -257,12 +253,14 @@ class TwilioClient:
             "voice_method": WEBHOOK_METHOD,
             **self._status_callback_params(callback),
         }
-        return self._call(
+        number = self._call(
             "purchase_number",
             lambda: TwilioNumber.from_resource(self._twilio.incoming_phone_numbers.create(**params)),
             idempotent=False,
             reconcile=reconcile,
         )
+        logger.info("Bought %s as %s (%r)", number.phone_number, number.sid, number.friendly_name)
+        return number
 
     def _find_purchase(
         self, phone_number: str | None, friendly_name: str, owned: Collection[str] = ()

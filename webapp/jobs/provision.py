@@ -69,8 +69,8 @@ def provision_business_number(activity_id: str) -> dict[str, Any] | Retry | None
 def provision_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
     """RQ job: provision numbers for the businesses of several Activities (a batch from
     `enqueue_bulk_provision`), their purchases sent side by side (`side_by_side.py`)."""
-    purchases = SideBySide(lambda: planned_purchases(activity_ids))
-    return run_activities(activity_ids, lambda activity: provision(activity, purchases))
+    with SideBySide(lambda: planned_purchases(activity_ids)) as purchases:
+        return run_activities(activity_ids, lambda activity: provision(activity, purchases))
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ def release_number(activity_id: str) -> dict[str, Any] | Retry | None:
 def release_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
     """RQ job: release the numbers of several Activities (a batch from `enqueue_bulk_release`), their
     Twilio requests sent side by side (`side_by_side.py`)."""
-    releases = SideBySide(lambda: planned_releases(activity_ids))
-    return run_activities(activity_ids, lambda activity: release(activity, releases))
+    with SideBySide(lambda: planned_releases(activity_ids)) as releases:
+        return run_activities(activity_ids, lambda activity: release(activity, releases))
 
 
 def planned_releases(activity_ids: list[str]) -> dict[str, TwilioCall[None]]:

@@ -7,6 +7,11 @@ client, see `get_client`; every request still holds a slot of the shared limit).
 its own answer (`take`) when the batch reaches it, so its status and the console's progress stay live;
 one the plan left out makes its call alone.
 
+A batch uses it as a context manager: a job that ends before taking every answer (the database went away,
+an unexpected error) first cancels the calls not yet sent and waits for those on the wire. RQ ends the
+work-horse as soon as the job returns, so a call cut off there would leave its outcome unknown and hold its
+slot of the account's limit until the lease runs out.
+
 The pool's threads never touch the database: a job holds one connection however many calls it sends.
 """
 
@@ -15,6 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
 from typing import Generic, TypeVar
 
 from flask import Flask, current_app
@@ -58,6 +64,17 @@ class SideBySide(Generic[R]):
         """`plan` returns the batch's calls by key; it runs (in the job's app context) on first use."""
         self._plan = plan
         self._sent: dict[str, Future[R]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> SideBySide[R]:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        """Cancel the calls not sent yet and wait for those on the wire (see the module docstring)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def planned(self, key: str) -> bool:
         """Return whether the batch sent a call for `key` whose answer nobody has taken yet."""
@@ -79,14 +96,11 @@ class SideBySide(Generic[R]):
             self._sent = self._send_all(self._plan())
         return self._sent
 
-    @staticmethod
-    def _send_all(calls: dict[str, TwilioCall[R]]) -> dict[str, Future[R]]:
+    def _send_all(self, calls: dict[str, TwilioCall[R]]) -> dict[str, Future[R]]:
         if not calls:
             return {}
         limit = concurrency_state()
         threads = max(1, min(len(calls), int(limit.limit) if limit else 1))
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        pool = ThreadPoolExecutor(threads, thread_name_prefix="twilio-batch")
-        sent = {key: pool.submit(call_in_app, app, call) for key, call in calls.items()}
-        pool.shutdown(wait=False)  # the threads end once the calls are answered
-        return sent
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="twilio-batch")
+        return {key: self._pool.submit(call_in_app, app, call) for key, call in calls.items()}

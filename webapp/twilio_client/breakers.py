@@ -141,25 +141,41 @@ def _not_an_outage(error: BaseException) -> bool:
     return isinstance(error, RateLimited) or not (isinstance(error, ApiError) and error.retryable)
 
 
-def build_breakers(
-    redis: Redis, *, fail_max: int, reset_timeout: float
-) -> dict[str, pybreaker.CircuitBreaker]:
-    """Return a breaker per operation, keyed by operation.
+class Breakers:
+    """A breaker per operation, keyed by operation, each built the first time its operation is used.
 
-    A call that trips the breaker raises its own error, not pybreaker's, so the caller sees what failed.
+    Building one reads its state from Redis; a client (one per thread, see `get_client`) mostly sends one or
+    two kinds of request, so building all of them up front cost a batch's threads more Redis round trips
+    than their requests did. A call that trips a breaker raises its own error, not pybreaker's, so the
+    caller sees what failed.
     """
-    return {
-        operation: pybreaker.CircuitBreaker(
-            fail_max=fail_max,
-            reset_timeout=reset_timeout,
-            exclude=[_not_an_outage],
-            listeners=[_LogStateChanges()],
-            state_storage=SharedStorage(redis, breaker_name(operation)),
-            name=breaker_name(operation),
-            throw_new_error_on_trip=False,
-        )
-        for operation in OPERATIONS
-    }
+
+    def __init__(self, redis: Redis, *, fail_max: int, reset_timeout: float) -> None:
+        self._redis = redis
+        self._fail_max = fail_max
+        self._reset_timeout = reset_timeout
+        self._built: dict[str, pybreaker.CircuitBreaker] = {}
+
+    def __getitem__(self, operation: str) -> pybreaker.CircuitBreaker:
+        """Return the operation's breaker.
+
+        Raises:
+            KeyError: `operation` is not one of `OPERATIONS`.
+        """
+        if operation not in OPERATIONS:
+            raise KeyError(operation)
+        breaker = self._built.get(operation)
+        if breaker is None:
+            breaker = self._built[operation] = pybreaker.CircuitBreaker(
+                fail_max=self._fail_max,
+                reset_timeout=self._reset_timeout,
+                exclude=[_not_an_outage],
+                listeners=[_LogStateChanges()],
+                state_storage=SharedStorage(self._redis, breaker_name(operation)),
+                name=breaker_name(operation),
+                throw_new_error_on_trip=False,
+            )
+        return breaker
 
 
 @dataclass(frozen=True)

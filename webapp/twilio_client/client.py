@@ -17,7 +17,7 @@ import pybreaker
 from redis import Redis
 from twilio.rest import Client
 
-from webapp.twilio_client.breakers import breaker_name, build_breakers
+from webapp.twilio_client.breakers import Breakers, breaker_name
 from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
 from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
@@ -120,7 +120,7 @@ class TwilioClient:
             sleep=sleep,
             jitter=jitter,
         )
-        self._breakers = build_breakers(
+        self._breakers = Breakers(
             redis, fail_max=settings.breaker_fail_max, reset_timeout=settings.breaker_reset_timeout
         )
 

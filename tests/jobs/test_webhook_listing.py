@@ -98,7 +98,8 @@ def test_check_all_walks_the_list_with_exact_counts_and_one_request_per_page(app
         WebhookStatus.DRIFTED: DRIFTED,
         WebhookStatus.ERROR: GONE,
     }
-    gone = db.session.scalars(db.select(PhoneNumber).where(PhoneNumber.twilio_sid.like("PN0000%"))).all()
+    gone = db.session.scalars(db.select(PhoneNumber).where(PhoneNumber.e164.like("+1505%"))).all()
+    assert len(gone) == GONE
     assert {row.webhook_error for row in gone} == {"The number is no longer on the Twilio account."}
     drifted = db.session.scalars(db.select(PhoneNumber).where(PhoneNumber.e164 == "+13030000000")).one()
     assert drifted.webhook_error == f"Voice URL is {ELSEWHERE}, expected {VOICE_URL}."

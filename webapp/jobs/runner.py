@@ -29,7 +29,7 @@ from webapp.jobs.errors import JobFailed
 from webapp.jobs.failures import failure_message
 from webapp.jobs.runtime import job_context
 from webapp.jobs.saving import grouped_saves, save, undo
-from webapp.jobs.tracking import fail_activity, start_attempt, succeed, wait_for_retry
+from webapp.jobs.tracking import fail_activity, start_attempt, start_attempts, succeed, wait_for_retry
 from webapp.models import Activity, ValidationError
 from webapp.twilio_client import ApiError, RateLimited, TwilioUnavailable
 
@@ -101,11 +101,12 @@ def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry
 def run_activities(
     activity_ids: list[str], work: Callable[[Activity], dict[str, Any]]
 ) -> dict[str, int] | Retry:
-    """Run `work` for each Activity in turn, each recorded as `run_activity` records a job of its own.
+    """Run `work` for each Activity in turn, each recorded as `run_activity` records a job of its own, except
+    that all of them start together (`start_attempts`, one statement: their Twilio calls go out together).
 
     A failure of one Activity's own (`JobFailed`, a validation error, a Twilio answer) fails that Activity
     and the batch goes on. A transient one puts it back in the queue; once the batch is through, the job
-    returns a `Retry`, and the retry runs only the Activities still queued (`start_attempt` skips those that
+    returns a `Retry`, and the retry runs only the Activities still queued (`start_attempts` skips those that
     ended). Any other error propagates: RQ records it and the failure callback fails every Activity of the
     batch not yet ended.
 
@@ -127,8 +128,9 @@ def run_in_turn(
     job = get_current_job()
     outcome = dict.fromkeys(("succeeded", "failed", "retrying", "skipped"), 0)
     retry: Retry | None = None
+    started = start_attempts(activity_ids)
     for activity_id in activity_ids:
-        activity = start_attempt(activity_id)
+        activity = started.get(activity_id)
         if activity is None:
             outcome["skipped"] += 1
             continue

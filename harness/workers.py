@@ -116,6 +116,8 @@ class WorkerProcess:
     def start(self, redis: Redis) -> None:
         """Start the process and wait until it is registered with Redis as a worker.
 
+        A burst worker that has already emptied the queue and exited with 0 counts as started.
+
         Raises:
             RuntimeError: it exited or did not register within `STARTUP_SECONDS`; the message holds its log.
         """
@@ -129,6 +131,8 @@ class WorkerProcess:
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                if self.burst and self._process.returncode == 0:
+                    return  # a burst worker may finish its queue before it is seen registered
                 raise RuntimeError(
                     f"Worker {self.name} exited with {self._process.returncode}:\n{self.log()}"
                 )

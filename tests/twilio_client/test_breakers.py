@@ -22,6 +22,7 @@ from webapp.config import PROJECT_ROOT
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import (
     CircuitOpen,
+    NoSlotFree,
     NotFound,
     RateLimited,
     TwilioClient,
@@ -176,6 +177,30 @@ def test_a_burst_of_429s_never_opens_the_breaker(make_client, start_sandbox, red
     assert sandbox.request_count(FETCH) == 5
     assert state_of(redis_client, "fetch_number").state == "closed"
     assert state_of(redis_client, "fetch_number").failure_count == 0
+
+
+def test_no_slot_free_in_time_never_opens_the_breaker(make_client, start_sandbox, redis_client) -> None:
+    """Waiting in vain for the account's own limit says nothing of Twilio: nothing sent, nothing counted."""
+    sandbox: SandboxProcess = start_sandbox("")
+    client = make_client(
+        sandbox.base_url,
+        max_attempts=1,
+        breaker_fail_max=2,
+        max_concurrency=1,
+        connect_timeout=0.1,
+        read_timeout=0.1,
+    )
+    with client.concurrency.slot():  # the account's only slot, held by another request
+        for _ in range(3):
+            with pytest.raises(NoSlotFree):
+                client.fetch_number(NUMBER_SID)
+
+    assert sandbox.request_count(FETCH) == 0
+    assert state_of(redis_client, "fetch_number").state == "closed"
+    assert state_of(redis_client, "fetch_number").failure_count == 0
+    with pytest.raises(NotFound):  # sent once the slot is free (the sandbox has no such number)
+        client.fetch_number(NUMBER_SID)
+    assert sandbox.request_count(FETCH) == 1
 
 
 def test_breaker_opened_by_another_process_stops_this_one(

@@ -3,7 +3,8 @@
 Which failures count: only outages (`ApiError.retryable`: connection errors, timeouts, 5xx). A business
 answer (NotFound, NumberUnavailable, AuthError, any other 4xx) and a 429 (Twilio is up and asks us to slow
 down, which the shared concurrency limit does) prove Twilio is up: pybreaker treats them as a success and
-resets the failure count.
+resets the failure count. No slot of that limit free in time (`NoSlotFree`: nothing was sent) is not
+counted either: many requests of our own say nothing of Twilio.
 
 When Redis is down, pybreaker's storage logs the error and reports the fallback state, closed: Twilio calls
 still go out (unprotected, failures uncounted). A Redis outage already stops RQ, so the only calls left are
@@ -20,7 +21,7 @@ import pybreaker
 from redis import Redis
 from redis.exceptions import RedisError
 
-from webapp.twilio_client.errors import ApiError, RateLimited
+from webapp.twilio_client.errors import ApiError, NoSlotFree, RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -135,10 +136,13 @@ class _LogStateChanges(pybreaker.CircuitBreakerListener):
 
 
 def _not_an_outage(error: BaseException) -> bool:
-    """Whether `error` leaves the breaker alone: anything not transient, and a 429, which says Twilio is up
-    and asks us to slow down (the shared concurrency limit shrinks for it). Counted as failures, a burst of
-    429s from a busy account would pause every call for the breaker's reset timeout."""
-    return isinstance(error, RateLimited) or not (isinstance(error, ApiError) and error.retryable)
+    """Whether `error` leaves the breaker alone: anything not transient; a 429, which says Twilio is up and
+    asks us to slow down (the shared concurrency limit shrinks for it); and no slot of that limit free in
+    time, which says our own requests are many. Counted as failures, a busy account would pause every call
+    for the breaker's reset timeout."""
+    return isinstance(error, RateLimited | NoSlotFree) or not (
+        isinstance(error, ApiError) and error.retryable
+    )
 
 
 class Breakers:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from redis import Redis
 from redis.exceptions import RedisError
 
-from webapp.twilio_client.errors import TwilioUnavailable
+from webapp.twilio_client.errors import NoSlotFree
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class AccountConcurrency:
         answer (None when none came) so that the slot's release adapts the limit.
 
         Raises:
-            TwilioUnavailable: no slot came free within `wait_seconds`; nothing was sent.
+            NoSlotFree: no slot came free within `wait_seconds`; nothing was sent.
         """
         lease = self._take()
         outcome = ["lost"]
@@ -164,10 +164,9 @@ class AccountConcurrency:
                 logger.warning("Redis did not answer (%s): a Twilio request goes out without a slot", error)
                 return None
             if time.monotonic() >= deadline:
-                raise TwilioUnavailable(
+                raise NoSlotFree(
                     f"No Twilio request slot came free within {self.wait_seconds:g} s "
-                    f"(the account's limit is {self.ceiling} at once); nothing was sent.",
-                    ambiguous=False,
+                    f"(the account's limit is {self.ceiling} at once); nothing was sent."
                 )
             self._sleep(pause * (0.5 + random.random()))
             pause = min(pause * 2, POLL_SECONDS[1])

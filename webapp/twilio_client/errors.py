@@ -99,6 +99,14 @@ class TwilioUnavailable(ApiError):
         self.ambiguous = ambiguous
 
 
+class NoSlotFree(TwilioUnavailable):
+    """No slot of the account's concurrency limit came free in time: nothing was sent. Our own limit is
+    busy, which says nothing of Twilio's health, so the circuit breakers ignore it (as they do a 429)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ambiguous=False)
+
+
 class CircuitOpen(TwilioUnavailable):
     """The operation's circuit breaker is open: nothing was sent; try again after the breaker's reset time."""
 

@@ -9,6 +9,11 @@ batch commits what its Activities saved at most every `GROUP_SECONDS`, before it
 stays open across a Twilio request. `undo` rolls back to the last step saved, as a rollback after a
 commit does in a single job: one Activity's failure never undoes another's steps.
 
+A batch's commits leave its objects loaded (`expire_on_commit` off while it runs): each Activity and
+number would otherwise be read again, one query each, after every grouped commit (58 of the 170
+statements of 25 re-syncs). What a batch read keeps the values it had then, for the seconds a batch
+lasts; its writes name only the columns it changed.
+
 On SQLite (the embedded default), a batch commits every step, as a single job does. pysqlite's SAVEPOINT
 opens a deferred transaction whose reads pin a snapshot: when another worker commits before the batch's
 next write, SQLite refuses that write at once (SQLITE_BUSY_SNAPSHOT, "database is locked") instead of
@@ -100,6 +105,7 @@ def grouped_saves() -> Iterator[None]:
         return
     group = SavedSteps()
     token = _group.set(group)
+    db.session().expire_on_commit = False  # the scoped session's own, not its proxy's
     try:
         yield
     except BaseException:
@@ -113,4 +119,5 @@ def grouped_saves() -> Iterator[None]:
         group.end_savepoint("commit")
         group.commit()
     finally:
+        db.session().expire_on_commit = True
         _group.reset(token)

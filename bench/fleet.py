@@ -9,8 +9,7 @@ of requests get a 429; "Provision selected" over 1,000 businesses at 0.8 of the 
 or better, buying no business two numbers (`bench.fleet_provision`); worker RSS over 100,000 re-syncs
 growing under 20 % (`bench.fleet_memory`). The full run re-syncs 20,000 times for that, not 100,000: at
 the rate this 2-CPU machine reaches (63 to 105 a second in runs on 2026-12-04) 100,000 would take 16 to 26
-minutes on their own, more
-than the rest of the benchmark.
+minutes on their own, more than the rest of the benchmark.
 """
 
 from __future__ import annotations

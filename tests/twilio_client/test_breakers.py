@@ -58,6 +58,11 @@ def state_of(redis, operation: str, reset_timeout: float = 30):
     )
 
 
+def assert_closed_with_no_failures(redis, operation: str) -> None:
+    state = state_of(redis, operation)
+    assert (state.state, state.failure_count) == ("closed", 0)
+
+
 def wait_for_trial_call(redis) -> None:
     """Wait until the open `fetch_number` breaker (reset timeout 1 s) lets a trial call through."""
     retry_at = state_of(redis, "fetch_number", reset_timeout=1).retry_at
@@ -175,8 +180,7 @@ def test_a_burst_of_429s_never_opens_the_breaker(make_client, start_sandbox, red
             client.fetch_number(NUMBER_SID)
 
     assert sandbox.request_count(FETCH) == 5
-    assert state_of(redis_client, "fetch_number").state == "closed"
-    assert state_of(redis_client, "fetch_number").failure_count == 0
+    assert_closed_with_no_failures(redis_client, "fetch_number")
 
 
 def test_no_slot_free_in_time_never_opens_the_breaker(make_client, start_sandbox, redis_client) -> None:
@@ -196,8 +200,7 @@ def test_no_slot_free_in_time_never_opens_the_breaker(make_client, start_sandbox
                 client.fetch_number(NUMBER_SID)
 
     assert sandbox.request_count(FETCH) == 0
-    assert state_of(redis_client, "fetch_number").state == "closed"
-    assert state_of(redis_client, "fetch_number").failure_count == 0
+    assert_closed_with_no_failures(redis_client, "fetch_number")
     with pytest.raises(NotFound):  # sent once the slot is free (the sandbox has no such number)
         client.fetch_number(NUMBER_SID)
     assert sandbox.request_count(FETCH) == 1

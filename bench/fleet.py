@@ -7,9 +7,8 @@ script with 25 threads or better, the sandbox never seeing more than 25 in fligh
 8 (no slower); under a sandbox capped at 10, every re-sync succeeds and, after the first seconds, under 5 %
 of requests get a 429; "Provision selected" over 1,000 businesses at 0.8 of the bare script's purchase rate
 or better, buying no business two numbers (`bench.fleet_provision`); worker RSS over 100,000 re-syncs
-growing under 20 % (`bench.fleet_memory`). The full run re-syncs 20,000 times for that, not 100,000: at
-the rate this 2-CPU machine reaches (63 to 105 a second in runs on 2026-12-04) 100,000 would take 16 to 26
-minutes on their own, more than the rest of the benchmark.
+growing under 20 % (`bench.fleet_memory`: ten rounds over the 10,000 numbers, about 20 minutes of the full
+run at the 85 or so a second this 2-CPU machine reaches).
 """
 
 from __future__ import annotations
@@ -82,7 +81,7 @@ FULL = Plan(
     workers=(2, 8),
     storm=3_000,
     provisions=1_000,
-    memory_rounds=2,
+    memory_rounds=10,
     ceiling_threads=(25, 100, 200),
     ceiling_seconds=10.0,
 )

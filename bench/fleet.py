@@ -34,7 +34,7 @@ from bench.results import Table
 from bench.stats import median
 from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_check
+from webapp.jobs.enqueue.kinds import enqueue_check
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber
 from webapp.sandbox.store import Store
 

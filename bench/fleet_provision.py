@@ -19,7 +19,7 @@ from bench.results import Table
 from bench.stats import median
 from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
-from webapp.jobs.bulk_provision import enqueue_bulk_provision
+from webapp.jobs.enqueue.bulk import enqueue_bulk_provision
 from webapp.models import IN_FLIGHT, Activity, ActivityKind, ActivityStatus, Business, BusinessStatus
 
 BARE_SECONDS = 3.0

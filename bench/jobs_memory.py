@@ -18,7 +18,7 @@ from bench.results import Table
 from bench.stats import median
 from harness.waits import wait_until
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_resync
+from webapp.jobs.enqueue.kinds import enqueue_resync
 from webapp.models import PhoneNumber
 
 TARGET_GROWTH = 0.20

@@ -13,7 +13,7 @@ from bench.results import Table
 from bench.stats import median, percentile
 from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus, Business, BusinessStatus, PhoneNumber
 
 TARGET_P50_MS = 300

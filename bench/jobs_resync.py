@@ -25,8 +25,8 @@ from bench.results import Table
 from bench.stats import median
 from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
-from webapp.jobs.batches import BATCH_SIZE
-from webapp.jobs.enqueue import enqueue_resync, enqueue_resync_drifted
+from webapp.jobs.enqueue.batches import BATCH_SIZE
+from webapp.jobs.enqueue.kinds import enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client.client import WEBHOOK_METHOD
 

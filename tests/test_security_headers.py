@@ -60,7 +60,7 @@ def blocked_scripts(page: str, policy: str) -> list[str]:
 
 
 def test_every_get_route_sends_the_security_headers_and_no_blocked_script(client, auth, app):
-    from webapp.jobs.queue import get_queue
+    from webapp.jobs.enqueue.queue import get_queue
 
     job = get_queue().enqueue("builtins.print", "a job to show")
     auth.login(Role.ADMIN)

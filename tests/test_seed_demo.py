@@ -8,7 +8,7 @@ from harness.waits import wait_for_activity, wait_until_nothing_in_flight
 from harness.workers import FAST_JOB_SETTINGS
 from webapp.cli.seed import DEMO_ADMIN_EMAIL
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_check
+from webapp.jobs.enqueue.kinds import enqueue_check
 from webapp.models import Activity, ActivityStatus, Business, PhoneNumber, WebhookStatus
 
 DEMO_NUMBERS = 3

@@ -10,7 +10,7 @@ import pytest
 from harness.workers import sandbox_settings
 from tests.factories import make_business, make_number
 from webapp.admin.cancelled_numbers import cancelled_cost
-from webapp.jobs.number_costs import PRICES_KEY, PRICES_TTL_SECONDS, read_prices
+from webapp.jobs.reads.number_costs import PRICES_KEY, PRICES_TTL_SECONDS, read_prices
 from webapp.models import BusinessStatus, Role
 
 PRICING = "GET /v1/PhoneNumbers/Countries/{IsoCountry}"

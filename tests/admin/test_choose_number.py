@@ -9,7 +9,7 @@ from tests.admin.helpers import flashed_activity_ids, follow, page_text
 from tests.factories import make_business
 from tests.fixtures.web import csrf_token
 from webapp.extensions import db
-from webapp.jobs.number_search import TWILIO_DOWN
+from webapp.jobs.reads.number_search import TWILIO_DOWN
 from webapp.models import Activity, ActivityKind, BusinessStatus, Role
 
 

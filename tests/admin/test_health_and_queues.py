@@ -100,7 +100,7 @@ def test_rq_dashboard_refuses_non_admins(client, auth, app, role):
 
 
 def test_rq_dashboard_serves_admins_from_the_apps_redis(client, auth, app):
-    from webapp.jobs.queue import get_queue
+    from webapp.jobs.enqueue.queue import get_queue
 
     get_queue().enqueue("builtins.print", "queued for the dashboard")
     auth.login(Role.ADMIN)
@@ -110,7 +110,7 @@ def test_rq_dashboard_serves_admins_from_the_apps_redis(client, auth, app):
 
 
 def test_rq_dashboard_refuses_cross_site_posts(client, auth, app):
-    from webapp.jobs.queue import get_queue
+    from webapp.jobs.enqueue.queue import get_queue
 
     get_queue().enqueue("builtins.print", "a job to compact around")
     auth.login(Role.ADMIN)
@@ -135,7 +135,7 @@ def rq_dashboard_urls(app) -> list[tuple[str, set[str]]]:  # type: ignore[no-unt
 
 
 def test_every_rq_dashboard_route_that_changes_something_refuses_get(client, auth, app, redis_client):
-    from webapp.jobs.queue import get_queue
+    from webapp.jobs.enqueue.queue import get_queue
 
     job = get_queue().enqueue("builtins.print", "a job nothing may touch by GET")
     auth.login(Role.ADMIN)

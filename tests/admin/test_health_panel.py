@@ -11,8 +11,8 @@ from harness.workers import FAST_JOB_SETTINGS, sandbox_settings
 from tests.fixtures.sandbox import SandboxProcess
 from tests.jobs.test_number_health import change_in_console, number_with_a_failed_call
 from webapp.extensions import db
-from webapp.jobs.enqueue_health import enqueue_health_check
-from webapp.jobs.health_cache import load_health
+from webapp.jobs.enqueue.health import enqueue_health_check
+from webapp.jobs.reads.health_cache import load_health
 from webapp.models import Activity, ActivityKind, ActivityStatus, Role
 
 

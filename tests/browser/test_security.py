@@ -38,7 +38,7 @@ def test_list_menus_and_row_delete_work_without_inline_script(page, live_server)
 
 
 def test_rq_dashboard_renders_its_queues_under_the_policy(page, live_server):
-    from webapp.jobs.queue import get_queue
+    from webapp.jobs.enqueue.queue import get_queue
 
     get_queue().enqueue("builtins.print", "a job for the dashboard to list")
     sign_in(page, live_server, Role.ADMIN)

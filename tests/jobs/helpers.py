@@ -9,8 +9,8 @@ from typing import Any
 from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
 from webapp.extensions import db
-from webapp.jobs.batches import BulkStarted
-from webapp.jobs.provision import friendly_name_for
+from webapp.jobs.enqueue.batches import BulkStarted
+from webapp.jobs.running.twilio_state import friendly_name_for
 from webapp.models import Activity, ActivityStatus, Business, PhoneNumber
 from webapp.twilio_client import TwilioNumber, get_client
 

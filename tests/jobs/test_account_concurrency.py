@@ -12,7 +12,7 @@ from harness.waits import wait_for_activity, wait_until
 from tests.factories import make_business
 from tests.fixtures.sandbox import SandboxProcess
 from tests.jobs.helpers import ELSEWHERE, buy_at_sandbox, record
-from webapp.jobs.bulk_resync import enqueue_bulk_resync
+from webapp.jobs.enqueue.bulk import enqueue_bulk_resync
 from webapp.models import ActivityStatus, PhoneNumber
 from webapp.twilio_client import concurrency_state, get_client
 

@@ -10,7 +10,7 @@ from rq.registry import ScheduledJobRegistry
 from harness.waits import wait_until, wait_until_nothing_in_flight
 from tests.jobs.helpers import numbers_of, owned_numbers
 from webapp.extensions import db
-from webapp.jobs.queue import get_queue
+from webapp.jobs.enqueue.queue import get_queue
 from webapp.jobs.recurring import RECURRING, job_id, schedule_recurring
 from webapp.models import BusinessStatus, NumberHistory
 from webapp.models.base import utcnow

@@ -6,8 +6,8 @@ from __future__ import annotations
 from harness.waits import wait_for_activity, wait_until_nothing_in_flight
 from tests.factories import make_business
 from tests.jobs.helpers import buy_at_sandbox, check_one_number_each_or_failed_with_a_reason, timed_batch
-from webapp.jobs.bulk_provision import enqueue_bulk_provision
-from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.enqueue.bulk import enqueue_bulk_provision
+from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus
 
 LATENCY_SECONDS = 0.5

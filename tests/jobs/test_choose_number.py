@@ -7,8 +7,9 @@ import pytest
 from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.jobs.helpers import numbers_of
-from webapp.jobs.enqueue import enqueue_provision, retry_activity
-from webapp.jobs.provision import CHOSEN_NUMBER_GONE, friendly_name_for
+from webapp.jobs.enqueue.kinds import enqueue_provision, retry_activity
+from webapp.jobs.running.twilio_state import friendly_name_for
+from webapp.jobs.tasks.provision import CHOSEN_NUMBER_GONE
 from webapp.models import ActivityStatus, ValidationError
 from webapp.twilio_client import get_client
 

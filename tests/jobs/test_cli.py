@@ -12,8 +12,8 @@ from tests.factories import make_business, make_number
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, activities, buy_at_sandbox, count, numbers_of, record
 from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_provision
-from webapp.jobs.queue import get_queue
+from webapp.jobs.enqueue.kinds import enqueue_provision
+from webapp.jobs.enqueue.queue import get_queue
 from webapp.models import Activity, ActivityStatus, BusinessStatus, WebhookStatus
 from webapp.twilio_client import get_client
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.factories import make_business
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record, timed_batch
 from webapp.extensions import db
-from webapp.jobs.bulk_resync import enqueue_bulk_resync
+from webapp.jobs.enqueue.bulk import enqueue_bulk_resync
 from webapp.models import ActivityStatus, PhoneNumber, WebhookStatus
 
 LATENCY_SECONDS = 1.0

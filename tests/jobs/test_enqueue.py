@@ -15,7 +15,7 @@ from tests.jobs.helpers import activities, count, numbers_of
 from webapp import create_app
 from webapp.extensions import db
 from webapp.jobs import lost_jobs, starting
-from webapp.jobs.enqueue import (
+from webapp.jobs.enqueue.kinds import (
     QueueUnavailable,
     enqueue_check,
     enqueue_provision,
@@ -23,7 +23,7 @@ from webapp.jobs.enqueue import (
     enqueue_resync_drifted,
     retry_activity,
 )
-from webapp.jobs.queue import QUEUE_NAME
+from webapp.jobs.enqueue.queue import QUEUE_NAME
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, ValidationError
 
 CONCURRENT_REQUESTS = 10

@@ -7,7 +7,7 @@ from __future__ import annotations
 from harness.waits import wait_until_nothing_in_flight
 from tests.factories import make_business
 from tests.jobs.helpers import check_one_number_each_or_failed_with_a_reason
-from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.enqueue.kinds import enqueue_provision
 
 BUSINESSES = 50
 WORKERS = 3

@@ -16,9 +16,9 @@ from tests.fixtures.voice_server import VoiceServer
 from tests.jobs.helpers import buy_at_sandbox, record
 from tests.sandbox.helpers import add_alerts
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_resync
-from webapp.jobs.enqueue_health import enqueue_health_sweep, enqueue_test_call
-from webapp.jobs.queue import get_queue
+from webapp.jobs.enqueue.health import enqueue_health_sweep, enqueue_test_call
+from webapp.jobs.enqueue.kinds import enqueue_resync
+from webapp.jobs.enqueue.queue import get_queue
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
 

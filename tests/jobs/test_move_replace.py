@@ -8,8 +8,9 @@ from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.jobs.helpers import numbers_of, owned_numbers
 from webapp.extensions import db
-from webapp.jobs.number_changes import enqueue_move, enqueue_replace
-from webapp.jobs.provision import CHOSEN_NUMBER_GONE, friendly_name_for
+from webapp.jobs.enqueue.number_changes import enqueue_move, enqueue_replace
+from webapp.jobs.running.twilio_state import friendly_name_for
+from webapp.jobs.tasks.provision import CHOSEN_NUMBER_GONE
 from webapp.models import ActivityStatus, NumberEvent, NumberHistory, PhoneNumber, ValidationError
 
 

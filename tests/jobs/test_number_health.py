@@ -10,8 +10,8 @@ from tests.factories import make_business
 from tests.fixtures.sandbox import SandboxProcess
 from tests.jobs.helpers import VOICE_URL, buy_at_sandbox, record
 from webapp.extensions import db
-from webapp.jobs.enqueue_health import enqueue_health_check
-from webapp.jobs.health_cache import load_health
+from webapp.jobs.enqueue.health import enqueue_health_check
+from webapp.jobs.reads.health_cache import load_health
 from webapp.models import Activity, ActivityStatus, PhoneNumber
 from webapp.twilio_client import get_client
 

@@ -6,7 +6,7 @@ from harness.waits import wait_for_activity
 from tests.factories import make_business, make_number
 from tests.jobs.helpers import buy_at_sandbox, numbers_of
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import Activity, ActivityKind, ActivityStatus, PhoneNumber, WebhookStatus
 
 FIRST_415 = "+14155550100"

@@ -7,8 +7,8 @@ import pytest
 from harness.waits import wait_for_activity
 from tests.factories import make_business, make_number
 from tests.jobs.helpers import ELSEWHERE, buy_at_sandbox, count, numbers_of
-from webapp.jobs.enqueue import enqueue_provision
-from webapp.jobs.provision import friendly_name_for
+from webapp.jobs.enqueue.kinds import enqueue_provision
+from webapp.jobs.running.twilio_state import friendly_name_for
 from webapp.models import ActivityStatus, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
 

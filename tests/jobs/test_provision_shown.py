@@ -6,7 +6,7 @@ from harness.waits import wait_for_activity
 from tests.admin.helpers import page_text
 from tests.factories import make_business
 from tests.jobs.helpers import numbers_of
-from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus, Role
 
 

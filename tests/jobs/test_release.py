@@ -11,11 +11,11 @@ from tests.factories import make_business
 from tests.fixtures.web import make_user
 from tests.jobs.helpers import count, numbers_of, owned_numbers, timed_batch
 from webapp.extensions import db
-from webapp.jobs.bulk_release import activities_of, enqueue_bulk_release
-from webapp.jobs.enqueue import enqueue_provision
-from webapp.jobs.number_changes import enqueue_move, enqueue_release
-from webapp.jobs.queue import get_queue
-from webapp.jobs.release import ALREADY_RELEASED
+from webapp.jobs.enqueue.bulk import activities_of, enqueue_bulk_release
+from webapp.jobs.enqueue.kinds import enqueue_provision
+from webapp.jobs.enqueue.number_changes import enqueue_move, enqueue_release
+from webapp.jobs.enqueue.queue import get_queue
+from webapp.jobs.tasks.release import ALREADY_RELEASED
 from webapp.models import (
     Activity,
     ActivityStatus,

@@ -7,7 +7,7 @@ from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
 from tests.jobs.helpers import numbers_of
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import Activity, ActivityStatus
 
 

@@ -10,7 +10,7 @@ import pytest
 from tests.factories import make_business
 from tests.fixtures.sandbox import SandboxProcess
 from tests.jobs.helpers import buy_at_sandbox
-from webapp.jobs.side_by_side import SideBySide, TwilioCall
+from webapp.jobs.running.side_by_side import SideBySide, TwilioCall
 from webapp.twilio_client import TwilioNumber, concurrency_state
 
 LIMIT = 2

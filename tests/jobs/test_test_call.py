@@ -14,10 +14,10 @@ from tests.fixtures.web import csrf_token
 from tests.jobs.helpers import buy_at_sandbox, record
 from tests.sandbox.helpers import api_request
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_resync
-from webapp.jobs.enqueue_health import enqueue_test_call
-from webapp.jobs.health_cache import load_health
-from webapp.jobs.test_call import NO_TEST_CALLER
+from webapp.jobs.enqueue import NO_TEST_CALLER
+from webapp.jobs.enqueue.health import enqueue_test_call
+from webapp.jobs.enqueue.kinds import enqueue_resync
+from webapp.jobs.reads.health_cache import load_health
 from webapp.models import Activity, ActivityKind, ActivityStatus, Role, ValidationError
 
 TEST_CALLER = "+15005550006"

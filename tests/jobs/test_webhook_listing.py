@@ -9,9 +9,9 @@ from sqlalchemy import insert
 from harness.waits import wait_for_activity
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, watch_progress
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_check
-from webapp.jobs.twilio_state import ExpectedWebhook
-from webapp.jobs.webhook_listing import record_page
+from webapp.jobs.enqueue.kinds import enqueue_check
+from webapp.jobs.running.twilio_state import ExpectedWebhook
+from webapp.jobs.tasks.webhook_listing import record_page
 from webapp.models import Activity, ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.models.base import utcnow
 from webapp.sandbox.store import Store

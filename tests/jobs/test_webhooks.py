@@ -8,9 +8,9 @@ from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.jobs.helpers import ELSEWHERE, VOICE_URL, buy_at_sandbox, record, watch_progress
 from webapp.extensions import db
-from webapp.jobs.bulk_resync import enqueue_bulk_resync
-from webapp.jobs.enqueue import enqueue_check, enqueue_resync, enqueue_resync_drifted
-from webapp.jobs.webhook_listing import LIST_CHECK_THRESHOLD
+from webapp.jobs.enqueue.bulk import enqueue_bulk_resync
+from webapp.jobs.enqueue.kinds import enqueue_check, enqueue_resync, enqueue_resync_drifted
+from webapp.jobs.tasks.webhook_listing import LIST_CHECK_THRESHOLD
 from webapp.models import ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
 

@@ -14,7 +14,7 @@ from harness.waits import wait_for_activity, wait_until
 from tests.factories import make_business
 from tests.jobs.helpers import activities, numbers_of
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_provision, retry_activity
+from webapp.jobs.enqueue.kinds import enqueue_provision, retry_activity
 from webapp.models import Activity, ActivityStatus
 
 PURCHASE = "POST /IncomingPhoneNumbers.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.jobs.helpers import buy_at_sandbox, record
-from webapp.jobs.enqueue import enqueue_resync
+from webapp.jobs.enqueue.kinds import enqueue_resync
 from webapp.models import ActivityStatus
 
 

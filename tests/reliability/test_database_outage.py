@@ -33,8 +33,8 @@ from tests.factories import make_business
 from tests.fixtures.web import AuthActions
 from tests.jobs.helpers import activities, numbers_of
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_provision
-from webapp.jobs.queue import get_queue
+from webapp.jobs.enqueue.kinds import enqueue_provision
+from webapp.jobs.enqueue.queue import get_queue
 from webapp.models import ActivityStatus, Role
 
 PLAIN_503 = "The database is not answering. Try again in a minute."

@@ -22,8 +22,8 @@ from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
 from tests.fixtures.web import AuthActions
 from webapp.extensions import db
-from webapp.jobs.enqueue import enqueue_provision
-from webapp.jobs.queue import QUEUE_NAME
+from webapp.jobs.enqueue.kinds import enqueue_provision
+from webapp.jobs.enqueue.queue import QUEUE_NAME
 from webapp.models import Activity, ActivityKind, ActivityStatus, Role
 
 SITE = "http://localhost"

@@ -26,7 +26,7 @@ from harness.waits import wait_until, wait_until_nothing_in_flight
 from harness.workers import FAST_JOB_SETTINGS, WorkerProcess, sandbox_settings
 from tests.factories import make_business
 from tests.jobs.helpers import activities, check_one_number_each_or_failed_with_a_reason, numbers_of
-from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus
 from webapp.twilio_client import CircuitOpen, TwilioClient, TwilioUnavailable, breaker_states, get_client
 from webapp.twilio_client.breakers import OPERATIONS, BreakerState, breaker_name

@@ -14,7 +14,7 @@ from sqlalchemy import literal_column, select, true
 
 from webapp.admin.counts import COUNT_CAP, capped_count, more_than
 from webapp.extensions import db
-from webapp.jobs.number_costs import TOLL_FREE_AREA_CODES, PricesState, monthly_prices
+from webapp.jobs.reads.number_costs import TOLL_FREE_AREA_CODES, PricesState, monthly_prices
 from webapp.models import Business, BusinessStatus, PhoneNumber
 from webapp.models.business import CANCELLED_STATUS
 

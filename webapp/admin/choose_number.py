@@ -14,7 +14,12 @@ from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, reporting_refusals, requester
 from webapp.jobs.enqueue import enqueue_provision
-from webapp.jobs.number_search import NUMBER_TYPE_LABELS, TWILIO_RESULTS_MAX, NumberSearch, search_numbers
+from webapp.jobs.reads.number_search import (
+    NUMBER_TYPE_LABELS,
+    TWILIO_RESULTS_MAX,
+    NumberSearch,
+    search_numbers,
+)
 from webapp.models import Business, Role, ValidationError
 from webapp.models.phone_format import format_national
 from webapp.twilio_client import AvailableNumber

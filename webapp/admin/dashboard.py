@@ -15,7 +15,7 @@ from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, count
 from webapp.admin.health_badges import failing_since
 from webapp.admin.queues import queue_summary
 from webapp.extensions import db
-from webapp.jobs.queue import get_queue
+from webapp.jobs.enqueue import get_queue
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, Role, WebhookStatus
 from webapp.models.business import AWAITING_STATUS
 from webapp.redis_connection import get_redis

@@ -12,7 +12,7 @@ from typing import Any
 from flask import request, url_for
 from markupsafe import Markup
 
-from webapp.jobs.provision import STEP_NAMES
+from webapp.jobs.reads.progress import STEP_NAMES
 from webapp.models import (
     CAPABILITIES,
     Activity,

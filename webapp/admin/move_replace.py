@@ -8,7 +8,7 @@ from flask import abort, redirect, request, url_for
 from flask_admin import expose
 
 from webapp.admin.base import flash_activity, reporting_refusals, requester
-from webapp.jobs.number_changes import enqueue_move, enqueue_replace
+from webapp.jobs.enqueue import enqueue_move, enqueue_replace
 from webapp.models import Role
 from webapp.models.lookup import find_business
 

@@ -13,10 +13,9 @@ from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, parse_id, reporting_refusals, requester
 from webapp.extensions import db
-from webapp.jobs.enqueue_health import enqueue_health_check, enqueue_test_call
-from webapp.jobs.health_cache import load_health
-from webapp.jobs.health_report import ago, change_sentence, drift_cause, meaning, parse_time
-from webapp.jobs.test_call import NO_TEST_CALLER
+from webapp.jobs.enqueue import NO_TEST_CALLER, enqueue_health_check, enqueue_test_call
+from webapp.jobs.reads.health_cache import load_health
+from webapp.jobs.reads.health_report import ago, change_sentence, drift_cause, meaning, parse_time
 from webapp.models import Activity, ActivityKind, PhoneNumber
 from webapp.models.base import utcnow
 

@@ -11,8 +11,7 @@ from flask_admin.actions import action
 from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, may, reporting_refusals, requester
-from webapp.jobs.bulk_release import activities_of, enqueue_bulk_release
-from webapp.jobs.number_changes import REASON_MAX, enqueue_release
+from webapp.jobs.enqueue import REASON_MAX, activities_of, enqueue_bulk_release, enqueue_release
 from webapp.models import Activity, PhoneNumber, Role
 
 TWILIO_TAKES_BACK = (

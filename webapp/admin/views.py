@@ -26,10 +26,14 @@ from webapp.admin.number_history import PastNumbersMixin
 from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
-from webapp.jobs.bulk_provision import enqueue_bulk_provision
-from webapp.jobs.bulk_resync import enqueue_bulk_resync
-from webapp.jobs.enqueue import enqueue_check, enqueue_provision, enqueue_resync_drifted
-from webapp.jobs.enqueue_health import enqueue_health_sweep
+from webapp.jobs.enqueue import (
+    enqueue_bulk_provision,
+    enqueue_bulk_resync,
+    enqueue_check,
+    enqueue_health_sweep,
+    enqueue_provision,
+    enqueue_resync_drifted,
+)
 from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
 

@@ -7,8 +7,13 @@ from flask import current_app
 
 from webapp.cli.numbers import find_number, report_or_wait, run_enqueue, waiting_options
 from webapp.cli.waiting import report_queued
-from webapp.jobs.auto_release import numbers_of_long_cancelled, release_cancelled
-from webapp.jobs.number_changes import enqueue_move, enqueue_release, enqueue_replace
+from webapp.jobs.enqueue import (
+    enqueue_move,
+    enqueue_release,
+    enqueue_replace,
+    numbers_of_long_cancelled,
+    release_cancelled,
+)
 from webapp.models import Activity
 from webapp.models.lookup import find_business
 

@@ -6,7 +6,12 @@ from dataclasses import replace
 
 import click
 
-from webapp.jobs.number_search import NUMBER_TYPE_LABELS, TWILIO_RESULTS_MAX, NumberSearch, search_numbers
+from webapp.jobs.reads.number_search import (
+    NUMBER_TYPE_LABELS,
+    TWILIO_RESULTS_MAX,
+    NumberSearch,
+    search_numbers,
+)
 from webapp.models import ValidationError
 from webapp.models.phone_format import format_national
 from webapp.twilio_client import AvailableNumber

@@ -10,14 +10,14 @@ import click
 
 from webapp.cli.waiting import report_queued, wait_for
 from webapp.extensions import db
-from webapp.jobs.bulk_resync import enqueue_bulk_resync
 from webapp.jobs.enqueue import (
     QueueUnavailable,
+    enqueue_bulk_resync,
     enqueue_check,
     enqueue_provision,
     enqueue_resync_drifted,
 )
-from webapp.jobs.orphans import OrphanSearchFailed, adopt, find_orphans
+from webapp.jobs.reads.orphans import OrphanSearchFailed, adopt, find_orphans
 from webapp.models import Activity, PhoneNumber, ValidationError
 from webapp.models.lookup import find_business
 from webapp.models.phone_format import normalise_e164

@@ -1,4 +1,5 @@
-"""Recurring jobs on RQ's own scheduler: each entry runs every `interval` seconds while any worker runs.
+"""Recurring jobs, scheduled by every worker process on RQ's own scheduler: each entry runs every
+`interval` seconds while any worker runs.
 
 A self-rescheduling job rather than RQ's `CronScheduler`: that one is a separate process (`rq cron`) that
 `make run` and every deployment would have to start, and of which only one may run. Here every worker
@@ -19,9 +20,9 @@ from datetime import UTC, datetime
 from rq import Queue, get_current_job
 from rq.utils import import_attribute
 
-from webapp.jobs.health_sweep import SWEEP_INTERVAL_SECONDS
-from webapp.jobs.number_costs import READ_FUNCTION, REFRESH_SECONDS
-from webapp.jobs.runtime import job_context
+from webapp.jobs.reads.number_costs import READ_FUNCTION, REFRESH_SECONDS
+from webapp.jobs.running.runtime import job_context
+from webapp.jobs.tasks.health_sweep import SWEEP_INTERVAL_SECONDS
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,8 @@ class Recurring:
 
 
 RECURRING: list[Recurring] = [
-    Recurring("release_cancelled", "webapp.jobs.auto_release.release_cancelled_job", 3600),
-    Recurring("health_sweep", "webapp.jobs.health_sweep.start_recurring_sweep", SWEEP_INTERVAL_SECONDS),
+    Recurring("release_cancelled", "webapp.jobs.tasks.scheduled.release_cancelled_job", 3600),
+    Recurring("health_sweep", "webapp.jobs.tasks.health_sweep.start_recurring_sweep", SWEEP_INTERVAL_SECONDS),
     Recurring("number_prices", READ_FUNCTION, REFRESH_SECONDS),
 ]
 """Every recurring job; another module may append its own before the workers start."""

@@ -1,8 +1,10 @@
-"""The Switchboard worker: RQ's forking worker, fitted to our jobs, and `run_worker` to start it.
+"""The Switchboard worker, in the worker process: RQ's forking worker fitted to our jobs, and `run_worker`
+to start it with the app its entry hands in (`flask --app wsgi worker`).
 
-Also usable with RQ's own command (settings then come from the environment, as for the app)::
+RQ's own command takes `wsgi.RQWorker`, which hands in the app `wsgi.py` builds (settings from the
+environment)::
 
-    rq worker --url "$REDIS_URL" --worker-class webapp.jobs.worker.SwitchboardWorker --with-scheduler \\
+    rq worker --url "$REDIS_URL" --worker-class wsgi.RQWorker --with-scheduler \\
         --job-monitoring-interval 10 --maintenance-interval 30 switchboard
 """
 
@@ -16,10 +18,11 @@ from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
 
-from webapp.jobs.failures import EXPECTED_FAILURES, record_dead_work_horse
-from webapp.jobs.queue import QUEUE_NAME
+from webapp.jobs.enqueue.queue import QUEUE_NAME
 from webapp.jobs.recurring import schedule_recurring
-from webapp.jobs.runtime import forget_inherited_connections, job_app, use_app
+from webapp.jobs.running.failures import EXPECTED_FAILURES, record_dead_work_horse
+from webapp.jobs.running.legacy_paths import keep_old_job_paths
+from webapp.jobs.running.runtime import forget_inherited_connections, job_app, use_app
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import load_library
 
@@ -32,8 +35,8 @@ MISSED_HEARTBEATS = 3
 class SwitchboardWorker(Worker):
     """RQ's `Worker` (a forked work-horse per job), with five changes:
 
-    - the jobs' app is built, and the Twilio library loaded, once, here, before any fork: every work-horse
-      reuses them;
+    - the jobs' app is handed in, and the Twilio library loaded, once, here, before any fork: every
+      work-horse reuses them;
     - each work-horse drops the database connections it inherited (`forget_inherited_connections`);
     - a job whose worker died is found after `MISSED_HEARTBEATS` heartbeats plus at most one maintenance
       interval (RQ's defaults: 60 s plus up to ~7 minutes, since an idle worker waits 405 s for a job
@@ -42,13 +45,18 @@ class SwitchboardWorker(Worker):
     - an expected failure (`EXPECTED_FAILURES`, e.g. Twilio refusing a request) is logged once, by the
       failure callback, with the Activity and the reason; tracebacks are for unexpected errors only.
 
+    It also keeps the previous release's job paths importable (`keep_old_job_paths`).
+
     A forking worker rather than `SimpleWorker`: only it keeps heartbeats going while a job waits on Twilio,
     and a job that crashes its process takes only the work-horse down.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, app: Flask | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if app is not None:
+            use_app(app)
         job_app()
+        keep_old_job_paths()
         load_library()
 
     @property
@@ -86,9 +94,9 @@ def run_worker(app: Flask, *, burst: bool = False, name: str | None = None) -> b
 
     With `burst`, stop once the queue is empty. Returns whether any job was run.
     """
-    use_app(app)
     worker = SwitchboardWorker(
         [QUEUE_NAME],
+        app=app,
         name=name,
         connection=redis_from_url(app.config["REDIS_URL"]),
         job_monitoring_interval=app.config["WORKER_HEARTBEAT_SECONDS"],

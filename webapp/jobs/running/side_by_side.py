@@ -1,0 +1,106 @@
+"""A batch's Twilio calls sent side by side, so one job fills the account's concurrency limit.
+
+A batch job (`run_activities`) records its Activities one after another; only their Twilio calls run
+concurrently. On first use, the calls the batch planned (one for each of its Activities still in flight)
+are sent from a thread pool as large as the account's current limit allows (each thread with its own
+client, see `get_client`; every request still holds a slot of the shared limit). Each Activity then takes
+its own answer (`take`) when the batch reaches it, so its status and the console's progress stay live;
+one the plan left out makes its call alone.
+
+A batch uses it as a context manager: a job that ends before taking every answer (the database went away,
+an unexpected error) first cancels the calls not yet sent and waits for those on the wire. RQ ends the
+work-horse as soon as the job returns, so a call cut off there would leave its outcome unknown and hold its
+slot of the account's limit until the lease runs out.
+
+The pool's threads never touch the database: a job holds one connection however many calls it sends.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+from typing import Generic, TypeVar
+
+from flask import Flask, current_app
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
+
+from webapp.extensions import db
+from webapp.jobs.running.saving import before_waiting
+from webapp.models import Activity
+from webapp.twilio_client import TwilioClient, concurrency_state, get_client
+
+R = TypeVar("R")
+
+TwilioCall = Callable[[TwilioClient], R]
+"""One Activity's Twilio work, given a client."""
+
+
+def in_flight(activity_ids: list[str], *loads: LoaderOption) -> list[Activity]:
+    """Return those of the Activities still queued or running, with the relationships `loads` name."""
+    ids = [uuid.UUID(activity_id) for activity_id in activity_ids]
+    activities = db.session.scalars(db.select(Activity).where(Activity.id.in_(ids)).options(*loads))
+    return [activity for activity in activities if activity.is_in_flight]
+
+
+def in_flight_with_numbers(activity_ids: list[str]) -> list[Activity]:
+    """`in_flight`, with each Activity's number loaded (and those whose number is gone left out)."""
+    loaded = in_flight(activity_ids, selectinload(Activity.phone_number))
+    return [activity for activity in loaded if activity.phone_number is not None]
+
+
+def call_in_app(app: Flask, call: TwilioCall[R]) -> R:
+    """Run `call` from a pool thread, in an app context (and so with a client) of its own."""
+    with app.app_context():
+        return call(get_client())
+
+
+class SideBySide(Generic[R]):
+    """The Twilio calls of a batch, by key, all sent at once when the first answer is asked for."""
+
+    def __init__(self, plan: Callable[[], dict[str, TwilioCall[R]]]) -> None:
+        """`plan` returns the batch's calls by key; it runs (in the job's app context) on first use."""
+        self._plan = plan
+        self._sent: dict[str, Future[R]] | None = None
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> SideBySide[R]:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        """Cancel the calls not sent yet and wait for those on the wire (see the module docstring)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def planned(self, key: str) -> bool:
+        """Return whether the batch sent a call for `key` whose answer nobody has taken yet."""
+        return key in self._sending()
+
+    def take(self, key: str) -> R:
+        """Return the answer to the batch's call for `key`, raising its error, and forget it.
+
+        Raises:
+            KeyError: the batch planned no call for `key`, or its answer was taken.
+        """
+        sent = self._sending().pop(key)
+        if not sent.done():
+            before_waiting()
+        return sent.result()
+
+    def _sending(self) -> dict[str, Future[R]]:
+        if self._sent is None:
+            self._sent = self._send_all(self._plan())
+        return self._sent
+
+    def _send_all(self, calls: dict[str, TwilioCall[R]]) -> dict[str, Future[R]]:
+        if not calls:
+            return {}
+        limit = concurrency_state()
+        threads = max(1, min(len(calls), int(limit.limit) if limit else 1))
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="twilio-batch")
+        return {key: self._pool.submit(call_in_app, app, call) for key, call in calls.items()}

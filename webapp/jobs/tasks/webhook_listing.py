@@ -1,0 +1,141 @@
+"""Checking many webhooks by walking Twilio's list of the account's numbers, a page of 1,000 at a time.
+
+One list request reports a thousand numbers; fetching them one by one costs a thousand. Each page's rows are
+updated in one statement, matched by SID; the rows the walk never saw are then marked gone in one more.
+Progress (the next page's URL, the counts) is committed with each page, so a retried job resumes there.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Uuid, bindparam, text, update
+
+from webapp.extensions import db
+from webapp.jobs.running.tracking import report_progress
+from webapp.jobs.running.twilio_state import FRIENDLY_NAME_PREFIX, GONE_MESSAGE, ExpectedWebhook, sentence
+from webapp.models import Activity, PhoneNumber, WebhookStatus
+from webapp.models.base import UTCDateTime, utcnow
+from webapp.twilio_client import TwilioClient, TwilioNumber
+
+logger = logging.getLogger(__name__)
+
+LIST_CHECK_THRESHOLD = 300
+"""A check of more numbers than this walks the account's list instead of fetching each number.
+
+The walk costs one request per 1,000 numbers on the whole account, a fetch one per number checked: above
+a few hundred numbers the walk sends fewer requests for any account up to some 300,000 numbers, and a
+"Check all webhooks" always walks."""
+
+PAGE_COLUMNS = ("sid", "status", "voice_url", "status_callback", "error")
+
+
+def webhook_row(number: TwilioNumber, expected: ExpectedWebhook) -> dict[str, Any]:
+    """Return what the number's row records from Twilio's answer (as `record_webhook_state` does)."""
+    drift = expected.differences(number)
+    return {
+        "sid": number.sid,
+        "status": (WebhookStatus.DRIFTED if drift else WebhookStatus.IN_SYNC).value,
+        "voice_url": number.voice_url,
+        "status_callback": number.status_callback,
+        "error": sentence("; ".join(drift)) if drift else None,
+    }
+
+
+def record_page(
+    numbers: Sequence[TwilioNumber],
+    expected: ExpectedWebhook,
+    scope_ids: list[uuid.UUID] | None,
+    now: datetime,
+) -> list[tuple[str, str]]:
+    """Record the page's webhook states on the rows with those SIDs (only rows of `scope_ids` unless None)
+    in one UPDATE statement; return `(sid, status)` of each row updated."""
+    if not numbers:
+        return []
+    rows = [webhook_row(number, expected) for number in numbers]
+    params: dict[str, Any] = {f"{key}{i}": row[key] for i, row in enumerate(rows) for key in PAGE_COLUMNS}
+    values = ", ".join("(" + ", ".join(f":{key}{i}" for key in PAGE_COLUMNS) + ")" for i in range(len(rows)))
+    statement = text(
+        f"WITH page ({', '.join(PAGE_COLUMNS)}) AS (VALUES {values}) "
+        "UPDATE phone_numbers SET webhook_status = page.status, voice_url = page.voice_url, "
+        "status_callback_url = page.status_callback, webhook_error = page.error, webhook_checked_at = :now "
+        "FROM page WHERE phone_numbers.twilio_sid = page.sid"
+        + (" AND phone_numbers.id IN :scope_ids" if scope_ids is not None else "")
+        # SQLite's RETURNING may name only the updated table.
+        + " RETURNING phone_numbers.twilio_sid, phone_numbers.webhook_status"
+    ).bindparams(bindparam("now", type_=UTCDateTime()))
+    if scope_ids is not None:
+        statement = statement.bindparams(bindparam("scope_ids", expanding=True, type_=Uuid()))
+        params["scope_ids"] = scope_ids
+    return [(sid, status) for sid, status in db.session.execute(statement, {**params, "now": now})]
+
+
+def count_orphans(numbers: Sequence[TwilioNumber], recorded: set[str]) -> int:
+    """Return how many of the page's numbers carry our FriendlyName and no row records (anywhere)."""
+    ours = [
+        n.sid for n in numbers if n.friendly_name.startswith(FRIENDLY_NAME_PREFIX) and n.sid not in recorded
+    ]
+    if not ours:
+        return 0
+    known = set(db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(ours))))
+    return len(ours) - len(known)
+
+
+def mark_unseen_gone(scope: Select[tuple[PhoneNumber]], walk_started: datetime) -> int:
+    """Mark the rows in `scope` the walk did not see (checked before it started) as gone; return how many."""
+    in_scope = scope.with_only_columns(PhoneNumber.id)
+    unseen = (
+        update(PhoneNumber)
+        .where(PhoneNumber.id.in_(in_scope))
+        .where((PhoneNumber.webhook_checked_at.is_(None)) | (PhoneNumber.webhook_checked_at < walk_started))
+        .values(webhook_status=WebhookStatus.ERROR, webhook_error=GONE_MESSAGE, webhook_checked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(unseen).rowcount
+
+
+def check_by_listing(
+    activity: Activity,
+    client: TwilioClient,
+    expected: ExpectedWebhook,
+    scope: Select[tuple[PhoneNumber]],
+    scope_ids: list[uuid.UUID] | None,
+) -> dict[str, Any]:
+    """Walk the account's numbers page by page, recording the webhook state of the rows in `scope` (the
+    rows of `scope_ids`, or all when None); return the Activity's result (`checked`, `counts` by state,
+    `orphans`, `pages`). Resumes after a retry."""
+    saved = activity.result or {}
+    total = db.session.scalar(db.select(db.func.count()).select_from(scope.subquery()))
+    walk_started = datetime.fromisoformat(saved["walk_started"]) if "walk_started" in saved else utcnow()
+    counts: dict[str, int] = {status.value: 0 for status in (WebhookStatus.DRIFTED, WebhookStatus.ERROR)}
+    counts[WebhookStatus.IN_SYNC.value] = 0
+    counts.update(saved.get("counts", {}))
+    orphans, pages, done = saved.get("orphans", 0), saved.get("pages", 0), activity.progress_done or 0
+    next_page = saved.get("next_page")
+    report_progress(activity, done, total, walk_started=walk_started.isoformat())
+    while pages == 0 or next_page:
+        page = client.list_numbers_page(next_page)
+        updated = record_page(page.numbers, expected, scope_ids, utcnow())
+        for _, status in updated:
+            counts[status] += 1
+        orphans += count_orphans(page.numbers, {sid for sid, _ in updated})
+        pages, done, next_page = pages + 1, done + len(updated), page.next_page_url
+        report_progress(
+            activity, done, max(total, done), counts=counts, orphans=orphans, pages=pages, next_page=next_page
+        )
+    gone = mark_unseen_gone(scope, walk_started)
+    counts[WebhookStatus.ERROR.value] += gone
+    logger.info(
+        "Activity %s: listed %d pages, checked %d webhooks: %s; %d gone, %d orphans",
+        activity.id,
+        pages,
+        done + gone,
+        counts,
+        gone,
+        orphans,
+    )
+    return {"checked": done + gone, "counts": counts, "orphans": orphans, "pages": pages, "next_page": None}

@@ -1,6 +1,7 @@
 """What the tests and the benchmarks both need, owned by neither: the services they run on and the
 processes they start.
 
+- `testing_env`: where the tests and benchmarks find their services (`TEST_DATABASE_URL`, ...).
 - `services`: free ports, an unreachable Redis URL, keeping the developer's `.env` out.
 - `database`: a fresh schema on the app's database.
 - `waits`: bounded waits on a condition, an Activity, or the whole queue.

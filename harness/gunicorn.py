@@ -15,7 +15,7 @@ from harness.services import free_port
 from harness.waits import wait_until
 from harness.workers import worker_environment
 from webapp.config import PROJECT_ROOT
-from webapp.processes import stop_process
+from webapp.launcher.processes import stop_process
 
 STARTUP_SECONDS = 30
 """How long gunicorn may take to answer /healthz after it was started."""

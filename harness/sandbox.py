@@ -21,7 +21,7 @@ import requests
 
 from harness.services import free_port
 from webapp.config import PROJECT_ROOT, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
-from webapp.processes import stop_process
+from webapp.launcher.processes import stop_process
 
 STARTUP_SECONDS = 15.0
 """How long a sandbox may take to answer after it was started."""

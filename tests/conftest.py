@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from harness.services import keep_dotenv_out
-from webapp.testing_env import services_for_tests
+from harness.testing_env import services_for_tests
 
 pytest_plugins = [
     "tests.fixtures.services",

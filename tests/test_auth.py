@@ -9,7 +9,7 @@ import pytest
 
 from harness.web import csrf_token
 from tests.fixtures.web import TEST_PASSWORD, make_user
-from webapp.auth import SIGN_IN_FAILED
+from webapp.auth.sign_in import SIGN_IN_FAILED
 from webapp.models import Role
 
 CONSOLE_URLS = [

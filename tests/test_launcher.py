@@ -22,7 +22,7 @@ from harness.services import free_port
 from harness.waits import wait_until
 from harness.web import CSRF_INPUT
 from webapp.config import PROJECT_ROOT
-from webapp.embedded_redis import is_answering
+from webapp.launcher.embedded_redis import is_answering
 
 START_TIMEOUT_SECONDS = 90
 """Upgrading a new database, seeding the demo data and starting four processes."""

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from harness.web import csrf_token
 from tests.fixtures.web import AuthActions, make_user
-from webapp import sessions
+from webapp.auth import sessions
 from webapp.config import SettingsError, load_settings
 from webapp.extensions import db
 from webapp.models import Role, User

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from harness.waits import wait_until
 from harness.web import csrf_token
 from tests.fixtures.web import TEST_PASSWORD, make_user
-from webapp.auth import SIGN_IN_FAILED
-from webapp.throttle import storage_uri, wait_text
+from webapp.auth.sign_in import SIGN_IN_FAILED
+from webapp.auth.throttle import storage_uri, wait_text
 
 WAIT = re.compile(r"Too many failed sign-ins\. Try again in (\d+) (second|minute)s?\.")
 

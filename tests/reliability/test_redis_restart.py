@@ -25,7 +25,7 @@ from harness.workers import FAST_JOB_SETTINGS, sandbox_settings
 from tests.admin.helpers import follow, page_text, post_action
 from tests.factories import make_business
 from tests.jobs.helpers import activities, buy_at_sandbox, numbers_of
-from webapp import embedded_redis
+from webapp.launcher import embedded_redis
 from webapp.models import ActivityStatus, Role
 from webapp.redis_connection import get_redis
 from webapp.twilio_client import TwilioClient, TwilioSettings

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import requests
 
+from harness.testing_env import services_for_tests
 from tests.fixtures.sandbox import SandboxProcess
 from tests.fixtures.services import unavailable
 from tests.sandbox.helpers import api_request
 from tests.sandbox.test_monitor import call, inbound_call, monitor_get, owned
 from tests.sandbox.test_schema import KNOWN_TWILIO_DEVIATIONS, Allowance, TwilioSpec, _load_spec
-from webapp.testing_env import services_for_tests
 
 MONITOR_SPEC_URI = "urn:twilio:monitor_v1"
 

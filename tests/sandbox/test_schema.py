@@ -23,9 +23,9 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from harness.sandbox import SandboxProcess
+from harness.testing_env import services_for_tests
 from tests.fixtures.services import unavailable
 from tests.sandbox.helpers import api_request, buy
-from webapp.testing_env import services_for_tests
 
 SPEC_URI = "urn:twilio:api_v2010"
 ACCOUNT = "/2010-04-01/Accounts/{AccountSid}"

@@ -1,8 +1,8 @@
 """The access audit trail: sign-ins, refused sign-ins, sign-outs, and changes of a user's role or activation.
 
 Each row says what happened, to which account (its e-mail is copied, so the row outlives the user), who did
-it and from which address. Rows are written by `webapp.access_log`; nothing edits or deletes them from the
-console. Refused sign-ins are bounded by the sign-in throttle; requests the throttle itself refuses are
+it and from which address. Rows are written by `webapp.auth.access_log`; nothing edits or deletes them from
+the console. Refused sign-ins are bounded by the sign-in throttle; requests the throttle itself refuses are
 logged, not stored, so a flood of them cannot fill the table.
 """
 

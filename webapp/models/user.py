@@ -45,7 +45,7 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, active_history=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    """Raised to end every session of the user (see webapp.sessions)."""
+    """Raised to end every session of the user (see webapp.auth.sessions)."""
 
     @validates("email")
     def _validate_email(self, key: str, value: str | None) -> str:

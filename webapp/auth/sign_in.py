@@ -13,8 +13,8 @@ from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from webapp import access_log, sessions, throttle
-from webapp.access_log import record_access
+from webapp.auth import access_log, sessions, throttle
+from webapp.auth.access_log import record_access
 from webapp.extensions import db, login_manager
 from webapp.models import AccessEventKind, User
 from webapp.models.base import utcnow

@@ -16,7 +16,7 @@ from pathlib import Path
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from webapp.processes import stop_process
+from webapp.launcher.processes import stop_process
 
 START_TIMEOUT_SECONDS = 10
 

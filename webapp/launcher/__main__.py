@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from webapp import embedded_redis
 from webapp.config import PROJECT_ROOT, SettingsError, environment, load_settings, persistent_secret_key
+from webapp.launcher import embedded_redis
 
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 

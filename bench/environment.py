@@ -17,9 +17,9 @@ from redis import Redis
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-BENCH_DATABASE_URL = (
-    os.environ.get("BENCH_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
-)
+from webapp.config import env_value
+
+BENCH_DATABASE_URL = env_value("BENCH_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
 """The list-page benchmark's PostgreSQL database (created when missing); never the tests' database."""
 
 BENCH_JOBS_DATABASE_URL = (
@@ -29,7 +29,7 @@ BENCH_JOBS_DATABASE_URL = (
 )
 """The job benchmarks' database beside it (`<name>_jobs`), created when missing; each drops its tables."""
 
-BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
+BENCH_REDIS_URL = env_value("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
 """The Redis db the benchmarked app and workers use; the job benchmarks empty it."""
 
 

@@ -29,7 +29,7 @@ from redis import Redis
 from rq import Worker
 
 from harness.processes import descendants, kill_quietly
-from webapp.config import PROJECT_ROOT
+from webapp.config import PROJECT_ROOT, child_environment
 
 STARTUP_SECONDS = 30.0
 """How long a worker may take to register with Redis after it was started."""
@@ -85,7 +85,9 @@ def worker_environment(app_settings: dict[str, Any], extra: dict[str, Any]) -> d
         for name, value in {**app_settings, **extra}.items()
         if name in WORKER_SETTINGS or name.startswith(WORKER_SETTING_PREFIXES)
     }
-    return {**os.environ, "PYTHONUNBUFFERED": "1", **{name: as_env(value) for name, value in chosen.items()}}
+    return child_environment(
+        {"PYTHONUNBUFFERED": "1", **{name: as_env(value) for name, value in chosen.items()}}
+    )
 
 
 @dataclass

@@ -48,8 +48,8 @@ def test_successful_sign_ins_do_not_count(client, app):
 
 
 @pytest.fixture
-def tight_address_limit(app_settings):  # type: ignore[no-untyped-def]
-    app_settings["SIGN_IN_LIMITS_PER_ADDRESS"] = "3 per hour"
+def tight_address_limit(make_app):  # type: ignore[no-untyped-def]
+    return make_app(SIGN_IN_LIMITS_PER_ADDRESS="3 per hour")
 
 
 def test_one_address_trying_many_accounts_is_throttled(tight_address_limit, client, app):
@@ -61,8 +61,8 @@ def test_one_address_trying_many_accounts_is_throttled(tight_address_limit, clie
 
 
 @pytest.fixture
-def short_first_tier(app_settings):  # type: ignore[no-untyped-def]
-    app_settings["SIGN_IN_LIMITS_PER_ACCOUNT"] = "2 per 2 seconds; 4 per hour"
+def short_first_tier(make_app):  # type: ignore[no-untyped-def]
+    return make_app(SIGN_IN_LIMITS_PER_ACCOUNT="2 per 2 seconds; 4 per hour")
 
 
 def test_the_wait_grows_with_each_tier(short_first_tier, client, app):

@@ -215,10 +215,16 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     return settings
 
 
-def environment() -> dict[str, str]:
-    """Return a copy of this process's environment variables (with `.env`'s, once `load_settings` ran), for
-    the modules that hand an environment on: the launcher's children, the tests' services."""
-    return dict(os.environ)
+def env_value(name: str) -> str | None:
+    """Return one variable of this process's environment (with `.env`'s, once `load_settings` ran); an
+    empty one counts as unset (None). For what reads a variable outside the app's settings: the tests' and
+    the benchmarks' services, the launcher's defaults."""
+    return os.environ.get(name) or None
+
+
+def child_environment(updates: dict[str, str] | None = None) -> dict[str, str]:
+    """Return the environment a child process is started with: this process's, with `updates` on top."""
+    return {**os.environ, **(updates or {})}
 
 
 def persistent_secret_key(instance_path: Path) -> str:

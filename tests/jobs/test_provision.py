@@ -10,6 +10,7 @@ from tests.jobs.helpers import ELSEWHERE, buy_at_sandbox, count, numbers_of
 from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.jobs.running.twilio_state import friendly_name_for
 from webapp.models import ActivityStatus, BusinessStatus, PhoneNumber, WebhookStatus
+from webapp.sandbox.pool import MAGIC_NO_NUMBERS_AREA_CODE
 from webapp.twilio_client import get_client
 
 VOICE_URL = "http://localhost:3000/voice"
@@ -110,7 +111,7 @@ def test_ineligible_business_fails_at_once_with_the_reason(app, sandbox, start_w
 
 
 def test_area_code_without_numbers_falls_back_to_any_us_number(app, sandbox, start_worker):
-    business = make_business(preferred_area_code="533")  # Twilio's test area code with no numbers
+    business = make_business(preferred_area_code=MAGIC_NO_NUMBERS_AREA_CODE)
     activity = enqueue_provision(business, None)
     start_worker()
 
@@ -118,8 +119,8 @@ def test_area_code_without_numbers_falls_back_to_any_us_number(app, sandbox, sta
 
     assert done.status == ActivityStatus.SUCCEEDED, done.error
     [number] = numbers_of(business.id)
-    assert number.area_code != "533"
-    assert "Area code 533 had no numbers available" in done.result["note"]
+    assert number.area_code != MAGIC_NO_NUMBERS_AREA_CODE
+    assert f"Area code {MAGIC_NO_NUMBERS_AREA_CODE} had no numbers available" in done.result["note"]
     assert number.e164 in done.result["note"]
 
 

@@ -8,12 +8,13 @@ from tests.factories import make_business
 from tests.jobs.helpers import numbers_of
 from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus, Role
+from webapp.sandbox.pool import MAGIC_NO_NUMBERS_AREA_CODE
 
 
 def test_a_provision_shows_its_number_and_note_and_only_admins_see_the_raw_result(
     app, client, auth, start_worker
 ):
-    business = make_business("Bayview Dental", preferred_area_code="533")  # 533: no numbers at the sandbox
+    business = make_business("Bayview Dental", preferred_area_code=MAGIC_NO_NUMBERS_AREA_CODE)
     activity = enqueue_provision(business, None)
     start_worker()
     done = wait_for_activity(activity.id)
@@ -24,8 +25,8 @@ def test_a_provision_shows_its_number_and_note_and_only_admins_see_the_raw_resul
         f'class="phone-number">{number.formatted}</a>'
     )
     note = (
-        f"Area code 533 had no numbers available, so {number.e164} (area code {number.area_code}) "
-        "was bought instead."
+        f"Area code {MAGIC_NO_NUMBERS_AREA_CODE} had no numbers available, so {number.e164} "
+        f"(area code {number.area_code}) was bought instead."
     )
     details_url = f"/admin/activity/details/?id={activity.id}"
 

@@ -1,4 +1,4 @@
-"""Business: validation of every field, defaults and has_phone_number."""
+"""Business: validation of every field, and defaults."""
 
 from __future__ import annotations
 
@@ -52,13 +52,6 @@ def test_bad_values_name_the_field(app, field, value, message):
 )
 def test_good_values_are_normalised(app, field, value, stored):
     assert getattr(Business(**{"name": "Acme", field: value}), field) == stored
-
-
-def test_has_phone_number(app):
-    business = make_business()
-    assert not business.has_phone_number
-    make_number(business)
-    assert business.has_phone_number
 
 
 def test_eligible_only_when_active_and_without_number(app):

@@ -30,7 +30,7 @@ from harness.waits import wait_for_activity, wait_until
 from harness.workers import FAST_JOB_SETTINGS, sandbox_settings
 from tests.admin.helpers import page_text, post_action
 from tests.factories import make_business
-from tests.fixtures.web import AuthActions
+from tests.fixtures.web import AppMaker, AuthActions
 from tests.jobs.helpers import activities, numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue.kinds import enqueue_provision
@@ -158,19 +158,18 @@ def write_lock_held_elsewhere(url: URL) -> Iterator[None]:
 
 
 @pytest.fixture
-def database_outage(app_settings: dict[str, Any]) -> Iterator[Outage]:
-    """Route the app's database through something the test can cut; ask for it before `app`."""
+def database_outage(app_settings: dict[str, Any], make_app: AppMaker) -> Iterator[Outage]:
+    """Build the test's app on a database the test can cut (ask for it before `app`)."""
     url = make_url(app_settings["DATABASE_URL"])
     if url.get_backend_name() == "sqlite":
+        make_app()
         lock = SqliteLock(url.database or "")
         yield lock
         lock.restore()
         return
     proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
     proxy.restore()
-    app_settings["DATABASE_URL"] = url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-        hide_password=False
-    )
+    make_app(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
     yield proxy
     proxy.cut()
 

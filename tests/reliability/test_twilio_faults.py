@@ -89,7 +89,6 @@ def calls_of(client: TwilioClient) -> dict[str, Callable[[], object]]:
         "fetch_number_prices": lambda: client.fetch_number_prices("US"),
         "make_call": lambda: client.make_call("+14155550100", "+14155550101", VOICE_URL),
         "get_call": lambda: client.get_call(CALL_SID),
-        "send_sms": lambda: client.send_sms("+14155550100", "+14155550101", "Hello"),
         "list_alerts": lambda: client.list_alerts(since=SINCE),
         "fetch_alert": lambda: client.fetch_alert(ALERT_SID),
         "list_events": lambda: client.list_events(NUMBER_SID, since=SINCE),

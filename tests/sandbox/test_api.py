@@ -13,6 +13,7 @@ from twilio.rest import Client
 
 from harness.sandbox import SandboxProcess
 from tests.sandbox.helpers import ERROR_KEYS, api_request, buy
+from webapp.sandbox.pool import MAGIC_NO_NUMBERS_AREA_CODE
 
 PN_SID = re.compile(r"^PN[0-9a-f]{32}$")
 
@@ -45,11 +46,16 @@ def test_search_filters_by_digits_and_capabilities(start_sandbox, make_rest_clie
 
 
 def test_search_with_nothing_to_offer_is_an_empty_list(sandbox: SandboxProcess, rest_client: Client):
-    answer = api_request(sandbox, "GET", "/AvailablePhoneNumbers/US/Local.json", params={"AreaCode": "533"})
+    answer = api_request(
+        sandbox,
+        "GET",
+        "/AvailablePhoneNumbers/US/Local.json",
+        params={"AreaCode": MAGIC_NO_NUMBERS_AREA_CODE},
+    )
 
     assert answer.status_code == 200
     assert answer.json()["available_phone_numbers"] == []
-    assert rest_client.available_phone_numbers("US").local.list(area_code=533) == []
+    assert rest_client.available_phone_numbers("US").local.list(area_code=MAGIC_NO_NUMBERS_AREA_CODE) == []
 
 
 def test_bought_number_is_configured_and_fetchable(rest_client: Client):
@@ -193,7 +199,7 @@ def test_unknown_sid_is_not_found(rest_client: Client):
         ({"PhoneNumber": "+15005550001"}, 21421),
         ({"PhoneNumber": "415-555-0100"}, 21421),
         ({"PhoneNumber": "+19995550100"}, 21422),
-        ({"AreaCode": "533"}, 21452),
+        ({"AreaCode": MAGIC_NO_NUMBERS_AREA_CODE}, 21452),
         ({"AreaCode": "41"}, 21451),
         ({"AreaCode": "4155"}, 21451),
         ({}, 21450),

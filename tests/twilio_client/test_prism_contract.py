@@ -45,7 +45,6 @@ CALLS: dict[str, Callable[[TwilioClient], object]] = {
     "update_friendly_name": lambda c: c.update_friendly_name(NUMBER_SID, "switchboard:acme"),
     "make_call": lambda c: c.make_call("+14155550199", "+14155550100", VOICE_URL),
     "get_call": lambda c: c.get_call(CALL_SID),
-    "send_sms": lambda c: c.send_sms("+14155550199", "+14155550100", "Your number is ready."),
     "make_call_with_twiml": lambda c: c.make_call("+14155550199", "+14155550100", twiml="<Response/>"),
     # Prism's example first page holds 2 calls and a next page URI that breaks the spec
     # (StartTime=2008-01-02): a limit of 2 keeps the library from following it.

@@ -75,9 +75,9 @@ def test_console_changes_are_read_back_with_their_actor(client: TwilioClient, sa
     assert event.changes == {"voice_url": (VOICE_URL, "https://example.com/other")}
 
 
-def test_messages_to_a_number_are_listed(client: TwilioClient):
+def test_messages_to_a_number_are_listed(client: TwilioClient, sandbox: SandboxProcess, make_rest_client):
     number = buy(client, "+14155550106")
-    client.send_sms("+14155550199", number.phone_number, "Hello")
+    make_rest_client(sandbox).messages.create(to="+14155550199", from_=number.phone_number, body="Hello")
 
     assert [m.to for m in client.list_messages("+14155550199")] == ["+14155550199"]
     assert client.list_messages("+14155550198") == []

@@ -96,7 +96,9 @@ class SecureModelView(ModelView):
     """A model view that viewers read, and whose changes need the role in `method_roles`.
 
     A refused change is a 403, never Flask-Admin's silent redirect. Actions (the "With selected" menu and
-    the row buttons, which post to `action_view`) need `action_view`'s role: viewers see none of them.
+    the row buttons, which post to `action_view`) need `action_view`'s role: viewers see none of them; an
+    action in `action_roles` needs that role too. A subclass or mixin names only its own methods and
+    actions: `method_roles` and `action_roles` are merged over every base (`__init_subclass__`).
 
     Lists count at most `count_cap` rows (an estimate or a lower bound above it, see `counts`) and page
     down to `paged_rows`; None restores Flask-Admin's exact `count(*)` and unbounded OFFSET.
@@ -110,6 +112,7 @@ class SecureModelView(ModelView):
         "action_view": Role.OPERATOR,
         "ajax_update": Role.ADMIN,  # inline list edits change records like edit_view
     }
+    action_roles: ClassVar[dict[str, Role]] = {}
     list_template = "admin/switchboard_list.html"
     page_size = 50
     page_size_options = (20, 50, 100)
@@ -127,17 +130,31 @@ class SecureModelView(ModelView):
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Response:
         return refuse(name)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Merge `method_roles` and `action_roles` over every base and mixin, the nearest class last."""
+        super().__init_subclass__(**kwargs)
+        for table in ("method_roles", "action_roles"):
+            merged: dict[str, Role] = {}
+            for base in reversed(cls.__mro__):
+                merged.update(vars(base).get(table, {}))
+            setattr(cls, table, merged)
+
     def _handle_view(self, name: str, **kwargs: Any) -> Any:
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
-        required = self.method_roles.get(name)
-        if required is not None and not current_user.has_role(required):
+        if not self._user_may(name) or (
+            name == "action_view" and not self._may_act(request.form.get("action"))
+        ):
             abort(403)
         return None
 
     def _user_may(self, method: str) -> bool:
         required = self.method_roles.get(method)
+        return signed_in() and (required is None or current_user.has_role(required))
+
+    def _may_act(self, action_name: str | None) -> bool:
+        required = self.action_roles.get(action_name or "")
         return signed_in() and (required is None or current_user.has_role(required))
 
     @property
@@ -158,7 +175,7 @@ class SecureModelView(ModelView):
         return self._user_may("action_view")
 
     def is_action_allowed(self, name: str) -> bool:
-        return self.may_operate and super().is_action_allowed(name)
+        return self.may_operate and self._may_act(name) and super().is_action_allowed(name)
 
     def get_count_query(self) -> Any:
         if self.count_cap is None:

@@ -28,7 +28,7 @@ from webapp.twilio_client import AvailableNumber
 class ChooseNumberMixin:
     """Adds `choose_number_view` to the business view (operators only; see `method_roles`)."""
 
-    choose_number_roles: ClassVar[dict[str, Role]] = {"choose_number_view": Role.OPERATOR}
+    method_roles: ClassVar[dict[str, Role]] = {"choose_number_view": Role.OPERATOR}
 
     @expose("/choose-number/", methods=("GET", "POST"))
     def choose_number_view(self) -> Any:

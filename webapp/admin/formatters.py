@@ -65,7 +65,6 @@ BREAKER_PURPOSES = {
     "fetch_number_prices": "Reading number prices",
     "make_call": "Placing calls",
     "get_call": "Reading calls",
-    "send_sms": "Sending texts",
     "list_alerts": "Reading alerts",
     "fetch_alert": "Reading an alert",
     "list_events": "Reading a number's changes",

@@ -16,7 +16,7 @@ from webapp.models.lookup import find_business
 class MoveReplaceMixin:
     """Adds `move_view` and `replace_view` to the numbers view."""
 
-    move_replace_roles: ClassVar[dict[str, Role]] = {"move_view": Role.ADMIN, "replace_view": Role.OPERATOR}
+    method_roles: ClassVar[dict[str, Role]] = {"move_view": Role.ADMIN, "replace_view": Role.OPERATOR}
 
     def _number_or_404(self) -> Any:
         number = self.get_one(request.values.get("id"))  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.actions import action
 from werkzeug.wrappers import Response
@@ -29,21 +29,8 @@ class ReleaseNumberMixin:
     """Adds **Release number** (`release_view`) and the bulk action **Release selected** to the numbers
     view; both need an admin, and an operator's or viewer's request is a 403."""
 
-    release_roles: ClassVar[dict[str, Role]] = {"release_view": Role.ADMIN}
-    admin_actions: ClassVar[tuple[str, ...]] = ("release",)
-
-    def _handle_view(self, name: str, **kwargs: Any) -> Any:
-        refused = super()._handle_view(name, **kwargs)  # type: ignore[misc]
-        if refused is not None:
-            return refused
-        if name == "action_view" and request.form.get("action") in self.admin_actions and not may(Role.ADMIN):
-            abort(403)
-        return None
-
-    def is_action_allowed(self, name: str) -> bool:
-        if name in self.admin_actions and not may(Role.ADMIN):
-            return False
-        return super().is_action_allowed(name)  # type: ignore[misc]
+    method_roles: ClassVar[dict[str, Role]] = {"release_view": Role.ADMIN}
+    action_roles: ClassVar[dict[str, Role]] = {"release": Role.ADMIN}
 
     @property
     def may_release(self) -> bool:

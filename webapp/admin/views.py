@@ -97,10 +97,6 @@ class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, Secure
     ]
     can_export = True
     form_excluded_columns = ("phone_number", "created_at", "updated_at", "cancelled_at")
-    method_roles: ClassVar[dict[str, Role]] = {
-        **SecureModelView.method_roles,
-        **ChooseNumberMixin.choose_number_roles,
-    }
 
     def search_placeholder(self) -> str:
         return "Name, e-mail or phone number"
@@ -242,11 +238,8 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
     ]
     can_export = True
     method_roles: ClassVar[dict[str, Role]] = {
-        **SecureModelView.method_roles,
         "check_all_view": Role.OPERATOR,
         "resync_drifted_view": Role.OPERATOR,
-        **ReleaseNumberMixin.release_roles,
-        **MoveReplaceMixin.move_replace_roles,
         "health_test_call_view": Role.OPERATOR,
         "check_health_view": Role.OPERATOR,
     }

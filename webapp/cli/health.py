@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from webapp.cli.health_text import health_text
 from webapp.cli.numbers import find_number, report_or_wait, run_enqueue, waiting_options
 from webapp.cli.waiting import wait_for
 from webapp.jobs.enqueue import enqueue_health_check, enqueue_health_sweep, enqueue_test_call
 from webapp.jobs.reads.health_cache import load_health
-from webapp.jobs.reads.health_report import health_text
 from webapp.models import ValidationError
 from webapp.models.base import utcnow
 

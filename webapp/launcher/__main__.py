@@ -14,7 +14,14 @@ import sys
 import time
 from pathlib import Path
 
-from webapp.config import PROJECT_ROOT, SettingsError, environment, load_settings, persistent_secret_key
+from webapp.config import (
+    PROJECT_ROOT,
+    SettingsError,
+    child_environment,
+    env_value,
+    load_settings,
+    persistent_secret_key,
+)
 from webapp.launcher import embedded_redis
 
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
@@ -85,8 +92,7 @@ def launcher_environment(updates: dict[str, str]) -> dict[str, str]:
 
     An explicitly set variable always wins over the launcher's local defaults.
     """
-    env = environment()
-    return {**env, **{name: value for name, value in updates.items() if not env.get(name)}}
+    return child_environment({name: value for name, value in updates.items() if not env_value(name)})
 
 
 def main() -> None:

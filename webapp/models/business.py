@@ -133,11 +133,6 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
             return None
         return check_area_code(code, "preferred_area_code", "Preferred area code")
 
-    @property
-    def has_phone_number(self) -> bool:
-        """Whether the business owns a number."""
-        return self.phone_number is not None
-
     def number_refusal(self) -> NumberRefusal | None:
         """Why no number may be bought for it (it must be paying, `active`, and have none), or None."""
         if self.status != BusinessStatus.ACTIVE:

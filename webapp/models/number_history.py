@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,7 +20,9 @@ from webapp.models.business import enum_column
 from webapp.models.phone_format import format_national
 
 if TYPE_CHECKING:
+    from webapp.models.activity import Activity
     from webapp.models.business import Business
+    from webapp.models.phone_number import PhoneNumber
     from webapp.models.user import User
 
 
@@ -55,6 +57,21 @@ class NumberHistory(UuidPrimaryKey, db.Model):
     business: Mapped[Business | None] = relationship(foreign_keys=[business_id])
     moved_to: Mapped[Business | None] = relationship(foreign_keys=[moved_to_id])
     by: Mapped[User | None] = relationship()
+
+    @classmethod
+    def of(cls, number: PhoneNumber, event: NumberEvent, activity: Activity, **details: Any) -> NumberHistory:
+        """The row recording what `activity` did to `number`, while the number is still its business's
+        (`details`: `moved_to_id`, `reason`, `note`)."""
+        return cls(
+            event=event,
+            e164=number.e164,
+            twilio_sid=number.twilio_sid,
+            business_id=number.business_id,
+            business_name=number.business.name,
+            by_id=activity.requested_by_id,
+            activity_id=activity.id,
+            **details,
+        )
 
     @property
     def formatted(self) -> str:

@@ -241,11 +241,6 @@ class Store:
             rows = db.execute(query, (*args, limit, 0 if after_id is not None else offset)).fetchall()
         return [OwnedNumber.from_row(row) for row in rows]
 
-    def count_numbers(self) -> int:
-        """Return how many numbers the account owns."""
-        with self._transaction() as db:
-            return db.execute("SELECT count(*) FROM incoming_numbers").fetchone()[0]
-
     def save_record(self, table: str, sid: str, record: dict[str, Any]) -> None:
         """Store a record (`table` is one of `RECORD_TABLES`) as the JSON Twilio answers with."""
         self.save_records(table, [(sid, record)])

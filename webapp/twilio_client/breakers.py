@@ -38,7 +38,6 @@ OPERATIONS = (
     "fetch_number_prices",
     "make_call",
     "get_call",
-    "send_sms",
     "list_alerts",
     "fetch_alert",
     "list_events",

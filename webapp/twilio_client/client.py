@@ -37,7 +37,6 @@ from webapp.twilio_client.validation import (
     check_postal_code,
     check_region,
     check_sid,
-    check_sms_body,
     check_url,
 )
 
@@ -466,19 +465,6 @@ class TwilioClient:
         """Return the call with this SID."""
         check_sid(sid, "CA", "call")
         return self._call("get_call", lambda: Call.from_resource(self._twilio.calls(sid).fetch()))
-
-    def send_sms(self, to: str, from_: str, body: str) -> Message:
-        """Send a text from one of our numbers. Not sent twice after an ambiguous failure."""
-        check_e164(to, "number to text")
-        check_e164(from_, "number to text from")
-        check_sms_body(body)
-        message = self._call(
-            "send_sms",
-            lambda: Message.from_resource(self._twilio.messages.create(to=to, from_=from_, body=body)),
-            idempotent=False,
-        )
-        logger.info("Sent message %s from %s", message.sid, from_)
-        return message
 
     # Health: Monitor alerts and events, calls and messages to a number
 

@@ -10,9 +10,6 @@ from webapp.number_formats import AREA_CODE_PATTERN, AREA_CODE_RULE, E164_PATTER
 FRIENDLY_NAME_MAX = 64
 """Twilio's limit on a number's FriendlyName (its schema does not enforce it; Twilio does)."""
 
-SMS_BODY_MAX = 1600
-"""Twilio's limit on a message body, in characters."""
-
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _CONTAINS = re.compile(r"[0-9A-Za-z*%+$]{2,16}")
 _REGION = re.compile(r"[A-Z]{2}")
@@ -82,15 +79,6 @@ def check_limit(value: int) -> int:
     """Return `value` if it is a page size Twilio accepts (1 to 1000)."""
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 1000:
         raise ValueError(f"The limit must be a whole number from 1 to 1000; got {value!r}.")
-    return value
-
-
-def check_sms_body(value: str) -> str:
-    """Return `value` if it can be a message body (1 to 1600 characters)."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("The message body must not be empty.")
-    if len(value) > SMS_BODY_MAX:
-        raise ValueError(f"The message body must be at most {SMS_BODY_MAX} characters; got {len(value)}.")
     return value
 
 

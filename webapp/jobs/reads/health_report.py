@@ -1,5 +1,5 @@
-"""How a number's health reads to a support agent: error meanings, "2 days ago", the cause of a drift,
-and the whole panel as text for `numbers health`."""
+"""How a number's health reads to a support agent, for the console's panel and the CLI's text: error
+meanings, "2 days ago", who changed a setting and the cause of a drift."""
 
 from __future__ import annotations
 
@@ -74,49 +74,3 @@ def drift_cause(snapshot: dict[str, Any], now: datetime) -> str | None:
         return None
     cause = next((c for c in snapshot.get("changes", []) if drifted & set(c.get("fields", {}))), None)
     return change_sentence(cause, now) if cause else None
-
-
-def health_text(number: str, snapshot: dict[str, Any] | None, now: datetime) -> str:
-    """Return the Health panel as plain text, for the shell."""
-    if not snapshot or "read_at" not in snapshot:
-        lines = [f"Health of {number}: not read from Twilio yet (run: numbers health {number} --refresh)."]
-        if snapshot and snapshot.get("unreadable"):
-            lines.append(f"Last attempt: {snapshot['unreadable']['message']}")
-        return "\n".join(lines)
-    read_at = parse_time(snapshot["read_at"])
-    lines = [f"Health of {number}, as of {read_at:%Y-%m-%d %H:%M} UTC ({ago(read_at, now)})"]
-    unreadable = snapshot.get("unreadable")
-    if unreadable:
-        lines.append(f"Note: {unreadable['message']} (tried {ago(parse_time(unreadable['at']), now)}).")
-    configuration = snapshot["configuration"]
-    lines += [
-        "",
-        "Configuration",
-        f"  Voice URL: {configuration['voice_url'] or 'empty'} ({configuration['voice_method'] or '-'}),"
-        f" expected {configuration['expected_voice_url']}",
-        f"  Status callback: {configuration['status_callback'] or 'empty'},"
-        f" expected {configuration['expected_status_callback'] or 'empty'}",
-        f"  {'Drifted: ' + '; '.join(configuration['drift']) if configuration['drift'] else 'In sync.'}",
-    ]
-    cause = drift_cause(snapshot, now)
-    if cause:
-        lines.append(f"  Cause: {cause}.")
-    lines += ["", f"Failed webhook requests ({len(snapshot['failed_requests'])})"]
-    lines += [
-        f"  {f['at'][:16]} {f['code']} {meaning(f['code'])}: {f['method'] or ''} {f['url']}"
-        f" -> {f['reason'] or 'no answer'}"
-        for f in snapshot["failed_requests"]
-    ] or ["  None."]
-    lines += ["", f"Recent calls ({len(snapshot['calls'])})"]
-    lines += [
-        f"  {(c['start'] or '')[:16]} {c['direction'] or ''} from {c['from']}: {c['status']},"
-        f" {c['duration'] if c['duration'] is not None else '-'} s"
-        for c in snapshot["calls"]
-    ] or ["  None."]
-    lines += ["", f"Recent messages ({len(snapshot['messages'])})"]
-    lines += [f"  {(m['at'] or '')[:16]} from {m['from']}: {m['status']}" for m in snapshot["messages"]] or [
-        "  None."
-    ]
-    lines += ["", "Who changed it"]
-    lines += [f"  {change_sentence(c, now)}" for c in snapshot["changes"]] or ["  No changes recorded."]
-    return "\n".join(lines)

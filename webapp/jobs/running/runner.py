@@ -29,7 +29,14 @@ from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.failures import failure_message
 from webapp.jobs.running.runtime import job_context
 from webapp.jobs.running.saving import grouped_saves, save, undo
-from webapp.jobs.running.tracking import fail_activity, start_attempt, start_attempts, succeed, wait_for_retry
+from webapp.jobs.running.tracking import (
+    fail_activity,
+    retry_on,
+    start_attempt,
+    start_attempts,
+    succeed,
+    wait_for_retry,
+)
 from webapp.models import Activity, ValidationError
 from webapp.twilio_client import ApiError, RateLimited, TwilioUnavailable
 
@@ -95,7 +102,7 @@ def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry
         job.id if job is not None else "?",
         intervals[retries],
     )
-    return Retry(max=len(intervals), interval=intervals)
+    return retry_on(intervals)
 
 
 def run_activities(

@@ -75,6 +75,11 @@ def report_progress(activity: Activity, done: int, total: int | None = None, **r
     save()
 
 
+def retry_on(intervals: list[int]) -> Retry:
+    """RQ's `Retry` for a job on the `JOB_RETRY_INTERVALS`: one retry per interval, each after its own."""
+    return Retry(max=len(intervals), interval=intervals)
+
+
 def wait_for_retry(activity: Activity, error: Exception, intervals: list[int]) -> Retry:
     """Record a transient failure (the Activity goes back to queued) and return RQ's `Retry` for it."""
     wait = intervals[min(activity.attempts, len(intervals)) - 1]
@@ -84,7 +89,7 @@ def wait_for_retry(activity: Activity, error: Exception, intervals: list[int]) -
     logger.warning(
         "Activity %s attempt %d failed transiently; retry in %d s", activity.id, activity.attempts, wait
     )
-    return Retry(max=len(intervals), interval=intervals)
+    return retry_on(intervals)
 
 
 def succeed(activity: Activity, result: dict[str, Any]) -> None:

@@ -46,18 +46,7 @@ def move(activity: Activity) -> dict[str, Any]:
     report_progress(activity, 0, 2, step=f"Naming {number.e164} for {target.name} at Twilio")
     client.update_friendly_name(number.twilio_sid, friendly_name_for(target))
     report_progress(activity, 1, step=f"Recording {number.e164} as {target.name}'s")
-    db.session.add(
-        NumberHistory(
-            event=NumberEvent.MOVED,
-            e164=number.e164,
-            twilio_sid=number.twilio_sid,
-            business_id=source.id,
-            business_name=source.name,
-            moved_to_id=target.id,
-            by_id=activity.requested_by_id,
-            activity_id=activity.id,
-        )
-    )
+    db.session.add(NumberHistory.of(number, NumberEvent.MOVED, activity, moved_to_id=target.id))
     number.business_id = target.id
     try:
         db.session.flush()

@@ -74,17 +74,6 @@ def release(activity: Activity, releases: SideBySide[None] | None = None) -> dic
 
 def forget(number: PhoneNumber, activity: Activity, note: str | None) -> None:
     """Replace the number's row by a history row (uncommitted: the Activity's success commits both)."""
-    db.session.add(
-        NumberHistory(
-            event=NumberEvent.RELEASED,
-            e164=number.e164,
-            twilio_sid=number.twilio_sid,
-            business_id=number.business_id,
-            business_name=number.business.name,
-            by_id=activity.requested_by_id,
-            reason=(activity.result or {}).get("reason"),
-            note=note,
-            activity_id=activity.id,
-        )
-    )
+    reason = (activity.result or {}).get("reason")
+    db.session.add(NumberHistory.of(number, NumberEvent.RELEASED, activity, reason=reason, note=note))
     db.session.delete(number)

@@ -1,0 +1,80 @@
+"""The Health panel as plain text, for `flask --app wsgi numbers health`: the CLI owns the words, the
+job layer's reads (`health_report`) give the facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from webapp.jobs.reads.health_report import ago, change_sentence, drift_cause, meaning, parse_time
+
+NONE = ["  None."]
+
+
+def health_text(number: str, snapshot: dict[str, Any] | None, now: datetime) -> str:
+    """Return the Health panel as plain text: when it was read, then each section."""
+    if not snapshot or "read_at" not in snapshot:
+        lines = [f"Health of {number}: not read from Twilio yet (run: numbers health {number} --refresh)."]
+        if snapshot and snapshot.get("unreadable"):
+            lines.append(f"Last attempt: {snapshot['unreadable']['message']}")
+        return "\n".join(lines)
+    read_at = parse_time(snapshot["read_at"])
+    lines = [f"Health of {number}, as of {read_at:%Y-%m-%d %H:%M} UTC ({ago(read_at, now)})"]
+    if unreadable := snapshot.get("unreadable"):
+        lines.append(f"Note: {unreadable['message']} (tried {ago(parse_time(unreadable['at']), now)}).")
+    sections = (configuration_lines, failed_request_lines, call_lines, message_lines, change_lines)
+    for section in sections:
+        lines += ["", *section(snapshot, now)]
+    return "\n".join(lines)
+
+
+def configuration_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
+    """The voice URL and status callback against what is expected, and the drift with its cause."""
+    configuration = snapshot["configuration"]
+    drift = configuration["drift"]
+    lines = [
+        "Configuration",
+        f"  Voice URL: {configuration['voice_url'] or 'empty'} ({configuration['voice_method'] or '-'}),"
+        f" expected {configuration['expected_voice_url']}",
+        f"  Status callback: {configuration['status_callback'] or 'empty'},"
+        f" expected {configuration['expected_status_callback'] or 'empty'}",
+        f"  {'Drifted: ' + '; '.join(drift) if drift else 'In sync.'}",
+    ]
+    if cause := drift_cause(snapshot, now):
+        lines.append(f"  Cause: {cause}.")
+    return lines
+
+
+def failed_request_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
+    """Each failed webhook request: when, the error code and its meaning, the URL and what came back."""
+    failed = snapshot["failed_requests"]
+    rows = [
+        f"  {f['at'][:16]} {f['code']} {meaning(f['code'])}: {f['method'] or ''} {f['url']}"
+        f" -> {f['reason'] or 'no answer'}"
+        for f in failed
+    ]
+    return [f"Failed webhook requests ({len(failed)})", *(rows or NONE)]
+
+
+def call_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
+    """The recent calls: when, direction, caller, status and duration."""
+    calls = snapshot["calls"]
+    rows = [
+        f"  {(c['start'] or '')[:16]} {c['direction'] or ''} from {c['from']}: {c['status']},"
+        f" {c['duration'] if c['duration'] is not None else '-'} s"
+        for c in calls
+    ]
+    return [f"Recent calls ({len(calls)})", *(rows or NONE)]
+
+
+def message_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
+    """The recent messages: when, sender and status."""
+    messages = snapshot["messages"]
+    rows = [f"  {(m['at'] or '')[:16]} from {m['from']}: {m['status']}" for m in messages]
+    return [f"Recent messages ({len(messages)})", *(rows or NONE)]
+
+
+def change_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
+    """Who changed the number, newest first."""
+    rows = [f"  {change_sentence(c, now)}" for c in snapshot["changes"]]
+    return ["Who changed it", *(rows or ["  No changes recorded."])]

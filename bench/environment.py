@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from redis import Redis
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from harness.database import create_database_if_missing
 from webapp.config import env_value
 
 BENCH_DATABASE_URL = env_value("BENCH_DATABASE_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
@@ -34,18 +35,8 @@ BENCH_REDIS_URL = env_value("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
 
 
 def ensure_database(url: str = BENCH_DATABASE_URL) -> None:
-    """Create the database `url` names if it does not exist, connecting to the `postgres` database."""
-    target = make_url(url)
-    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with server.connect() as connection:
-            exists = connection.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-            ).first()
-            if exists is None:
-                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    finally:
-        server.dispose()
+    """Create the benchmarks' database `url` names if it does not exist."""
+    create_database_if_missing(url)
 
 
 def describe(engine: Engine, redis: Redis) -> dict[str, str]:

@@ -4,8 +4,8 @@
 starts one (text as for `--faults`, e.g. `"500=0.2,reset=0.05,hang=1"`) and gives a `SandboxProcess`:
 `base_url` (point the Twilio client there), `account_sid`, `auth_token`, `set_faults(...)`,
 `set_pool_size(n)`, `request_counts()`, `request_count("POST /IncomingPhoneNumbers.json")`, `stats()`,
-`reset_stats()`, `owned_numbers()`, `owned_count()`, `reset(scope)`, `restart()` (same port and state
-file), `stop()`, `log()`.
+`reset_stats()`, `owned_numbers()`, `owned_count()`, `reset(scope)`, `fresh(**options)` (as if newly
+started with those options), `restart()` (same port and state file), `stop()`, `log()`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import requests
 from harness.services import free_port
 from webapp.config import PROJECT_ROOT, SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from webapp.launcher.processes import stop_process
+from webapp.sandbox.control import RING_WAIT_SECONDS
 
 STARTUP_SECONDS = 15.0
 """How long a sandbox may take to answer after it was started."""
@@ -187,8 +188,29 @@ class SandboxProcess:
         return self._control("GET", "/numbers")["owned"]
 
     def reset(self, scope: str = "all") -> None:
-        """Clear the request counts (`"counts"`), the numbers, calls and messages (`"state"`), or both."""
-        self._control("POST", "/reset", params={"scope": scope})
+        """Clear the request counts (`"counts"`), the numbers, calls and messages (`"state"`), or both.
+
+        A call still ringing a voice URL is waited for, hence the longer timeout.
+        """
+        self._control("POST", "/reset", timeout=CONTROL_TIMEOUT + RING_WAIT_SECONDS, params={"scope": scope})
+
+    def fresh(
+        self,
+        faults: str = "",
+        latency_ms: int = 0,
+        pool_size: int = 50,
+        seed: int | None = None,
+        max_concurrency: int = 0,
+    ) -> None:
+        """Make this sandbox (started if it is not running) as a new one with these options would be:
+        nothing owned or recorded, nothing counted, its log empty. Tests share one sandbox this way."""
+        self.start()
+        self.set_faults("", latency_ms=0, max_concurrency=0)
+        self.reset("all")
+        self.reset_stats()
+        self.set_pool_size(pool_size)
+        self.set_faults(faults, latency_ms=latency_ms, max_concurrency=max_concurrency, seed=seed)
+        self.log_path.write_bytes(b"")  # the process appends to it: it writes on at the new end
 
 
 def start_sandbox_process(state_dir: Path, **options: Any) -> SandboxProcess:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.database import create_database_if_missing
 from harness.services import keep_dotenv_out
 from harness.testing_env import services_for_tests
 
@@ -29,6 +30,9 @@ pytest_plugins = [
 
 def pytest_configure(config: pytest.Config) -> None:
     keep_dotenv_out()
+    database_url = services_for_tests()["TEST_DATABASE_URL"] or ""
+    if database_url.startswith("postgres"):
+        create_database_if_missing(database_url)  # under pytest-xdist, each test process has its own
 
 
 ONCE_IN_CI_FOLDERS = ("twilio_client", "sandbox", "browser")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.once_in_ci  # reads the source, uses no database
+
 WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 JOBS = WEBAPP / "jobs"
 

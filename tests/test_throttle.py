@@ -13,6 +13,8 @@ from tests.fixtures.web import TEST_PASSWORD, make_user
 from webapp.auth.sign_in import SIGN_IN_FAILED
 from webapp.auth.throttle import storage_uri, wait_text
 
+pytestmark = pytest.mark.once_in_ci  # the throttle counts in Redis, not in the database
+
 WAIT = re.compile(r"Too many failed sign-ins\. Try again in (\d+) (second|minute)s?\.")
 
 

@@ -21,6 +21,8 @@ from webapp.config import PROJECT_ROOT
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, Role, User
 
+pytestmark = pytest.mark.once_in_ci  # the same pages under load on either database; a minute long
+
 USERS = 50
 RUN_SECONDS = 60
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")

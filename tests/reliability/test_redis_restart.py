@@ -30,6 +30,8 @@ from webapp.models import ActivityStatus, Role
 from webapp.redis_connection import get_redis
 from webapp.twilio_client import TwilioClient, TwilioSettings
 
+pytestmark = pytest.mark.once_in_ci  # about Redis going away, not the database
+
 WORKER_LOST_REDIS = "could not connect to Redis instance"
 """What an RQ worker logs when Redis is gone: Redis stays down until the worker's own calls fail too."""
 

@@ -8,10 +8,13 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from harness.gunicorn import gunicorn_like_test
 from tests.fixtures.web import TEST_PASSWORD, make_user
+
+pytestmark = pytest.mark.once_in_ci  # the throttle counts in Redis, not in the database
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 ATTEMPTS = 20

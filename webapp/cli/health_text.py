@@ -8,7 +8,10 @@ from typing import Any
 
 from webapp.jobs.reads.health_report import ago, change_sentence, drift_cause, meaning, parse_time
 
-NONE = ["  None."]
+
+def section(title: str, rows: list[str], when_empty: str = "  None.") -> list[str]:
+    """A titled section of the panel: its rows, or a line saying there are none."""
+    return [title, *(rows or [when_empty])]
 
 
 def health_text(number: str, snapshot: dict[str, Any] | None, now: datetime) -> str:
@@ -53,7 +56,7 @@ def failed_request_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
         f" -> {f['reason'] or 'no answer'}"
         for f in failed
     ]
-    return [f"Failed webhook requests ({len(failed)})", *(rows or NONE)]
+    return section(f"Failed webhook requests ({len(failed)})", rows)
 
 
 def call_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
@@ -64,17 +67,17 @@ def call_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
         f" {c['duration'] if c['duration'] is not None else '-'} s"
         for c in calls
     ]
-    return [f"Recent calls ({len(calls)})", *(rows or NONE)]
+    return section(f"Recent calls ({len(calls)})", rows)
 
 
 def message_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
     """The recent messages: when, sender and status."""
     messages = snapshot["messages"]
     rows = [f"  {(m['at'] or '')[:16]} from {m['from']}: {m['status']}" for m in messages]
-    return [f"Recent messages ({len(messages)})", *(rows or NONE)]
+    return section(f"Recent messages ({len(messages)})", rows)
 
 
 def change_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
     """Who changed the number, newest first."""
     rows = [f"  {change_sentence(c, now)}" for c in snapshot["changes"]]
-    return ["Who changed it", *(rows or ["  No changes recorded."])]
+    return section("Who changed it", rows, "  No changes recorded.")

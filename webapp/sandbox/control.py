@@ -19,6 +19,9 @@ bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
 RESET_SCOPES = ("counts", "state", "all")
 
+RING_WAIT_SECONDS = 10.0
+"""Longer than a ring's connect and read timeouts together (`voice.py`)."""
+
 
 def bad_request(message: str) -> TwilioError:
     """Return a 400 answer for a malformed control request."""
@@ -199,7 +202,8 @@ def change_pool() -> Response:
 @bp.post("/reset")
 def reset() -> Response:
     """Clear the request counts (`?scope=counts`), the stored numbers, calls, messages, alerts and events
-    (`?scope=state`), or both (`?scope=all`, the default). Faults, latency and pool size stay."""
+    (`?scope=state`), or both (`?scope=all`, the default). Faults, latency and pool size stay. Calls still
+    ringing a voice URL are waited for (up to `RING_WAIT_SECONDS`), so none records into the cleared state."""
     state = current_state()
     scope = request.args.get("scope", "all")
     if scope not in RESET_SCOPES:
@@ -207,5 +211,6 @@ def reset() -> Response:
     if scope in ("counts", "all"):
         state.counter.clear()
     if scope in ("state", "all"):
+        state.wait_for_rings(RING_WAIT_SECONDS)
         state.store.clear()
     return jsonify(reset=scope)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -99,6 +100,15 @@ class SandboxState:
     latency_ms: int = 0
     counter: RequestCounter = field(default_factory=RequestCounter)
     traffic: TrafficGate = field(default_factory=TrafficGate)
+    rings: list[threading.Thread] = field(default_factory=list)
+    """Calls ringing a voice URL in the background (`voice.py`); a reset of the state waits for them."""
+
+    def wait_for_rings(self, timeout: float) -> None:
+        """Wait up to `timeout` seconds in all for the calls ringing now to end, and forget ended ones."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self.rings):
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self.rings[:] = [thread for thread in self.rings if thread.is_alive()]
 
 
 EXTENSION_KEY = "twilio_sandbox"

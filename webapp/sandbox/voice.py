@@ -100,9 +100,11 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
 
 def ring_in_background(state: SandboxState, outbound: dict[str, Any], number: OwnedNumber) -> None:
     """Start the inbound call on `number` for the call `outbound` in a daemon thread."""
-    threading.Thread(
+    thread = threading.Thread(
         target=ring, args=(state, outbound, number), name=f"ring-{outbound['sid']}", daemon=True
-    ).start()
+    )
+    state.rings.append(thread)
+    thread.start()
 
 
 def ring(state: SandboxState, outbound: dict[str, Any], number: OwnedNumber) -> None:

@@ -24,8 +24,12 @@ node_modules/.package-lock.json: package-lock.json
 run: $(VENV)/.installed-run
 	$(PY) -m webapp.launcher
 
+# Tests run side by side (pytest-xdist): most of their time is spent waiting on workers, the sandbox and
+# the browser, so more processes than CPUs pay. TEST_PROCESSES=1 runs them one after the other.
+TEST_PROCESSES ?= 4
+
 test: $(VENV)/.installed-dev node_modules/.package-lock.json
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(if $(QUICK),--quick,) $(if $(ONLY),--only $(ONLY),)

@@ -123,7 +123,8 @@ def test_a_bulk_release_sends_its_batch_side_by_side_each_recorded_apart(app, sa
     start_worker()
 
     reason = "Closing the branch"
-    ended, elapsed = timed_batch(sandbox, 500, lambda: enqueue_bulk_release(numbers, None, reason))
+    # 1 s a request, so that a busy machine's overhead stays well inside the half of 10 s allowed
+    ended, elapsed = timed_batch(sandbox, 1000, lambda: enqueue_bulk_release(numbers, None, reason))
 
     assert [a.status for a in ended] == [ActivityStatus.SUCCEEDED] * 10, [a.error for a in ended]
     assert len({a.rq_job_id for a in ended}) == 1, "one job for the batch"
@@ -131,7 +132,7 @@ def test_a_bulk_release_sends_its_batch_side_by_side_each_recorded_apart(app, sa
     assert {a.result["reason"] for a in ended} == {reason}
     assert sandbox.owned_numbers() == [] and count(PhoneNumber) == 0
     assert sandbox.stats()["max_in_flight"] >= 9, sandbox.stats()
-    assert elapsed < 10 * 0.5 / 2, f"10 releases of 0.5 s or more each took {elapsed:.1f} s"
+    assert elapsed < 10 * 1.0 / 2, f"10 releases of 1 s or more each took {elapsed:.1f} s"
 
 
 def test_a_bulk_release_starts_nothing_while_another_change_of_one_number_is_in_flight(app, sandbox):

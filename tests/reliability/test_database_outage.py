@@ -171,6 +171,7 @@ def database_outage(app_settings: dict[str, Any], make_app: AppMaker) -> Iterato
     proxy.restore()
     make_app(DATABASE_URL=url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
     yield proxy
+    make_app.close()  # before the proxy goes: the app's session rolls back through it
     proxy.cut()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.waits import wait_for_activity
-from tests.factories import make_business, make_number
+from tests.factories import make_business, make_number, record_release
 from tests.jobs.helpers import buy_at_sandbox, numbers_of
 from webapp.extensions import db
 from webapp.jobs.enqueue.kinds import enqueue_provision
@@ -31,8 +31,7 @@ def test_commit_failure_after_purchase_is_found_and_adopted(app, runner, sandbox
     assert FIRST_415 in listed.output and "--adopt attaches it" in listed.output
     assert numbers_of(business.id) == []
 
-    db.session.delete(db.session.get(PhoneNumber, blocker.id))
-    db.session.commit()
+    record_release(db.session.get(PhoneNumber, blocker.id))
     adopted = runner.invoke(args=["numbers", "orphans", "--adopt"])
 
     assert adopted.exit_code == 0, adopted.output

@@ -73,7 +73,10 @@ def release(activity: Activity, releases: SideBySide[None] | None = None) -> dic
 
 
 def forget(number: PhoneNumber, activity: Activity, note: str | None) -> None:
-    """Replace the number's row by a history row (uncommitted: the Activity's success commits both)."""
+    """Replace the number's row by a history row (uncommitted: the Activity's success commits both).
+
+    The history row is flushed first: the database deletes a number's row only once its release is
+    recorded (models/release_guard.py)."""
     db.session.add(
         NumberHistory(
             event=NumberEvent.RELEASED,
@@ -87,4 +90,5 @@ def forget(number: PhoneNumber, activity: Activity, note: str | None) -> None:
             activity_id=activity.id,
         )
     )
+    db.session.flush()
     db.session.delete(number)

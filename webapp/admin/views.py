@@ -24,6 +24,7 @@ from webapp.admin.health_badges import WebhookFailingFilter, webhook_state
 from webapp.admin.move_replace import MoveReplaceMixin
 from webapp.admin.number_health import health_context, refresh_health_view, test_call_view
 from webapp.admin.number_history import PastNumbersMixin
+from webapp.admin.orphans import OrphansMixin
 from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
@@ -153,7 +154,7 @@ class BusinessView(
             flash(skipped_sentence(skipped), "warning")
 
 
-class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, SecureModelView):
+class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, SecureModelView):
     """Every number with its capabilities and webhook state; operators re-sync webhooks from here."""
 
     list_template = "admin/phonenumber/list.html"
@@ -252,6 +253,7 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
         "resync_drifted_view": Role.OPERATOR,
         **ReleaseNumberMixin.release_roles,
         **MoveReplaceMixin.move_replace_roles,
+        **OrphansMixin.orphans_roles,
         "health_test_call_view": Role.OPERATOR,
         "check_health_view": Role.OPERATOR,
     }

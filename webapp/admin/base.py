@@ -14,6 +14,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
@@ -22,6 +23,7 @@ from webapp.admin.filters import invalid_value_message
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
 from webapp.models import Activity, Role, User, ValidationError
+from webapp.models.persistence import validation_error_for
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +220,9 @@ class SecureModelView(ModelView):
         return self.get_query().filter(self.model.id.in_(keys)).all()
 
     def handle_view_exception(self, exc: Exception) -> bool:
+        """Flash a refused change as its sentence (a rule the database enforced too), never its SQL."""
+        if isinstance(exc, IntegrityError):
+            exc = validation_error_for(exc)
         if isinstance(exc, ValidationError):
             flash(exc.message, "error")
             return True

@@ -13,6 +13,7 @@ from webapp.admin.base import SecureIndexView, may
 from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
 from webapp.admin.health_badges import failing_since
+from webapp.admin.orphans import latest_orphans_notice
 from webapp.admin.queues import queue_summary
 from webapp.extensions import db
 from webapp.jobs.enqueue import get_queue
@@ -106,4 +107,5 @@ class DashboardView(SecureIndexView):
             may_operate=may(Role.OPERATOR),
             may_administer=may(Role.ADMIN),
             cancelled_cost=cancelled_cost(),
+            orphans_notice=latest_orphans_notice(),
         )

@@ -90,9 +90,11 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
         "PhoneNumber",
         back_populates="business",
         uselist=False,
-        cascade="all, delete-orphan",
-        passive_deletes=True,
+        cascade="save-update, merge",
+        passive_deletes="all",
     )
+    """Never deleted with the business: the database refuses to delete a business that holds a number
+    (release_guard.py), and the ORM leaves the row for it to judge."""
 
     @validates("name")
     def _validate_name(self, key: str, value: str | None) -> str:
@@ -146,6 +148,15 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
                 "already has a number", f"{self.name} already has the number {self.phone_number.formatted}."
             )
         return None
+
+    def deletion_refusal(self) -> str | None:
+        """Why the business may not be deleted (it holds a number Twilio bills for), or None."""
+        if self.phone_number is None:
+            return None
+        return (
+            f"{self.name} still holds {self.phone_number.formatted}, which Twilio bills every month: "
+            "release the number or move it to another business first, then delete the business."
+        )
 
     def why_no_number(self) -> str | None:
         """The sentence saying why no number may be bought for it, or None when one may."""

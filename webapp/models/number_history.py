@@ -18,6 +18,7 @@ from webapp.extensions import db
 from webapp.models.base import UTCDateTime, UuidPrimaryKey, utcnow
 from webapp.models.business import enum_column
 from webapp.models.phone_format import format_national
+from webapp.models.release_guard import guards_releases
 
 if TYPE_CHECKING:
     from webapp.models.activity import Activity
@@ -80,3 +81,6 @@ class NumberHistory(UuidPrimaryKey, db.Model):
 
     def __repr__(self) -> str:
         return f"<NumberHistory {self.e164} {self.event} from {self.business_id}>"
+
+
+guards_releases(NumberHistory.__table__)

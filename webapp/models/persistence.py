@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.models.base import ValidationError
+from webapp.models.release_guard import BUSINESS_HOLDS_NUMBER, NUMBER_NOT_RELEASED
 
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_phone_numbers_e164": ("e164", "This phone number is already recorded for a business."),
@@ -23,6 +24,15 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
         "business_id",
         "A change of this business's number (provision, release, move, replace) is already in flight.",
     ),
+    BUSINESS_HOLDS_NUMBER: (
+        "business",
+        "This business holds a phone number, which Twilio bills every month: release the number or move "
+        "it to another business first, then delete the business.",
+    ),
+    NUMBER_NOT_RELEASED: (
+        "phone_number",
+        "A phone number's record is removed only by releasing the number: use Release on its page.",
+    ),
 }
 # SQLite names the columns, not the index, of a unique-index violation.
 CONSTRAINT_MESSAGES["uq_activities_business_id"] = CONSTRAINT_MESSAGES["uq_activities_provision_in_flight"]
@@ -31,6 +41,8 @@ CONSTRAINT_MESSAGES["uq_activities_phone_number_id"] = CONSTRAINT_MESSAGES["uq_a
 
 SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+)")
 SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+SQLITE_TRIGGER = re.compile(r"^(\w+): ")
+"""A trigger's refusal names its rule first (release_guard.py)."""
 
 
 def constraint_name(error: IntegrityError) -> str | None:
@@ -42,6 +54,8 @@ def constraint_name(error: IntegrityError) -> str | None:
     if match := SQLITE_UNIQUE.search(message):
         return f"uq_{match.group(1)}_{match.group(2)}"
     if match := SQLITE_CHECK.search(message):
+        return match.group(1)
+    if match := SQLITE_TRIGGER.match(message):
         return match.group(1)
     return None
 

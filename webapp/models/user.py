@@ -16,6 +16,9 @@ from webapp.extensions import db
 from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
 from webapp.models.passwords import why_password_refused
 
+DEMO_ADMIN_EMAIL = "admin@example.com"
+"""The admin `seed-demo --with-admin` (and so `make run`) creates, with a password printed once."""
+
 
 class Role(enum.StrEnum):
     """What a user may do: viewers read; operators also provision and re-sync; admins also manage."""

@@ -9,11 +9,11 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, event, inspect, select
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
+from webapp.models.base import Model, Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
 from webapp.models.passwords import why_password_refused
 
 
@@ -30,7 +30,7 @@ class Role(enum.StrEnum):
         return list(Role).index(self)
 
 
-class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
+class User(UserMixin, UuidPrimaryKey, Timestamps, Model):
     """A console user; the password is kept only as a scrypt hash."""
 
     __tablename__ = "users"
@@ -107,7 +107,7 @@ ACCESS_ATTRIBUTES = ("password_hash", "role", "active")
 
 @event.listens_for(User, "before_update")
 def _end_sessions_on_access_change(mapper, connection, user: User) -> None:
-    state = inspect(user)
+    state: InstanceState[User] = inspect(user)  # untyped UserMixin makes mypy infer Any
     if any(state.attrs[name].history.has_changes() for name in ACCESS_ATTRIBUTES):
         user.end_sessions()
 

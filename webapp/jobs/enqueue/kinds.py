@@ -103,7 +103,7 @@ def resync_activity(
     )
 
 
-def resync_in_flight(number_id: uuid.UUID) -> Select[tuple[Activity]]:
+def resync_in_flight(number_id: uuid.UUID) -> Select[Activity]:
     """Return the select of the number's re-sync in flight."""
     return in_flight_query(ActivityKind.WEBHOOK_RESYNC, Activity.phone_number_id == number_id)
 

@@ -40,14 +40,12 @@ def requester_id(user: User | None) -> uuid.UUID | None:
     return user.id if user is not None else None
 
 
-def in_flight_query(kind: ActivityKind, target: object) -> Select[tuple[Activity]]:
+def in_flight_query(kind: ActivityKind, target: object) -> Select[Activity]:
     """Return the select of the queued or running Activity of `kind` for a target."""
     return db.select(Activity).where(Activity.kind == kind, Activity.status.in_(IN_FLIGHT), target)
 
 
-def start_activity(
-    new_activity: Callable[[], Activity], in_flight: Select[tuple[Activity]] | None
-) -> Activity:
+def start_activity(new_activity: Callable[[], Activity], in_flight: Select[Activity] | None) -> Activity:
     """Record a new Activity (or find the one in flight) and enqueue its job; see the module docstring.
 
     Args:

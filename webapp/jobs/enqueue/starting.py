@@ -58,7 +58,7 @@ def start_activity(new_activity: Callable[[], Activity], in_flight: Select[Activ
         if in_flight is not None and (running := live_activity(in_flight)) is not None:
             return running
         activity = new_activity()
-        activity.rq_job_id = uuid.uuid4().hex
+        activity.rq_job_id = job_id = uuid.uuid4().hex
         db.session.add(activity)
         try:
             commit_or_raise(db.session)
@@ -66,11 +66,7 @@ def start_activity(new_activity: Callable[[], Activity], in_flight: Select[Activ
         except ValidationError:
             if in_flight is None or attempt == INSERT_ATTEMPTS:
                 raise
-    enqueue_recorded(
-        [activity.id],
-        activity.rq_job_id,
-        lambda: enqueue_job(activity.kind, str(activity.id), activity.rq_job_id),
-    )
+    enqueue_recorded([activity.id], job_id, lambda: enqueue_job(activity.kind, str(activity.id), job_id))
     return activity
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime
+from typing import TypeGuard
 
 from email_validator import EmailNotValidError, validate_email
 from flask_login import UserMixin
@@ -118,7 +119,7 @@ def _stand_in_hash() -> str:
     return generate_password_hash("stand-in for a user who does not exist", method="scrypt")
 
 
-def password_matches(user: User | None, password: str) -> bool:
+def password_matches(user: User | None, password: str) -> TypeGuard[User]:
     """Whether `user` is active and `password` is theirs; hashes just the same for no user or an inactive one.
 
     The time a refused sign-in takes then does not tell whether an account exists.

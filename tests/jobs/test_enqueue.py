@@ -14,7 +14,7 @@ from tests.factories import make_business, make_number
 from tests.jobs.helpers import activities, count, numbers_of
 from webapp import create_app
 from webapp.extensions import db
-from webapp.jobs import lost_jobs, starting
+from webapp.jobs.enqueue import lost_jobs, starting
 from webapp.jobs.enqueue.kinds import (
     QueueUnavailable,
     enqueue_check,

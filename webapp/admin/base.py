@@ -160,15 +160,15 @@ class SecureModelView(ModelView):
         return signed_in() and (required is None or current_user.has_role(required))
 
     @property
-    def can_create(self) -> bool:  # type: ignore[override]
+    def can_create(self) -> bool:
         return self._user_may("create_view")
 
     @property
-    def can_edit(self) -> bool:  # type: ignore[override]
+    def can_edit(self) -> bool:
         return self._user_may("edit_view")
 
     @property
-    def can_delete(self) -> bool:  # type: ignore[override]
+    def can_delete(self) -> bool:
         return self._user_may("delete_view")
 
     @property
@@ -182,7 +182,8 @@ class SecureModelView(ModelView):
     def get_count_query(self) -> Any:
         if self.count_cap is None:
             return super().get_count_query()
-        return CappedCountQuery.of(self.model, db.session, self.count_cap)
+        # A Query holds the session itself, as the one Flask-Admin makes with db.session.query() does.
+        return CappedCountQuery.of(self.model, db.session(), self.count_cap)
 
     def get_list(self, *args: Any, **kwargs: Any) -> Any:
         count, rows = super().get_list(*args, **kwargs)

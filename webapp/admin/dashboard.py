@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 from flask_admin import expose
-from sqlalchemy import false, func, literal_column, select
+from sqlalchemy import Select, false, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
@@ -63,7 +63,7 @@ def failing_count(cap: int | None) -> int | ApproximateCount:
     failing = PhoneNumber.webhook_failing_since(failing_since())
     if cap is None:
         return db.session.scalar(select(func.count()).select_from(PhoneNumber).where(failing)) or 0
-    rows = select(literal_column("1")).select_from(PhoneNumber).where(failing)
+    rows: Select[Any] = select(literal_column("1")).select_from(PhoneNumber).where(failing)
     counted = db.session.scalar(capped_count(rows, cap)) or 0
     return counted if counted <= cap else more_than(cap)
 

@@ -61,7 +61,7 @@ class UserView(SecureModelView):
         return form
 
     def on_model_change(self, form: Form, model: User, is_created: bool) -> None:
-        password = form.password.data
+        password = form["password"].data
         if password:
             model.set_password(password)
         elif is_created:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
@@ -52,7 +53,7 @@ def load_user(session_id: str) -> User | None:
     return sessions.load_session_user(session_id)
 
 
-def is_safe_next_url(target: str | None) -> bool:
+def is_safe_next_url(target: str | None) -> TypeGuard[str]:
     """Whether `target` is a path on this site (no scheme, no host), so a redirect cannot leave it."""
     if not target:
         return False
@@ -75,6 +76,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = _user_by_email(form.email.data)
+        assert form.password.data is not None  # DataRequired, checked by validate_on_submit()
         if password_matches(user, form.password.data):
             login_user(user)
             sessions.begin(user)

@@ -11,8 +11,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CheckConstraint, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from webapp.extensions import db
-from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column, utcnow
+from webapp.models.base import (
+    Model,
+    Timestamps,
+    UTCDateTime,
+    UuidPrimaryKey,
+    ValidationError,
+    enum_column,
+    utcnow,
+)
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
 from webapp.models.indexes import needs_trigrams, trigram_index
 from webapp.models.phone_format import check_area_code
@@ -51,7 +58,7 @@ CANCELLED_STATUS = BusinessStatus.CANCELLED.value
 for `ix_businesses_cancelled_with_number`."""
 
 
-class Business(UuidPrimaryKey, Timestamps, db.Model):
+class Business(UuidPrimaryKey, Timestamps, Model):
     """A customer business; it may own one dedicated phone number."""
 
     __tablename__ = "businesses"

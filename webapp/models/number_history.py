@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.models.base import UTCDateTime, UuidPrimaryKey, utcnow
+from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, utcnow
 from webapp.models.business import enum_column
 from webapp.models.phone_format import format_national
 from webapp.models.release_guard import guards_releases
@@ -34,7 +33,7 @@ class NumberEvent(enum.StrEnum):
     MOVED = "moved"
 
 
-class NumberHistory(UuidPrimaryKey, db.Model):
+class NumberHistory(UuidPrimaryKey, Model):
     """One number a business had: E.164, SID, the business, when, by whom, why, and where it went."""
 
     __tablename__ = "number_history"

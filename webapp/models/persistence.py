@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any, TypeAlias
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from webapp.models.base import ValidationError
 from webapp.models.release_guard import BUSINESS_HOLDS_NUMBER, NUMBER_NOT_RELEASED
+
+AnySession: TypeAlias = Session | scoped_session[Any]
+"""A session, or a scoped session such as `db.session` that stands for the current one."""
 
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_phone_numbers_e164": ("e164", "This phone number is already recorded for a business."),
@@ -70,7 +74,7 @@ def validation_error_for(error: IntegrityError) -> ValidationError:
     return ValidationError("record", "The record conflicts with another one; reload and try again.")
 
 
-def commit_or_raise(session: Session) -> None:
+def commit_or_raise(session: AnySession) -> None:
     """Commit `session`; on an integrity error roll back and raise the matching ValidationError."""
     try:
         session.commit()

@@ -16,7 +16,7 @@ from rq import Retry
 from webapp.extensions import db
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activities, run_activity
-from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_with_numbers
+from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_numbers
 from webapp.jobs.running.tracking import report_progress
 from webapp.jobs.tasks.orphans import release_orphan
 from webapp.models import Activity, NumberEvent, NumberHistory, PhoneNumber
@@ -41,10 +41,7 @@ def release_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
 
 def planned_releases(activity_ids: list[str]) -> dict[str, TwilioCall[None]]:
     """Return the release at Twilio of each in-flight Activity's number, by its SID."""
-    return {
-        a.phone_number.twilio_sid: release_call(a.phone_number.twilio_sid)
-        for a in in_flight_with_numbers(activity_ids)
-    }
+    return {number.twilio_sid: release_call(number.twilio_sid) for number in in_flight_numbers(activity_ids)}
 
 
 def release_call(number_sid: str) -> TwilioCall[None]:

@@ -11,9 +11,9 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, Uuid, bindparam, text, update
+from sqlalchemy import CursorResult, Select, Uuid, bindparam, text, update
 
 from webapp.extensions import db
 from webapp.jobs.running.tracking import report_progress
@@ -93,7 +93,7 @@ def page_orphans(numbers: Sequence[TwilioNumber], recorded: set[str]) -> list[di
     ]
 
 
-def mark_unseen_gone(scope: Select[tuple[PhoneNumber]], walk_started: datetime) -> int:
+def mark_unseen_gone(scope: Select[PhoneNumber], walk_started: datetime) -> int:
     """Mark the rows in `scope` the walk did not see (checked before it started) as gone; return how many."""
     in_scope = scope.with_only_columns(PhoneNumber.id)
     unseen = (
@@ -103,14 +103,15 @@ def mark_unseen_gone(scope: Select[tuple[PhoneNumber]], walk_started: datetime) 
         .values(webhook_status=WebhookStatus.ERROR, webhook_error=GONE_MESSAGE, webhook_checked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return db.session.execute(unseen).rowcount
+    # An UPDATE's result is a CursorResult, which has the row count; Session.execute is typed for SELECTs.
+    return cast("CursorResult[Any]", db.session.execute(unseen)).rowcount
 
 
 def check_by_listing(
     activity: Activity,
     client: TwilioClient,
     expected: ExpectedWebhook,
-    scope: Select[tuple[PhoneNumber]],
+    scope: Select[PhoneNumber],
     scope_ids: list[uuid.UUID] | None,
 ) -> dict[str, Any]:
     """Walk the account's numbers page by page, recording the webhook state of the rows in `scope` (the

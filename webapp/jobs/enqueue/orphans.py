@@ -20,7 +20,9 @@ from webapp.models import Activity, ActivityKind, Business, User
 def named_business_id(orphan: dict[str, str]) -> uuid.UUID | None:
     """The id of the existing business the orphan's FriendlyName names, or None."""
     business_id = business_id_named(orphan["friendly_name"])
-    return business_id if business_id is not None and db.session.get(Business, business_id) else None
+    if business_id is None or db.session.get(Business, business_id) is None:
+        return None
+    return business_id
 
 
 def enqueue_orphan_adoption(orphan: dict[str, str], requested_by: User | None) -> Activity:

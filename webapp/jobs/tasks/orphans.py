@@ -40,7 +40,7 @@ def orphan_at_twilio(activity: Activity) -> TwilioNumber:
     Raises:
         JobFailed: a row records it meanwhile, or Twilio no longer has it under our name.
     """
-    orphan = activity.result["orphan"]
+    orphan = (activity.result or {})["orphan"]
     formatted = format_national(orphan["e164"])
     recorded = db.session.scalars(db.select(PhoneNumber).filter_by(twilio_sid=orphan["sid"])).first()
     if recorded is not None:
@@ -96,7 +96,7 @@ def release_orphan(activity: Activity) -> dict[str, Any]:
             business_id=activity.business_id,
             business_name=business.name if business is not None else number.friendly_name,
             by_id=activity.requested_by_id,
-            reason=activity.result.get("reason"),
+            reason=(activity.result or {}).get("reason"),
             note=note,
             activity_id=activity.id,
         )

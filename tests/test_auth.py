@@ -11,6 +11,7 @@ from harness.web import csrf_token
 from tests.fixtures.web import TEST_PASSWORD, make_user
 from webapp.auth.sign_in import SIGN_IN_FAILED
 from webapp.models import Role
+from webapp.models.user import DEMO_ADMIN_EMAIL
 
 CONSOLE_URLS = [
     "/admin/",
@@ -194,3 +195,23 @@ def test_password_never_reaches_the_log(client, app, caplog):
         data={"email": "viewer@example.com", "password": "hunter2-secret", "csrf_token": csrf_token(client)},
     )
     assert "hunter2-secret" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("on_sandbox", "demo_admin", "shown"), [(True, True, True), (True, False, False), (False, True, False)]
+)
+def test_the_sign_in_page_says_where_the_demo_admins_password_is_on_make_runs_sandbox(
+    client, app, on_sandbox, demo_admin, shown
+):
+    app.config["TWILIO_SANDBOX"] = on_sandbox
+    if demo_admin:
+        make_user(DEMO_ADMIN_EMAIL, Role.ADMIN)
+
+    page = client.get("/login").get_data(as_text=True)
+
+    note = (
+        "printed once, in the terminal where <code>make run</code> first started",
+        f"<code>flask --app wsgi users reset-password {DEMO_ADMIN_EMAIL}</code> prints a new one",
+    )
+    assert all(part in page for part in note) is shown
+    assert ('id="demo-admin-note"' in page) is shown

@@ -1,9 +1,12 @@
-"""The `users create` and `seed-demo` commands."""
+"""The `users create`, `users reset-password` and `seed-demo` commands."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from tests.fixtures.web import make_user
 from webapp.extensions import db
 from webapp.models import Activity, Business, BusinessStatus, Role, User
 
@@ -58,6 +61,52 @@ def test_users_create_refuses_a_weak_password(runner, password, refusal):
     assert result.exit_code == 1
     assert refusal in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_users_reset_password_prints_a_generated_one_and_ends_the_sessions(runner):
+    user = make_user("Agent@Example.com", Role.OPERATOR)
+    version = user.session_version
+
+    result = runner.invoke(args=["users", "reset-password", "AGENT@example.com"])
+
+    assert result.exit_code == 0, result.output
+    printed = re.fullmatch(r"New password for agent@example\.com: (\S+)\n", result.output)
+    assert printed is not None, result.output
+    db.session.refresh(user)
+    assert user.check_password(printed.group(1)) and len(printed.group(1)) >= 12
+    assert user.session_version == version + 1
+
+
+def test_users_reset_password_reads_one_from_stdin_and_never_prints_it(runner):
+    user = make_user("agent@example.com", Role.VIEWER)
+
+    result = runner.invoke(
+        args=["users", "reset-password", "agent@example.com", "--password-stdin"],
+        input="a long new password\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "New password set for agent@example.com.\n"
+    db.session.refresh(user)
+    assert user.check_password("a long new password")
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "refusal"),
+    [
+        ("nobody@example.com", "a long new password", "No user has the e-mail nobody@example.com."),
+        ("agent@example.com", "short", "at least 12 characters"),
+    ],
+)
+def test_users_reset_password_refusals_change_nothing(runner, email, password, refusal):
+    user = make_user("agent@example.com", Role.VIEWER)
+    old_hash = user.password_hash
+
+    result = runner.invoke(args=["users", "reset-password", email, "--password-stdin"], input=f"{password}\n")
+
+    assert result.exit_code == 1 and refusal in result.output
+    db.session.refresh(user)
+    assert user.password_hash == old_hash
 
 
 def test_seed_demo_is_idempotent_and_mixed(runner):

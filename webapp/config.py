@@ -53,7 +53,7 @@ def parse_flag(value: str | None, default: bool) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _number(env: dict[str, str], name: str, default: float, kind: type = float) -> Any:
+def _number(env: dict[str, str], name: str, default: float | None, kind: type = float) -> Any:
     raw = env.get(name, "").strip()
     if not raw:
         return default

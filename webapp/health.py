@@ -31,7 +31,7 @@ CHECK_TIMEOUT_SECONDS = 3.0
 def answers_within(check: Callable[[], Any], timeout: float = CHECK_TIMEOUT_SECONDS) -> str | None:
     """Run `check` in a daemon thread with the app context; return None if it answered, else why not."""
     outcome: dict[str, str | None] = {"error": f"no answer within {timeout:.0f} s"}
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def run() -> None:
         with app.app_context():

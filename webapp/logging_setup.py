@@ -29,9 +29,9 @@ def init_app(app: Flask) -> None:
     """Send logs to stderr at LOG_LEVEL, masking the app's secrets."""
     root = logging.getLogger()
     if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
+        stderr = logging.StreamHandler()
+        stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(stderr)
     root.setLevel(app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, each start
     secrets_filter = SecretsFilter([app.config["TWILIO_AUTH_TOKEN"], app.config["SECRET_KEY"]])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.admin.helpers import flashed_activity_ids, follow, page_text, post_action
-from tests.factories import make_business, make_number
+from tests.factories import make_business, make_number, record_release
 from tests.fixtures.web import csrf_token
 from webapp.admin.release import TWILIO_TAKES_BACK
 from webapp.extensions import db
-from webapp.models import Activity, ActivityKind, NumberEvent, NumberHistory, Role
+from webapp.models import Activity, ActivityKind, Role
 
 
 def activities() -> list[Activity]:
@@ -106,18 +106,7 @@ def test_viewers_and_operators_are_refused_release(client, auth, app, role):
 def test_past_numbers_show_on_the_business_page_and_in_released_numbers(client, auth, app):
     number = make_number()
     business = number.business
-    db.session.add(
-        NumberHistory(
-            event=NumberEvent.RELEASED,
-            e164=number.e164,
-            twilio_sid=number.twilio_sid,
-            business_id=business.id,
-            business_name=business.name,
-            reason="Closed the shop",
-        )
-    )
-    db.session.delete(number)
-    db.session.commit()
+    record_release(number, reason="Closed the shop")
     auth.login(Role.ADMIN)
 
     details = client.get(f"/admin/business/details/?id={business.id}").text

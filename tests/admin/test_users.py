@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 
 from harness.web import csrf_token
@@ -9,6 +12,7 @@ from tests.admin.helpers import page_text
 from tests.fixtures.web import make_user
 from webapp.extensions import db
 from webapp.models import Role, User
+from webapp.models.passwords import PASSWORD_RULE
 
 PASSWORD = "a long new password"
 
@@ -115,3 +119,16 @@ def test_users_cannot_be_deleted(client, auth, app):
     )
     assert response.status_code == 302, "deleting is not offered: the view sends the admin back"
     assert user("someone@example.com") is not None
+
+
+def test_the_new_user_form_asks_for_a_password_and_the_edit_form_offers_to_keep_it(client, auth, app):
+    other = make_user("other@example.com", Role.VIEWER)
+    auth.login(Role.ADMIN)
+
+    new = unescape(page_text(client.get("/admin/user/new/")))
+    edit = unescape(page_text(client.get(f"/admin/user/edit/?id={other.id}")))
+
+    assert "Leave empty to keep the current password" not in new
+    assert re.search(r"<label[^>]*>\s*Password\b", new) and PASSWORD_RULE in new
+    assert "Leave empty to keep the current password" in edit
+    assert re.search(r"<label[^>]*>\s*New password\b", edit)

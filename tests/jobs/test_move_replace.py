@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from harness.waits import wait_for_activity
-from tests.factories import make_business
+from tests.factories import make_business, record_release
 from tests.jobs.helpers import numbers_of, owned_numbers
 from webapp.extensions import db
 from webapp.jobs.enqueue.number_changes import enqueue_move, enqueue_replace
@@ -31,8 +31,7 @@ def test_move_renames_the_number_at_twilio_and_records_it_on_both_sides(app, run
     assert (moved.event, moved.business_id, moved.moved_to_id) == (NumberEvent.MOVED, source.id, target.id)
 
     # Were the row lost, `numbers orphans` would name the business that has the number now.
-    db.session.execute(db.delete(PhoneNumber))
-    db.session.commit()
+    record_release(db.session.scalars(db.select(PhoneNumber)).one())
     result = runner.invoke(args=["numbers", "orphans"])
     assert "belongs to New Owner, which has no number" in result.output, result.output
 

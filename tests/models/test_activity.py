@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.factories import make_business, make_number
+from tests.factories import make_business, make_number, record_release
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, ValidationError, commit_or_raise
 from webapp.models.base import utcnow
@@ -28,7 +28,9 @@ def test_activity_outlives_its_business(app):
     activity = Activity(kind=ActivityKind.WEBHOOK_RESYNC, business=number.business, phone_number=number)
     db.session.add(activity)
     db.session.commit()
-    db.session.delete(number.business)
+    business = number.business
+    record_release(number)
+    db.session.delete(business)
     db.session.commit()
     db.session.refresh(activity)
     assert activity.business_id is None and activity.phone_number_id is None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert
 
-from tests.factories import make_business, make_number, unique_e164, unique_sid
+from tests.factories import make_business, make_number, record_release, unique_e164, unique_sid
 from webapp.admin.dashboard import backlog_total
 from webapp.extensions import db
-from webapp.models import Business, PhoneNumber
+from webapp.models import Business, NumberEvent, NumberHistory, PhoneNumber
 
 
 def flags(*businesses: Business) -> list[bool]:
@@ -22,8 +22,7 @@ def test_a_number_sets_the_flag_and_deleting_it_clears_it(app):
     number = make_number(business)
     assert flags(business) == [True]
 
-    db.session.delete(db.session.get(PhoneNumber, number.id))
-    db.session.commit()
+    record_release(db.session.get(PhoneNumber, number.id))
     assert flags(business) == [False]
 
 
@@ -48,6 +47,8 @@ def test_bulk_sql_keeps_the_flag_too(app):
     assert flags(*businesses) == [True, True, False]
     assert backlog_total(None) == 1
 
+    released = {"event": NumberEvent.RELEASED, "e164": rows[0]["e164"], "twilio_sid": rows[0]["twilio_sid"]}
+    db.session.execute(insert(NumberHistory), [{**released, "business_name": businesses[0].name}])
     db.session.execute(delete(PhoneNumber).where(PhoneNumber.business_id == businesses[0].id))
     db.session.commit()
     assert flags(*businesses) == [False, True, False]

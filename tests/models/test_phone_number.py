@@ -1,4 +1,4 @@
-"""PhoneNumber: normalisation, validation, formatting, the active() helper, cascades and races."""
+"""PhoneNumber: normalisation, validation, formatting, the active() helper and races."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_business, make_number, unique_sid
 from webapp.extensions import db
-from webapp.models import Business, PhoneNumber, ValidationError, commit_or_raise
+from webapp.models import PhoneNumber, ValidationError, commit_or_raise
 
 
 @pytest.mark.parametrize(
@@ -118,23 +118,6 @@ def test_one_number_per_business(app):
     db.session.add(PhoneNumber(business_id=business.id, e164="+14155550111", twilio_sid=unique_sid()))
     with pytest.raises(ValidationError, match="already has a phone number"):
         commit_or_raise(db.session)
-
-
-def test_number_is_deleted_with_its_business_by_the_orm(app):
-    number = make_number()
-    number_id = number.id
-    db.session.delete(number.business)
-    db.session.commit()
-    assert db.session.get(PhoneNumber, number_id) is None
-
-
-def test_number_is_deleted_with_its_business_by_the_database(app):
-    number = make_number()
-    business_id, number_id = number.business_id, number.id
-    db.session.expunge_all()
-    with db.engine.begin() as connection:
-        connection.execute(db.delete(Business).where(Business.id == business_id))
-    assert db.session.get(PhoneNumber, number_id) is None
 
 
 def test_database_refuses_a_malformed_number_written_around_the_orm(app):

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, may, reporting_refusals, requester
+from webapp.admin.orphans import orphans_notice
 from webapp.jobs.enqueue import retry_activity
 from webapp.models import CAPABILITIES, Activity, ActivityStatus, Role
 
@@ -48,6 +49,8 @@ def activity_result(view: Any, context: Any, model: Activity, name: str) -> Mark
     """The job's note in words; for admins also the raw result, folded away under "Details"."""
     note = (model.result or {}).get("note")
     parts = [Markup('<p class="activity-note">{}</p>').format(note)] if note else []
+    if orphans := orphans_notice(model.result):
+        parts.append(Markup('<p class="activity-orphans">{}</p>').format(orphans))
     if model.result and may(Role.ADMIN):
         raw = json.dumps(model.result, indent=2, sort_keys=True)
         details = '<details><summary>Details</summary><pre class="mb-0">{}</pre></details>'

@@ -14,6 +14,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
@@ -22,6 +23,7 @@ from webapp.admin.filters import invalid_value_message
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
 from webapp.models import Activity, Role, User, ValidationError
+from webapp.models.persistence import validation_error_for
 
 logger = logging.getLogger(__name__)
 
@@ -158,15 +160,15 @@ class SecureModelView(ModelView):
         return signed_in() and (required is None or current_user.has_role(required))
 
     @property
-    def can_create(self) -> bool:  # type: ignore[override]
+    def can_create(self) -> bool:
         return self._user_may("create_view")
 
     @property
-    def can_edit(self) -> bool:  # type: ignore[override]
+    def can_edit(self) -> bool:
         return self._user_may("edit_view")
 
     @property
-    def can_delete(self) -> bool:  # type: ignore[override]
+    def can_delete(self) -> bool:
         return self._user_may("delete_view")
 
     @property
@@ -180,7 +182,8 @@ class SecureModelView(ModelView):
     def get_count_query(self) -> Any:
         if self.count_cap is None:
             return super().get_count_query()
-        return CappedCountQuery.of(self.model, db.session, self.count_cap)
+        # A Query holds the session itself, as the one Flask-Admin makes with db.session.query() does.
+        return CappedCountQuery.of(self.model, db.session(), self.count_cap)
 
     def get_list(self, *args: Any, **kwargs: Any) -> Any:
         count, rows = super().get_list(*args, **kwargs)
@@ -218,6 +221,9 @@ class SecureModelView(ModelView):
         return self.get_query().filter(self.model.id.in_(keys)).all()
 
     def handle_view_exception(self, exc: Exception) -> bool:
+        """Flash a refused change as its sentence (a rule the database enforced too), never its SQL."""
+        if isinstance(exc, IntegrityError):
+            exc = validation_error_for(exc)
         if isinstance(exc, ValidationError):
             flash(exc.message, "error")
             return True

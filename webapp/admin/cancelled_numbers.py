@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import literal_column, select, true
+from sqlalchemy import Select, literal_column, select, true
 
 from webapp.admin.counts import COUNT_CAP, capped_count, more_than
 from webapp.extensions import db
@@ -42,12 +43,12 @@ def cancelled_cost(cap: int = COUNT_CAP) -> CancelledCost:
     dashboard at 1,000,000 businesses. Above the cap the count is a lower bound ("more than 10,000") and
     so is the cost (`at_least`).
     """
-    with_number = (
+    with_number: Select[Any] = (
         select(literal_column("1"))
         .select_from(Business)
         .where(Business.status == literal_column(f"'{CANCELLED_STATUS}'"), Business.has_number == true())
     )
-    toll_free = (
+    toll_free: Select[Any] = (
         select(literal_column("1"))
         .select_from(PhoneNumber)
         .join(Business, PhoneNumber.business_id == Business.id)

@@ -6,6 +6,7 @@ enqueues the provision job for exactly that number.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask import abort, redirect, request, url_for
@@ -30,15 +31,20 @@ class ChooseNumberMixin:
 
     method_roles: ClassVar[dict[str, Role]] = {"choose_number_view": Role.OPERATOR}
 
+    # Given by the view this is mixed into.
+    get_one: Callable[[str | None], Business | None]
+    provision_refusal: Callable[[Business], str | None]
+    render: Callable[..., str]
+
     @expose("/choose-number/", methods=("GET", "POST"))
     def choose_number_view(self) -> Any:
         """GET: the search form and, once searched, Twilio's results. POST: buy the number picked."""
-        business = self.get_one(request.args.get("id"))  # type: ignore[attr-defined]
+        business = self.get_one(request.args.get("id"))
         if business is None:
             abort(404)
         if request.method == "POST":
             return self._buy_chosen(business)
-        refusal = self.provision_refusal(business)  # type: ignore[attr-defined]
+        refusal = self.provision_refusal(business)
         found: list[AvailableNumber] = []
         error = None
         searched = "searched" in request.args and not refusal
@@ -47,7 +53,7 @@ class ChooseNumberMixin:
                 found = search_numbers(NumberSearch.from_form(request.args))
             except ValidationError as refused:
                 error = refused.message
-        return self.render(  # type: ignore[attr-defined]
+        return self.render(
             "admin/business/choose_number.html",
             business=business,
             refusal=refusal,

@@ -52,7 +52,7 @@ class ListByValue:
     enum_class: Any
 
     def clean(self, value: Any) -> Any:
-        values = filters.FilterInList.clean(self, value)  # type: ignore[arg-type]
+        values = filters.FilterInList.clean(self, value)
         return values if self.enum_class is None else [self.enum_class(v) for v in values]
 
 

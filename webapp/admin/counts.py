@@ -15,6 +15,9 @@ from typing import Any
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Query, Session
 
+from webapp.models.base import Model
+from webapp.models.persistence import AnySession
+
 COUNT_CAP = 10_000
 """Rows counted exactly; a larger count is estimated or shown as a lower bound."""
 
@@ -66,23 +69,23 @@ def more_than(cap: int) -> ApproximateCount:
     return ApproximateCount(cap, f"more than {cap:,}")
 
 
-def capped_count(rows: Select[Any], cap: int) -> Select[tuple[int]]:
+def capped_count(rows: Select[Any], cap: int) -> Select[int]:
     """`SELECT count(*)` of at most `cap` + 1 of the rows `rows` selects."""
     return select(func.count()).select_from(rows.limit(cap + 1).subquery())
 
 
-def _on_postgresql(session: Session) -> bool:
+def _on_postgresql(session: AnySession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def estimated_rows(session: Session, table: str) -> float | None:
+def estimated_rows(session: AnySession, table: str) -> float | None:
     """The planner's estimate of `table`'s rows; None off PostgreSQL or before the first ANALYZE."""
     if not _on_postgresql(session):
         return None
     return session.execute(TABLE_ROWS, {"table": table}).scalar()
 
 
-def estimated_value_rows(session: Session, table: str, column: str) -> dict[str, float]:
+def estimated_value_rows(session: AnySession, table: str, column: str) -> dict[str, float]:
     """`{value: estimated rows}` for the most common values of `table.column` (empty off PostgreSQL)."""
     if not _on_postgresql(session):
         return {}
@@ -93,14 +96,16 @@ def estimated_value_rows(session: Session, table: str, column: str) -> dict[str,
     return {value: frequency * rows for value, frequency in zip(values, frequencies, strict=True)}
 
 
-def counts_by(session: Session, column: Any, members: Sequence[enum.Enum], cap: int | None) -> dict[Any, int]:
+def counts_by(
+    session: AnySession, column: Any, members: Sequence[enum.Enum], cap: int | None
+) -> dict[Any, int]:
     """Return `{member: rows}` for every member of an enum column, in one statement.
 
     With `cap`, each member's rows are counted up to `cap` + 1 (an index range each); a member above the
     cap is estimated from the column's statistics. Without it, one exact GROUP BY reads the whole table.
     """
     if cap is None:
-        found = dict(session.execute(select(column, func.count()).group_by(column)).all())
+        found: dict[Any, int] = dict(session.execute(select(column, func.count()).group_by(column)).all())
         return {member: found.get(member, 0) for member in members}
     table = column.class_.__table__
     counted = session.execute(
@@ -134,14 +139,15 @@ class CappedCountQuery(Query):
     table: str = ""
 
     @classmethod
-    def of(cls, model: type, session: Session, cap: int) -> CappedCountQuery:
+    def of(cls, model: type[Model], session: Session, cap: int) -> CappedCountQuery:
         query = cls([func.count()], session).select_from(model)
         query.cap = cap
-        query.table = model.__tablename__
+        query.table = model.__table__.name
         return query
 
     def scalar(self) -> int:
         rows = self.with_entities(literal_column("1")).statement
+        assert isinstance(rows, Select), "a count query is a SELECT, never an UPDATE or DELETE"
         counted = self.session.execute(capped_count(rows, self.cap)).scalar_one()
         if counted <= self.cap:
             return counted

@@ -6,13 +6,14 @@ from typing import Any
 
 from flask import current_app
 from flask_admin import expose
-from sqlalchemy import false, func, literal_column, select
+from sqlalchemy import Select, false, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
 from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
 from webapp.admin.health_badges import failing_since
+from webapp.admin.orphans import latest_orphans_notice
 from webapp.admin.queues import queue_summary
 from webapp.extensions import db
 from webapp.jobs.enqueue import get_queue
@@ -62,7 +63,7 @@ def failing_count(cap: int | None) -> int | ApproximateCount:
     failing = PhoneNumber.webhook_failing_since(failing_since())
     if cap is None:
         return db.session.scalar(select(func.count()).select_from(PhoneNumber).where(failing)) or 0
-    rows = select(literal_column("1")).select_from(PhoneNumber).where(failing)
+    rows: Select[Any] = select(literal_column("1")).select_from(PhoneNumber).where(failing)
     counted = db.session.scalar(capped_count(rows, cap)) or 0
     return counted if counted <= cap else more_than(cap)
 
@@ -106,4 +107,5 @@ class DashboardView(SecureIndexView):
             may_operate=may(Role.OPERATOR),
             may_administer=may(Role.ADMIN),
             cancelled_cost=cancelled_cost(),
+            orphans_notice=latest_orphans_notice(),
         )

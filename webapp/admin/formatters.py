@@ -161,7 +161,7 @@ def page_title(view: Any, model: Any = None) -> str:
 
 def business_status(view: Any, context: Any, model: Any, name: str) -> Markup:
     """The business's status as a badge (on a business or anything with `.business`)."""
-    status = getattr(model, "status", None) if name == "status" else model.business.status
+    status: Any = getattr(model, "status", None) if name == "status" else model.business.status
     return badge(label(status), BUSINESS_STATUS_STYLES.get(status, "secondary"))
 
 

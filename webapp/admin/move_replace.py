@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask import abort, redirect, request, url_for
@@ -9,7 +10,7 @@ from flask_admin import expose
 
 from webapp.admin.base import flash_activity, reporting_refusals, requester
 from webapp.jobs.enqueue import enqueue_move, enqueue_replace
-from webapp.models import Role
+from webapp.models import PhoneNumber, Role
 from webapp.models.lookup import find_business
 
 
@@ -18,8 +19,12 @@ class MoveReplaceMixin:
 
     method_roles: ClassVar[dict[str, Role]] = {"move_view": Role.ADMIN, "replace_view": Role.OPERATOR}
 
+    # Given by the view this is mixed into.
+    get_one: Callable[[str | None], PhoneNumber | None]
+    render: Callable[..., str]
+
     def _number_or_404(self) -> Any:
-        number = self.get_one(request.values.get("id"))  # type: ignore[attr-defined]
+        number = self.get_one(request.values.get("id"))
         if number is None:
             abort(404)
         return number
@@ -34,7 +39,7 @@ class MoveReplaceMixin:
                 activity = enqueue_move(number, target, requester())
                 flash_activity(f"Moving {number.formatted} to {target.name}.", activity)
                 return redirect(url_for(".details_view", id=number.id))
-        return self.render(  # type: ignore[attr-defined]
+        return self.render(
             "admin/phonenumber/move.html", number=number, business=request.form.get("business", "")
         )
 
@@ -49,4 +54,4 @@ class MoveReplaceMixin:
                 activity = enqueue_replace(number, requester(), area_code, chosen)
                 flash_activity(f"Replacing {number.formatted} for {number.business.name}.", activity)
                 return redirect(url_for("business.details_view", id=number.business_id))
-        return self.render("admin/phonenumber/replace.html", number=number, form=request.form)  # type: ignore[attr-defined]
+        return self.render("admin/phonenumber/replace.html", number=number, form=request.form)

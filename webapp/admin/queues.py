@@ -86,8 +86,9 @@ def init_app(app: Flask) -> None:
         # (Flask refuses setup on a blueprint after its first registration).
         rq_dashboard.blueprint.before_request(protect_rq_dashboard)
     app.config["RQ_DASHBOARD_REDIS_URL"] = (app.config["REDIS_URL"],)
-    app.redis_conn = app.extensions["redis"]  # where rq-dashboard looks for its connection
+    app.redis_conn = app.extensions["redis"]  # type: ignore[attr-defined]  # where rq-dashboard looks for it
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_PREFIX)
     csrf.exempt(rq_dashboard.blueprint)
+    assert app.jinja_loader is not None  # create_app gives the app its templates folder
     stock = FileSystemLoader(Path(rq_dashboard.__file__).parent / "templates")
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader({STOCK_TEMPLATES: stock})])

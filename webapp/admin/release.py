@@ -3,6 +3,7 @@ digits, then one release job per number."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask import flash, redirect, request, url_for
@@ -32,6 +33,10 @@ class ReleaseNumberMixin:
     method_roles: ClassVar[dict[str, Role]] = {"release_view": Role.ADMIN}
     action_roles: ClassVar[dict[str, Role]] = {"release": Role.ADMIN}
 
+    # Given by the view this is mixed into.
+    get_records: Callable[[list[str]], list[PhoneNumber]]
+    render: Callable[..., str]
+
     @property
     def may_release(self) -> bool:
         """Whether the signed-in user may release numbers (templates show the button only then)."""
@@ -44,7 +49,7 @@ class ReleaseNumberMixin:
     @expose("/release/", methods=("GET", "POST"))
     def release_view(self) -> Any:
         """GET: the confirmation for the numbers `id=...`. POST: release them if every last four match."""
-        numbers = self.get_records(request.values.getlist("id"))  # type: ignore[attr-defined]
+        numbers = self.get_records(request.values.getlist("id"))
         if not numbers:
             flash("Choose at least one number to release.", "danger")
             return redirect(url_for(".index_view"))
@@ -58,7 +63,7 @@ class ReleaseNumberMixin:
                 + ": nothing was released.",
                 "danger",
             )
-        return self.render(  # type: ignore[attr-defined]
+        return self.render(
             "admin/phonenumber/release.html",
             numbers=numbers,
             warning=TWILIO_TAKES_BACK,

@@ -11,7 +11,7 @@ from wtforms.validators import Length, Optional
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView
 from webapp.models import Role, User, ValidationError
-from webapp.models.passwords import PASSWORD_MIN_LENGTH
+from webapp.models.passwords import PASSWORD_RULE
 from webapp.models.user import last_admin_refusal
 
 
@@ -49,15 +49,19 @@ class UserView(SecureModelView):
         "password": NewPasswordField(
             "New password",
             validators=[Optional(), Length(max=1024)],
-            description=(
-                f"Leave empty to keep the current password. At least {PASSWORD_MIN_LENGTH} characters, "
-                "not the e-mail and not a common password."
-            ),
+            description=f"Leave empty to keep the current password. {PASSWORD_RULE}",
         )
     }
 
+    def create_form(self, obj: Any = None) -> Form:
+        """The edit form, asking for the new user's first password (there is no current one to keep)."""
+        form = super().create_form(obj)
+        form.password.label.text = "Password"
+        form.password.description = PASSWORD_RULE
+        return form
+
     def on_model_change(self, form: Form, model: User, is_created: bool) -> None:
-        password = form.password.data
+        password = form["password"].data
         if password:
             model.set_password(password)
         elif is_created:

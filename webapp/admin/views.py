@@ -18,11 +18,13 @@ from werkzeug.wrappers import Response
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
 from webapp.admin.choose_number import ChooseNumberMixin
+from webapp.admin.deletion import KeepNumberedBusinessesMixin
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
 from webapp.admin.health_badges import WebhookFailingFilter, webhook_state
 from webapp.admin.move_replace import MoveReplaceMixin
 from webapp.admin.number_health import health_context, refresh_health_view, test_call_view
 from webapp.admin.number_history import PastNumbersMixin
+from webapp.admin.orphans import OrphansMixin
 from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
 from webapp.extensions import db
@@ -56,7 +58,9 @@ def skipped_sentence(reasons: Counter[str]) -> str:
     return f"Skipped {sum(reasons.values())}: {parts}."
 
 
-class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, SecureModelView):
+class BusinessView(
+    KeepNumberedBusinessesMixin, ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, SecureModelView
+):
     """Every business, its status and its number; operators provision numbers from here."""
 
     list_template = "admin/business/list.html"
@@ -146,7 +150,7 @@ class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, Secure
             flash(skipped_sentence(skipped), "warning")
 
 
-class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, SecureModelView):
+class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, SecureModelView):
     """Every number with its capabilities and webhook state; operators re-sync webhooks from here."""
 
     list_template = "admin/phonenumber/list.html"
@@ -154,6 +158,8 @@ class PhoneNumberView(ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, Se
     can_create = False
     can_edit = False
     can_delete = False
+    """A number's row leaves only through a release (Release number), never a delete: the database refuses
+    too (models/release_guard.py)."""
     column_list = (
         "e164",
         "capabilities",

@@ -14,6 +14,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import InstanceState
 
 from webapp.extensions import db
 from webapp.models import AccessEvent, AccessEventKind, User
@@ -60,7 +61,7 @@ def record_access(
 
 def access_changes(user: User) -> list[tuple[AccessEventKind, str | None]]:
     """The role change and (de)activation an unsaved update of `user` makes, with their details."""
-    state = inspect(user)
+    state: InstanceState[User] = inspect(user)
     changes: list[tuple[AccessEventKind, str | None]] = []
     role = state.attrs.role.history
     if role.has_changes() and role.deleted and role.deleted[0] != user.role:

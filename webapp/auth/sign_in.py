@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -18,7 +19,7 @@ from webapp.auth.access_log import record_access
 from webapp.extensions import db, login_manager
 from webapp.models import AccessEventKind, User
 from webapp.models.base import utcnow
-from webapp.models.user import normalise_email, password_matches
+from webapp.models.user import DEMO_ADMIN_EMAIL, normalise_email, password_matches
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -52,7 +53,7 @@ def load_user(session_id: str) -> User | None:
     return sessions.load_session_user(session_id)
 
 
-def is_safe_next_url(target: str | None) -> bool:
+def is_safe_next_url(target: str | None) -> TypeGuard[str]:
     """Whether `target` is a path on this site (no scheme, no host), so a redirect cannot leave it."""
     if not target:
         return False
@@ -75,6 +76,7 @@ def login() -> str | Response:
     form = LoginForm()
     if form.validate_on_submit():
         user = _user_by_email(form.email.data)
+        assert form.password.data is not None  # DataRequired, checked by validate_on_submit()
         if password_matches(user, form.password.data):
             login_user(user)
             sessions.begin(user)
@@ -88,7 +90,21 @@ def login() -> str | Response:
         record_access(AccessEventKind.SIGN_IN_REFUSED, typed_email(form.email.data), user)
         db.session.commit()
         flash(SIGN_IN_FAILED, "danger")
-    return render_template("auth/login.html", form=form, next_url=next_url)
+    return login_page(form, next_url)
+
+
+def login_page(form: LoginForm, next_url: str | None) -> str:
+    """The sign-in page; on the sandbox (as `make run` starts it) it says where the demo admin's password
+    is, when that admin exists."""
+    demo_admin = current_app.config["TWILIO_SANDBOX"] and db.session.scalar(
+        db.select(User.id).filter_by(email=DEMO_ADMIN_EMAIL)
+    )
+    return render_template(
+        "auth/login.html",
+        form=form,
+        next_url=next_url,
+        demo_admin=DEMO_ADMIN_EMAIL if demo_admin else None,
+    )
 
 
 def refuse_throttled_sign_in(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
@@ -98,7 +114,7 @@ def refuse_throttled_sign_in(error: RateLimitExceeded) -> tuple[str, int, dict[s
         "sign-in throttled from %s (%s): %d s to wait", request.remote_addr, error.limit.limit, seconds
     )
     flash(f"Too many failed sign-ins. Try again in {throttle.wait_text(seconds)}.", "danger")
-    page = render_template("auth/login.html", form=LoginForm(), next_url=request.args.get("next"))
+    page = login_page(LoginForm(), request.args.get("next"))
     return page, 429, {"Retry-After": str(seconds)}
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-
 import click
 from flask import current_app
 
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable, enqueue_provision
 from webapp.models import Business, BusinessStatus, Role, User
+from webapp.models.passwords import generated_password
+from webapp.models.user import DEMO_ADMIN_EMAIL
 
-DEMO_ADMIN_EMAIL = "admin@example.com"
 AREA_CODES = ("415", "212", "646", "312", "510", "617", "206", "303")
 STATUS_CYCLE = (
     BusinessStatus.ACTIVE,
@@ -92,7 +91,7 @@ def ensure_demo_admin() -> str | None:
     """Create the demo admin if missing and return its new password (None when it already existed)."""
     if db.session.execute(db.select(User).filter_by(email=DEMO_ADMIN_EMAIL)).first():
         return None
-    password = secrets.token_urlsafe(12)
+    password = generated_password()
     admin = User(email=DEMO_ADMIN_EMAIL, role=Role.ADMIN)
     admin.set_password(password)
     db.session.add(admin)

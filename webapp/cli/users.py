@@ -8,6 +8,7 @@ import click
 
 from webapp.extensions import db
 from webapp.models import Role, User, ValidationError, commit_or_raise
+from webapp.models.passwords import generated_password
 from webapp.models.user import normalise_email
 
 
@@ -42,6 +43,31 @@ def create_user_command(email: str, role: str, password_stdin: bool) -> None:
     except ValidationError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_group.command("reset-password")
+@click.argument("email")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the new password from standard input instead of generating one.",
+)
+def reset_password_command(email: str, password_stdin: bool) -> None:
+    """Give the user EMAIL a new password: a generated one, printed, or one read with --password-stdin.
+    Every session of that user ends."""
+    try:
+        user = db.session.scalars(db.select(User).filter_by(email=normalise_email(email))).first()
+        if user is None:
+            raise ValidationError("email", f"No user has the e-mail {email}.")
+        password = sys.stdin.readline().rstrip("\r\n") if password_stdin else generated_password()
+        user.set_password(password)
+        commit_or_raise(db.session)
+    except ValidationError as error:
+        raise click.ClickException(error.message) from None
+    if password_stdin:
+        click.echo(f"New password set for {user.email}.")
+    else:
+        click.echo(f"New password for {user.email}: {password}")
 
 
 def _prompt_password() -> str:

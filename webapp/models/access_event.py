@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.models.base import UTCDateTime, UuidPrimaryKey, enum_column, utcnow
+from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, enum_column, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.user import User
@@ -43,7 +42,7 @@ class AccessEventKind(enum.StrEnum):
     DEACTIVATED = "deactivated"
 
 
-class AccessEvent(UuidPrimaryKey, db.Model):
+class AccessEvent(UuidPrimaryKey, Model):
     """One access event: what, to which account, by whom, from where, when."""
 
     __tablename__ = "access_events"

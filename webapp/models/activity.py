@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.models.base import JSON_DOCUMENT, UTCDateTime, UuidPrimaryKey, enum_column, utcnow
+from webapp.models.base import JSON_DOCUMENT, Model, UTCDateTime, UuidPrimaryKey, enum_column, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.business import Business
@@ -63,7 +62,7 @@ def _one_in_flight(name: str, kind: ActivityKind | tuple[ActivityKind, ...], col
     return Index(name, column, unique=True, postgresql_where=in_flight, sqlite_where=in_flight)
 
 
-class Activity(UuidPrimaryKey, db.Model):
+class Activity(UuidPrimaryKey, Model):
     """One background job's record: kind, status, target, requester, attempts, progress, outcome."""
 
     __tablename__ = "activities"

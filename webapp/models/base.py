@@ -1,15 +1,30 @@
-"""Column types, mixins and the validation error shared by every model."""
+"""The models' base class, column types, mixins and the validation error shared by every model."""
 
 from __future__ import annotations
 
 import enum
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import JSON, DateTime, Enum, TypeDecorator, Uuid
+from sqlalchemy import JSON, DateTime, Enum, Table, TypeDecorator, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.extensions import Base, db
+
+if TYPE_CHECKING:
+
+    class Model(Base):
+        """What mypy sees of `db.Model`, the subclass of `Base` that Flask-SQLAlchemy makes at run time."""
+
+        __abstract__ = True
+        __table__: ClassVar[Table]
+        """Every model maps one table (DeclarativeBase allows any selectable)."""
+
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:

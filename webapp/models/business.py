@@ -11,8 +11,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CheckConstraint, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from webapp.extensions import db
-from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column, utcnow
+from webapp.models.base import (
+    Model,
+    Timestamps,
+    UTCDateTime,
+    UuidPrimaryKey,
+    ValidationError,
+    enum_column,
+    utcnow,
+)
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
 from webapp.models.indexes import needs_trigrams, trigram_index
 from webapp.models.phone_format import check_area_code
@@ -51,7 +58,7 @@ CANCELLED_STATUS = BusinessStatus.CANCELLED.value
 for `ix_businesses_cancelled_with_number`."""
 
 
-class Business(UuidPrimaryKey, Timestamps, db.Model):
+class Business(UuidPrimaryKey, Timestamps, Model):
     """A customer business; it may own one dedicated phone number."""
 
     __tablename__ = "businesses"
@@ -90,9 +97,11 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
         "PhoneNumber",
         back_populates="business",
         uselist=False,
-        cascade="all, delete-orphan",
-        passive_deletes=True,
+        cascade="save-update, merge",
+        passive_deletes="all",
     )
+    """Never deleted with the business: the database refuses to delete a business that holds a number
+    (release_guard.py), and the ORM leaves the row for it to judge."""
 
     @validates("name")
     def _validate_name(self, key: str, value: str | None) -> str:
@@ -146,6 +155,15 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
                 "already has a number", f"{self.name} already has the number {self.phone_number.formatted}."
             )
         return None
+
+    def deletion_refusal(self) -> str | None:
+        """Why the business may not be deleted (it holds a number Twilio bills for), or None."""
+        if self.phone_number is None:
+            return None
+        return (
+            f"{self.name} still holds {self.phone_number.formatted}, which Twilio bills every month: "
+            "release the number or move it to another business first, then delete the business."
+        )
 
     def why_no_number(self) -> str | None:
         """The sentence saying why no number may be bought for it, or None when one may."""

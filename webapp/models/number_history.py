@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.extensions import db
-from webapp.models.base import UTCDateTime, UuidPrimaryKey, utcnow
+from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, utcnow
 from webapp.models.business import enum_column
 from webapp.models.phone_format import format_national
+from webapp.models.release_guard import guards_releases
 
 if TYPE_CHECKING:
     from webapp.models.activity import Activity
@@ -33,7 +33,7 @@ class NumberEvent(enum.StrEnum):
     MOVED = "moved"
 
 
-class NumberHistory(UuidPrimaryKey, db.Model):
+class NumberHistory(UuidPrimaryKey, Model):
     """One number a business had: E.164, SID, the business, when, by whom, why, and where it went."""
 
     __tablename__ = "number_history"
@@ -80,3 +80,6 @@ class NumberHistory(UuidPrimaryKey, db.Model):
 
     def __repr__(self) -> str:
         return f"<NumberHistory {self.e164} {self.event} from {self.business_id}>"
+
+
+guards_releases(NumberHistory.__table__)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import functools
 import gzip
+import secrets
 from pathlib import Path
 
 PASSWORD_MIN_LENGTH = 12
+PASSWORD_RULE = f"At least {PASSWORD_MIN_LENGTH} characters, not the e-mail and not a common password."
+"""The rule in one sentence, for the forms that ask for a password."""
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("data") / "common-passwords.txt.gz"
 """The 20,000 most common passwords, lower case (from Django's wheel: see data/README.md)."""
 
@@ -28,3 +31,9 @@ def why_password_refused(password: str | None, email: str | None) -> str | None:
     if password.lower() in common_passwords():
         return "Password is one of the most common passwords: choose another."
     return None
+
+
+def generated_password() -> str:
+    """A random password that meets the rule (16 URL-safe characters), for `users reset-password` and the
+    demo admin."""
+    return secrets.token_urlsafe(12)

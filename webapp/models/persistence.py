@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+from typing import Any, TypeAlias
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from webapp.models.base import ValidationError
+from webapp.models.release_guard import BUSINESS_HOLDS_NUMBER, NUMBER_NOT_RELEASED
+
+AnySession: TypeAlias = Session | scoped_session[Any]
+"""A session, or a scoped session such as `db.session` that stands for the current one."""
 
 CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
     "uq_phone_numbers_e164": ("e164", "This phone number is already recorded for a business."),
@@ -23,6 +28,15 @@ CONSTRAINT_MESSAGES: dict[str, tuple[str, str]] = {
         "business_id",
         "A change of this business's number (provision, release, move, replace) is already in flight.",
     ),
+    BUSINESS_HOLDS_NUMBER: (
+        "business",
+        "This business holds a phone number, which Twilio bills every month: release the number or move "
+        "it to another business first, then delete the business.",
+    ),
+    NUMBER_NOT_RELEASED: (
+        "phone_number",
+        "A phone number's record is removed only by releasing the number: use Release on its page.",
+    ),
 }
 # SQLite names the columns, not the index, of a unique-index violation.
 CONSTRAINT_MESSAGES["uq_activities_business_id"] = CONSTRAINT_MESSAGES["uq_activities_provision_in_flight"]
@@ -31,6 +45,8 @@ CONSTRAINT_MESSAGES["uq_activities_phone_number_id"] = CONSTRAINT_MESSAGES["uq_a
 
 SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.(\w+)")
 SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+SQLITE_TRIGGER = re.compile(r"^(\w+): ")
+"""A trigger's refusal names its rule first (release_guard.py)."""
 
 
 def constraint_name(error: IntegrityError) -> str | None:
@@ -42,6 +58,8 @@ def constraint_name(error: IntegrityError) -> str | None:
     if match := SQLITE_UNIQUE.search(message):
         return f"uq_{match.group(1)}_{match.group(2)}"
     if match := SQLITE_CHECK.search(message):
+        return match.group(1)
+    if match := SQLITE_TRIGGER.match(message):
         return match.group(1)
     return None
 
@@ -56,7 +74,7 @@ def validation_error_for(error: IntegrityError) -> ValidationError:
     return ValidationError("record", "The record conflicts with another one; reload and try again.")
 
 
-def commit_or_raise(session: Session) -> None:
+def commit_or_raise(session: AnySession) -> None:
     """Commit `session`; on an integrity error roll back and raise the matching ValidationError."""
     try:
         session.commit()

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from webapp.extensions import db
 from webapp.models.base import (
     JSON_DOCUMENT,
+    Model,
     Timestamps,
     UTCDateTime,
     UuidPrimaryKey,
@@ -40,7 +40,7 @@ class WebhookStatus(enum.StrEnum):
     ERROR = "error"
 
 
-class PhoneNumber(UuidPrimaryKey, Timestamps, db.Model):
+class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     """A business's dedicated Twilio number (E.164, Twilio SID, area code, capabilities)."""
 
     __tablename__ = "phone_numbers"

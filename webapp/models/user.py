@@ -5,16 +5,20 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import datetime
+from typing import TypeGuard
 
 from email_validator import EmailNotValidError, validate_email
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, event, inspect, select
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy.orm import InstanceState, Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
+from webapp.models.base import Model, Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
 from webapp.models.passwords import why_password_refused
+
+DEMO_ADMIN_EMAIL = "admin@example.com"
+"""The admin `seed-demo --with-admin` (and so `make run`) creates, with a password printed once."""
 
 
 class Role(enum.StrEnum):
@@ -30,7 +34,7 @@ class Role(enum.StrEnum):
         return list(Role).index(self)
 
 
-class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
+class User(UserMixin, UuidPrimaryKey, Timestamps, Model):
     """A console user; the password is kept only as a scrypt hash."""
 
     __tablename__ = "users"
@@ -107,7 +111,7 @@ ACCESS_ATTRIBUTES = ("password_hash", "role", "active")
 
 @event.listens_for(User, "before_update")
 def _end_sessions_on_access_change(mapper, connection, user: User) -> None:
-    state = inspect(user)
+    state: InstanceState[User] = inspect(user)  # untyped UserMixin makes mypy infer Any
     if any(state.attrs[name].history.has_changes() for name in ACCESS_ATTRIBUTES):
         user.end_sessions()
 
@@ -118,7 +122,7 @@ def _stand_in_hash() -> str:
     return generate_password_hash("stand-in for a user who does not exist", method="scrypt")
 
 
-def password_matches(user: User | None, password: str) -> bool:
+def password_matches(user: User | None, password: str) -> TypeGuard[User]:
     """Whether `user` is active and `password` is theirs; hashes just the same for no user or an inactive one.
 
     The time a refused sign-in takes then does not tell whether an account exists.

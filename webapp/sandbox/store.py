@@ -211,7 +211,8 @@ class Store:
 
     def list_numbers(self, friendly_name: str | None = None) -> list[OwnedNumber]:
         """Return the owned numbers in purchase order, optionally only those with this friendly name."""
-        query, args = "SELECT * FROM incoming_numbers", ()
+        query = "SELECT * FROM incoming_numbers"
+        args: tuple[str, ...] = ()
         if friendly_name is not None:
             query, args = query + " WHERE friendly_name = ?", (friendly_name,)
         with self._transaction() as db:
@@ -229,7 +230,8 @@ class Store:
         """Return up to `limit` owned numbers in purchase order, filtered like Twilio's list: by exact
         friendly name and by `phone_pattern` on the digits; after the row id `after_id` (a page token) or
         else from `offset`. Paged in SQL, so a page of a large account costs its own rows only."""
-        where, args = ["id > ?"], [after_id or 0]
+        where = ["id > ?"]
+        args: list[int | str] = [after_id or 0]
         if friendly_name is not None:
             where.append("friendly_name = ?")
             args.append(friendly_name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pybreaker
 from redis import Redis
@@ -93,7 +94,9 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
         """The state in Redis (closed when Redis fails); notes the failure count read with it."""
         self._failures_seen = None
         try:
-            state, failures = self._redis.mget(self._namespace("state"), self._namespace("fail_counter"))
+            keys = self._namespace("state"), self._namespace("fail_counter")
+            # redis-py types every answer as maybe awaitable, for its asyncio client too
+            state, failures = cast("list[bytes | None]", self._redis.mget(*keys))
         except RedisError:
             logger.exception("Redis unavailable: breaker %s falls back to closed", self._namespace_name)
             return self._fallback_circuit_state
@@ -214,7 +217,8 @@ def breaker_states(redis: Redis, *, reset_timeout: float) -> list[BreakerState]:
         f"{name}:{pybreaker.CircuitRedisStorage.BASE_NAMESPACE}:{part}" for name in names for part in _PARTS
     ]
     try:
-        raw = redis.mget(keys)
+        # redis-py types every answer as maybe awaitable, for its asyncio client too
+        raw = cast("list[bytes | None]", redis.mget(keys))
     except RedisError:
         logger.warning("Redis unavailable; breaker states unknown")
         return [BreakerState(name, UNKNOWN, 0, None, None) for name in names]

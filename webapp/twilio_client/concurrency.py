@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -143,7 +144,8 @@ class AccountConcurrency:
     def state(self) -> ConcurrencyState:
         """Return the slots held now (unexpired leases) and the current limit."""
         slots, limit, _ = self.keys
-        seconds, microseconds = self.redis.time()
+        # redis-py types every answer as maybe awaitable, for its asyncio client too
+        seconds, microseconds = cast("tuple[int, int]", self.redis.time())
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.zcount(slots, seconds + microseconds / 1_000_000, "+inf")
             pipe.get(limit)

@@ -81,7 +81,7 @@ class RetryPolicy:
                 if step is None:
                     raise
                 self._wait(operation, number, error, step)
-                if step == RECONCILE and (found := reconcile()) is not None:
+                if step == RECONCILE and reconcile is not None and (found := reconcile()) is not None:
                     logger.info("Twilio %s had gone through despite the failure; adopting it", operation)
                     return found
                 last_error = error

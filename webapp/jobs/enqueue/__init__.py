@@ -2,7 +2,8 @@
 queue, keeping the one-in-flight rules. The console and the CLI start jobs through this front door only.
 
 - `kinds`: one Activity of each kind (provision, re-sync, check, retry); `health`: health reads, test calls
-  and the health sweep; `number_changes`: release, move and replace, with their refusals.
+  and the health sweep; `number_changes`: release, move and replace, with their refusals; `orphans`:
+  adopting or releasing a number a check found at Twilio unrecorded.
 - `bulk` and `batches`: many Activities at once, up to 25 per RQ job; `auto_release`: the cancelled
   businesses' numbers.
 - `starting`, `queue`, `lost_jobs`: recording an Activity with its job, the queue and its job specs, and
@@ -30,6 +31,7 @@ from webapp.jobs.enqueue.kinds import (
     retry_activity,
 )
 from webapp.jobs.enqueue.number_changes import REASON_MAX, enqueue_move, enqueue_release, enqueue_replace
+from webapp.jobs.enqueue.orphans import enqueue_orphan_adoption, enqueue_orphan_release
 from webapp.jobs.enqueue.queue import get_queue
 from webapp.jobs.running.errors import QueueUnavailable
 
@@ -45,6 +47,8 @@ __all__ = [
     "enqueue_health_check",
     "enqueue_health_sweep",
     "enqueue_move",
+    "enqueue_orphan_adoption",
+    "enqueue_orphan_release",
     "enqueue_provision",
     "enqueue_release",
     "enqueue_replace",

@@ -12,7 +12,7 @@ from webapp.jobs.enqueue.batches import BatchKind, BulkStarted, Target, start_in
 from webapp.jobs.enqueue.kinds import enqueue_provision, enqueue_resync, resync_activity
 from webapp.jobs.enqueue.number_changes import check_reason, enqueue_release, refuse_if_busy
 from webapp.jobs.enqueue.starting import requester_id
-from webapp.models import Activity, ActivityKind, Business, PhoneNumber, User
+from webapp.models import Activity, ActivityKind, Business, PhoneNumber, User, ValidationError
 
 PROVISIONS = BatchKind(
     kind=ActivityKind.PROVISION,
@@ -76,6 +76,9 @@ def releases(reason: str | None) -> BatchKind:
 
     def new_activity(target: Target, requested_by: User | None) -> Activity:
         number = db.session.get(PhoneNumber, target[0])
+        if number is None:
+            gone = "A number was deleted while the releases started; reload the list to see which started."
+            raise ValidationError("phone_number", gone)
         return Activity(
             kind=ActivityKind.RELEASE,
             business_id=target[1],

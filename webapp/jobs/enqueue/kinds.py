@@ -103,7 +103,7 @@ def resync_activity(
     )
 
 
-def resync_in_flight(number_id: uuid.UUID) -> Select[tuple[Activity]]:
+def resync_in_flight(number_id: uuid.UUID) -> Select[Activity]:
     """Return the select of the number's re-sync in flight."""
     return in_flight_query(ActivityKind.WEBHOOK_RESYNC, Activity.phone_number_id == number_id)
 
@@ -182,13 +182,13 @@ def checked_numbers(activity: Activity) -> PhoneNumber | list[PhoneNumber] | Non
         ValidationError: its numbers were deleted.
     """
     listed = (activity.result or {}).get("number_ids")
-    if activity.phone_number_id is None and listed is None:
-        return None
     if activity.phone_number_id is not None:
         numbers = [activity.phone_number] if activity.phone_number is not None else []
-    else:
+    elif listed is not None:
         ids = [uuid.UUID(text) for text in listed]
         numbers = list(db.session.scalars(db.select(PhoneNumber).where(PhoneNumber.id.in_(ids))))
+    else:
+        return None
     if not numbers:
         raise ValidationError("phone_number", "The numbers of this activity were deleted.")
     return numbers[0] if activity.phone_number_id is not None else numbers

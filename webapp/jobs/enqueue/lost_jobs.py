@@ -20,7 +20,7 @@ LOST_JOB_GRACE = timedelta(minutes=2)
 JOB_ENDED = (JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED)
 
 
-def live_activity(in_flight: Select[tuple[Activity]]) -> Activity | None:
+def live_activity(in_flight: Select[Activity]) -> Activity | None:
     """Return the Activity in flight, unless it is old and its RQ job is gone or ended (then fail it as lost).
 
     An Activity can outlive its job only if a process died between the two writes, or a failure callback

@@ -36,6 +36,7 @@ JOBS: dict[ActivityKind, JobSpec] = {
     ActivityKind.WEBHOOK_CHECK: JobSpec("webapp.jobs.tasks.webhooks.check_webhooks", 3600),
     ActivityKind.RESYNC_DRIFTED: JobSpec("webapp.jobs.tasks.webhooks.resync_drifted", 600),
     ActivityKind.RELEASE: JobSpec("webapp.jobs.tasks.release.release_number", 120),
+    ActivityKind.ADOPT: JobSpec("webapp.jobs.tasks.orphans.adopt_orphan", 120),
     ActivityKind.MOVE: JobSpec("webapp.jobs.tasks.move.move_number", 120),
     ActivityKind.REPLACE: JobSpec("webapp.jobs.tasks.replace.replace_number", 300),
     ActivityKind.HEALTH_CHECK: JobSpec("webapp.jobs.tasks.number_health.refresh_health", 300),

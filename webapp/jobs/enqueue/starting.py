@@ -40,14 +40,12 @@ def requester_id(user: User | None) -> uuid.UUID | None:
     return user.id if user is not None else None
 
 
-def in_flight_query(kind: ActivityKind, target: object) -> Select[tuple[Activity]]:
+def in_flight_query(kind: ActivityKind, target: object) -> Select[Activity]:
     """Return the select of the queued or running Activity of `kind` for a target."""
     return db.select(Activity).where(Activity.kind == kind, Activity.status.in_(IN_FLIGHT), target)
 
 
-def start_activity(
-    new_activity: Callable[[], Activity], in_flight: Select[tuple[Activity]] | None
-) -> Activity:
+def start_activity(new_activity: Callable[[], Activity], in_flight: Select[Activity] | None) -> Activity:
     """Record a new Activity (or find the one in flight) and enqueue its job; see the module docstring.
 
     Args:
@@ -60,7 +58,7 @@ def start_activity(
         if in_flight is not None and (running := live_activity(in_flight)) is not None:
             return running
         activity = new_activity()
-        activity.rq_job_id = uuid.uuid4().hex
+        activity.rq_job_id = job_id = uuid.uuid4().hex
         db.session.add(activity)
         try:
             commit_or_raise(db.session)
@@ -68,11 +66,7 @@ def start_activity(
         except ValidationError:
             if in_flight is None or attempt == INSERT_ATTEMPTS:
                 raise
-    enqueue_recorded(
-        [activity.id],
-        activity.rq_job_id,
-        lambda: enqueue_job(activity.kind, str(activity.id), activity.rq_job_id),
-    )
+    enqueue_recorded([activity.id], job_id, lambda: enqueue_job(activity.kind, str(activity.id), job_id))
     return activity
 
 

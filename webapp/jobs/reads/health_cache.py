@@ -10,7 +10,7 @@ import json
 import logging
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from redis.exceptions import RedisError
 
@@ -33,7 +33,8 @@ def save_health(number_id: uuid.UUID, snapshot: dict[str, Any]) -> None:
 def load_health(number_id: uuid.UUID) -> dict[str, Any] | None:
     """Return the number's latest health snapshot, or None (never read, or Redis does not answer)."""
     try:
-        raw = get_redis().get(KEY.format(number_id))
+        # redis-py types every answer as maybe awaitable, for its asyncio client too
+        raw = cast("bytes | None", get_redis().get(KEY.format(number_id)))
     except RedisError as error:
         logger.warning("Could not read the health of %s: %s", number_id, error)
         return None

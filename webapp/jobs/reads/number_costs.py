@@ -14,6 +14,7 @@ import json
 import logging
 from decimal import Decimal
 from enum import StrEnum
+from typing import cast
 
 from redis.exceptions import RedisError
 
@@ -58,7 +59,8 @@ def monthly_prices() -> tuple[dict[str, Decimal], str] | PricesState:
     and return whether one is under way or the last one failed. Never calls Twilio."""
     redis = get_redis()
     try:
-        kept = redis.get(PRICES_KEY)
+        # redis-py types every answer as maybe awaitable, for its asyncio client too
+        kept = cast("bytes | None", redis.get(PRICES_KEY))
         if kept:
             saved = json.loads(kept)
             return {kind: Decimal(price) for kind, price in saved["monthly"].items()}, saved["currency"]

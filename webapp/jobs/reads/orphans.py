@@ -7,14 +7,27 @@ They come from a purchase whose job died, or could not record it, before the num
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 
 from flask import current_app
 
 from webapp.extensions import db
-from webapp.jobs.running.twilio_state import FRIENDLY_NAME_PREFIX, ExpectedWebhook, new_number_row
-from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber, commit_or_raise
+from webapp.jobs.running.twilio_state import (
+    FRIENDLY_NAME_PREFIX,
+    ExpectedWebhook,
+    business_id_named,
+    new_number_row,
+)
+from webapp.models import (
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    Business,
+    NumberEvent,
+    NumberHistory,
+    PhoneNumber,
+    commit_or_raise,
+)
 from webapp.models.base import utcnow
 from webapp.twilio_client import ApiError, TwilioNumber, get_client
 
@@ -55,11 +68,13 @@ class Orphan:
 
 def business_named_by(number: TwilioNumber) -> Business | None:
     """Return the business whose id the number's FriendlyName carries, or None."""
-    try:
-        business_id = uuid.UUID(number.friendly_name.removeprefix(FRIENDLY_NAME_PREFIX))
-    except ValueError:
-        return None
-    return db.session.get(Business, business_id)
+    return business_named(number.friendly_name)
+
+
+def business_named(friendly_name: str) -> Business | None:
+    """Return the business whose id a `switchboard:<id>` FriendlyName carries, or None."""
+    business_id = business_id_named(friendly_name)
+    return db.session.get(Business, business_id) if business_id is not None else None
 
 
 def find_orphans() -> list[Orphan]:
@@ -114,3 +129,36 @@ def adopt(orphan: Orphan) -> PhoneNumber:
     commit_or_raise(db.session)
     logger.info("Adopted %s (%s) for business %s", row.e164, row.twilio_sid, orphan.business.id)
     return row
+
+
+def latest_check() -> Activity | None:
+    """The latest webhook check of more than one number that ended well: the orphans it found (a check
+    that walks Twilio's list finds them all) are the ones the console shows."""
+    query = (
+        db.select(Activity)
+        .where(
+            Activity.kind == ActivityKind.WEBHOOK_CHECK,
+            Activity.status == ActivityStatus.SUCCEEDED,
+            Activity.phone_number_id.is_(None),
+        )
+        .order_by(Activity.created_at.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
+
+
+def listed_orphans(check: Activity | None) -> list[dict[str, str]]:
+    """The orphans `check` named (`e164`, `sid`, `friendly_name`) that are neither recorded nor released
+    since."""
+    named = (check.result or {}).get("orphan_numbers", []) if check is not None else []
+    if not named:
+        return []
+    sids = [orphan["sid"] for orphan in named]
+    settled = set(
+        db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(sids)))
+    )
+    released = db.select(NumberHistory.twilio_sid).where(
+        NumberHistory.twilio_sid.in_(sids), NumberHistory.event == NumberEvent.RELEASED
+    )
+    settled.update(db.session.scalars(released))
+    return [orphan for orphan in named if orphan["sid"] not in settled]

@@ -36,13 +36,18 @@ def failure_message(error: BaseException | None, job: Job) -> str:
         return f"The worker running this job died (its heartbeat stopped) before it finished. {RETRY_HINT}"
     if isinstance(error, JobTimeoutException):
         return f"The job ran longer than its {job.timeout} s limit and was stopped. {RETRY_HINT}"
-    if isinstance(error, JobFailed | ValidationError):
-        return str(error)
-    if isinstance(error, ApiError):
-        hint = f" {RETRY_HINT}" if error.retryable else ""
-        return f"Twilio: {error_sentence(error)}.{hint}"
+    if isinstance(error, EXPECTED_FAILURES):
+        return expected_failure_message(error)
     name = type(error).__name__ if error is not None else "unknown error"
     return f"An unexpected error ({name}) stopped the job; the worker log has the details for job {job.id}."
+
+
+def expected_failure_message(error: JobFailed | ValidationError | ApiError) -> str:
+    """Return the sentence the Activity shows for one of the `EXPECTED_FAILURES`."""
+    if isinstance(error, JobFailed | ValidationError):
+        return str(error)
+    hint = f" {RETRY_HINT}" if error.retryable else ""
+    return f"Twilio: {error_sentence(error)}.{hint}"
 
 
 def record_job_failure(

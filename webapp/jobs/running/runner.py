@@ -26,7 +26,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.jobs.running.errors import JobFailed
-from webapp.jobs.running.failures import failure_message
+from webapp.jobs.running.failures import expected_failure_message
 from webapp.jobs.running.runtime import job_context
 from webapp.jobs.running.saving import grouped_saves, save, undo
 from webapp.jobs.running.tracking import (
@@ -132,7 +132,6 @@ def run_in_turn(
     activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], intervals: list[int]
 ) -> dict[str, int] | Retry:
     """The body of `run_activities`, in its app context."""
-    job = get_current_job()
     outcome = dict.fromkeys(("succeeded", "failed", "retrying", "skipped"), 0)
     retry: Retry | None = None
     started = start_attempts(activity_ids)
@@ -148,7 +147,7 @@ def run_in_turn(
                 retry = retried
                 outcome["retrying"] += 1
                 continue
-            failed = error
+            failed: JobFailed | ValidationError | ApiError = error
         except (JobFailed, ValidationError, ApiError) as error:
             undo()
             failed = error
@@ -156,7 +155,7 @@ def run_in_turn(
             succeed(activity, result)
             outcome["succeeded"] += 1
             continue
-        message = failure_message(failed, job)
+        message = expected_failure_message(failed)
         logger.warning("Activity %s (%s) failed: %s", activity.id, activity.kind, message)
         fail_activity(activity, message)
         save()

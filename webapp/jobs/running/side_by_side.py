@@ -29,7 +29,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from webapp.extensions import db
 from webapp.jobs.running.saving import before_waiting
-from webapp.models import Activity
+from webapp.models import Activity, PhoneNumber
 from webapp.twilio_client import TwilioClient, concurrency_state, get_client
 
 R = TypeVar("R")
@@ -45,10 +45,10 @@ def in_flight(activity_ids: list[str], *loads: LoaderOption) -> list[Activity]:
     return [activity for activity in activities if activity.is_in_flight]
 
 
-def in_flight_with_numbers(activity_ids: list[str]) -> list[Activity]:
-    """`in_flight`, with each Activity's number loaded (and those whose number is gone left out)."""
+def in_flight_numbers(activity_ids: list[str]) -> list[PhoneNumber]:
+    """The numbers of the Activities `in_flight`, loaded with them (one whose number is gone adds none)."""
     loaded = in_flight(activity_ids, selectinload(Activity.phone_number))
-    return [activity for activity in loaded if activity.phone_number is not None]
+    return [activity.phone_number for activity in loaded if activity.phone_number is not None]
 
 
 def call_in_app(app: Flask, call: TwilioCall[R]) -> R:

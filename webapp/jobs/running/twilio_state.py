@@ -23,6 +23,16 @@ def friendly_name_for(business: Business) -> str:
     return f"{FRIENDLY_NAME_PREFIX}{business.id}"
 
 
+def business_id_named(friendly_name: str) -> uuid.UUID | None:
+    """Return the business id a `switchboard:<id>` FriendlyName carries, or None when it carries none."""
+    if not friendly_name.startswith(FRIENDLY_NAME_PREFIX):
+        return None
+    try:
+        return uuid.UUID(friendly_name.removeprefix(FRIENDLY_NAME_PREFIX))
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class ExpectedWebhook:
     """The voice webhook every number should have at Twilio, from today's settings."""

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from rq import Retry
 
 from webapp.extensions import db
 from webapp.jobs.enqueue.health import enqueue_health_sweep
@@ -56,7 +57,7 @@ class Failures:
             self.at, self.code = alert.date_generated, alert.error_code
 
 
-def sweep_health(activity_id: str) -> dict[str, Any] | None:
+def sweep_health(activity_id: str) -> dict[str, Any] | Retry | None:
     """RQ job: read the account's new alerts and record each number's failing webhook requests."""
     return run_activity(activity_id, sweep)
 
@@ -92,7 +93,7 @@ def sweep(activity: Activity) -> dict[str, Any]:
     since = max(filter(None, (read_until, window_start)))
     alerts = [a for a in client.list_alerts(since=since) if a.resource_sid and a.sid not in seen]
     report_progress(activity, 0, len(alerts))
-    by_call = {a.resource_sid for a in alerts if a.resource_sid.startswith("CA")}
+    by_call = {a.resource_sid for a in alerts if a.resource_sid and a.resource_sid.startswith("CA")}
     call_to: dict[str, str] = {}
     if by_call:
         first = min((a.date_generated for a in alerts if a.date_generated), default=since)
@@ -100,6 +101,7 @@ def sweep(activity: Activity) -> dict[str, Any]:
         call_to = {call.sid: call.to for call in calls if call.sid in by_call}
     failures: dict[str, Failures] = {}
     for alert in alerts:
+        assert alert.resource_sid is not None, "alerts without a resource were left out above"
         key = call_to.get(alert.resource_sid, alert.resource_sid)
         failures.setdefault(key, Failures()).add(alert)
     failing = record_failures(failures, window_start)

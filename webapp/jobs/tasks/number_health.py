@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from rq import Retry
 
 from webapp.extensions import db
 from webapp.jobs.reads.health_cache import note_unreadable, save_health
@@ -40,7 +41,7 @@ ALERT_DETAILS = 5
 """Latest matching alerts fetched one by one for what the webhook answered."""
 
 
-def refresh_health(activity_id: str) -> dict[str, Any] | None:
+def refresh_health(activity_id: str) -> dict[str, Any] | Retry | None:
     """RQ job: read the Activity's number's health from Twilio into its panel."""
     return run_activity(activity_id, check_health)
 

@@ -16,8 +16,9 @@ from rq import Retry
 from webapp.extensions import db
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activities, run_activity
-from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_with_numbers
+from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_numbers
 from webapp.jobs.running.tracking import report_progress
+from webapp.jobs.tasks.orphans import release_orphan
 from webapp.models import Activity, NumberEvent, NumberHistory, PhoneNumber
 from webapp.twilio_client import NotFound, get_client
 
@@ -40,10 +41,7 @@ def release_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
 
 def planned_releases(activity_ids: list[str]) -> dict[str, TwilioCall[None]]:
     """Return the release at Twilio of each in-flight Activity's number, by its SID."""
-    return {
-        a.phone_number.twilio_sid: release_call(a.phone_number.twilio_sid)
-        for a in in_flight_with_numbers(activity_ids)
-    }
+    return {number.twilio_sid: release_call(number.twilio_sid) for number in in_flight_numbers(activity_ids)}
 
 
 def release_call(number_sid: str) -> TwilioCall[None]:
@@ -53,8 +51,11 @@ def release_call(number_sid: str) -> TwilioCall[None]:
 
 def release(activity: Activity, releases: SideBySide[None] | None = None) -> dict[str, Any]:
     """Release the number at Twilio (its answer taken from the batch's `releases` when given), remove it
-    and record its history; return the Activity's result."""
+    and record its history; return the Activity's result. An orphan's release (no row, `result.orphan`)
+    goes to `orphans.release_orphan`."""
     number = activity.phone_number
+    if number is None and "orphan" in (activity.result or {}):
+        return release_orphan(activity)
     if number is None:
         raise JobFailed("The number is no longer recorded; there is nothing to release.")
     report_progress(activity, 0, 2, step=f"Releasing {number.e164} at Twilio")
@@ -73,7 +74,11 @@ def release(activity: Activity, releases: SideBySide[None] | None = None) -> dic
 
 
 def forget(number: PhoneNumber, activity: Activity, note: str | None) -> None:
-    """Replace the number's row by a history row (uncommitted: the Activity's success commits both)."""
+    """Replace the number's row by a history row (uncommitted: the Activity's success commits both).
+
+    The history row is flushed first: the database deletes a number's row only once its release is
+    recorded (models/release_guard.py)."""
     reason = (activity.result or {}).get("reason")
     db.session.add(NumberHistory.of(number, NumberEvent.RELEASED, activity, reason=reason, note=note))
+    db.session.flush()
     db.session.delete(number)

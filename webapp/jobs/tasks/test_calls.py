@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from rq import Retry
 
 from webapp.jobs.enqueue.health import NO_TEST_CALLER
 from webapp.jobs.reads.health_cache import note_unreadable, save_health
@@ -45,7 +46,7 @@ CLOCK_SLACK = timedelta(minutes=1)
 """How far before the call the job looks for its inbound leg and alerts (clocks differ)."""
 
 
-def place_test_call(activity_id: str) -> dict[str, Any] | None:
+def place_test_call(activity_id: str) -> dict[str, Any] | Retry | None:
     """RQ job: call the Activity's number from the test caller and record the verdict."""
     return run_activity(activity_id, call_and_judge)
 

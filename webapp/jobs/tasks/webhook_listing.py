@@ -11,9 +11,9 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, Uuid, bindparam, text, update
+from sqlalchemy import CursorResult, Select, Uuid, bindparam, text, update
 
 from webapp.extensions import db
 from webapp.jobs.running.tracking import report_progress
@@ -32,6 +32,10 @@ a few hundred numbers the walk sends fewer requests for any account up to some 3
 "Check all webhooks" always walks."""
 
 PAGE_COLUMNS = ("sid", "status", "voice_url", "status_callback", "error")
+
+ORPHANS_NAMED = 20
+"""How many orphans a check names in its result (it counts them all): the console shows these in words,
+with Adopt and Release, and `numbers orphans` lists every one."""
 
 
 def webhook_row(number: TwilioNumber, expected: ExpectedWebhook) -> dict[str, Any]:
@@ -74,18 +78,22 @@ def record_page(
     return [(sid, status) for sid, status in db.session.execute(statement, {**params, "now": now})]
 
 
-def count_orphans(numbers: Sequence[TwilioNumber], recorded: set[str]) -> int:
-    """Return how many of the page's numbers carry our FriendlyName and no row records (anywhere)."""
-    ours = [
-        n.sid for n in numbers if n.friendly_name.startswith(FRIENDLY_NAME_PREFIX) and n.sid not in recorded
-    ]
+def page_orphans(numbers: Sequence[TwilioNumber], recorded: set[str]) -> list[dict[str, str]]:
+    """Return the page's numbers that carry our FriendlyName and no row records (anywhere), as a check's
+    result names them: `e164`, `sid`, `friendly_name`."""
+    ours = [n for n in numbers if n.friendly_name.startswith(FRIENDLY_NAME_PREFIX) and n.sid not in recorded]
     if not ours:
-        return 0
-    known = set(db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(ours))))
-    return len(ours) - len(known)
+        return []
+    sids = [n.sid for n in ours]
+    known = set(db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(sids))))
+    return [
+        {"e164": n.phone_number, "sid": n.sid, "friendly_name": n.friendly_name}
+        for n in ours
+        if n.sid not in known
+    ]
 
 
-def mark_unseen_gone(scope: Select[tuple[PhoneNumber]], walk_started: datetime) -> int:
+def mark_unseen_gone(scope: Select[PhoneNumber], walk_started: datetime) -> int:
     """Mark the rows in `scope` the walk did not see (checked before it started) as gone; return how many."""
     in_scope = scope.with_only_columns(PhoneNumber.id)
     unseen = (
@@ -95,19 +103,20 @@ def mark_unseen_gone(scope: Select[tuple[PhoneNumber]], walk_started: datetime) 
         .values(webhook_status=WebhookStatus.ERROR, webhook_error=GONE_MESSAGE, webhook_checked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return db.session.execute(unseen).rowcount
+    # An UPDATE's result is a CursorResult, which has the row count; Session.execute is typed for SELECTs.
+    return cast("CursorResult[Any]", db.session.execute(unseen)).rowcount
 
 
 def check_by_listing(
     activity: Activity,
     client: TwilioClient,
     expected: ExpectedWebhook,
-    scope: Select[tuple[PhoneNumber]],
+    scope: Select[PhoneNumber],
     scope_ids: list[uuid.UUID] | None,
 ) -> dict[str, Any]:
     """Walk the account's numbers page by page, recording the webhook state of the rows in `scope` (the
     rows of `scope_ids`, or all when None); return the Activity's result (`checked`, `counts` by state,
-    `orphans`, `pages`). Resumes after a retry."""
+    `orphans`, the first `ORPHANS_NAMED` of them as `orphan_numbers`, `pages`). Resumes after a retry."""
     saved = activity.result or {}
     total = db.session.scalar(db.select(db.func.count()).select_from(scope.subquery()))
     walk_started = datetime.fromisoformat(saved["walk_started"]) if "walk_started" in saved else utcnow()
@@ -115,6 +124,7 @@ def check_by_listing(
     counts[WebhookStatus.IN_SYNC.value] = 0
     counts.update(saved.get("counts", {}))
     orphans, pages, done = saved.get("orphans", 0), saved.get("pages", 0), activity.progress_done or 0
+    named: list[dict[str, str]] = saved.get("orphan_numbers", [])
     next_page = saved.get("next_page")
     report_progress(activity, done, total, walk_started=walk_started.isoformat())
     while pages == 0 or next_page:
@@ -122,10 +132,18 @@ def check_by_listing(
         updated = record_page(page.numbers, expected, scope_ids, utcnow())
         for _, status in updated:
             counts[status] += 1
-        orphans += count_orphans(page.numbers, {sid for sid, _ in updated})
+        found = page_orphans(page.numbers, {sid for sid, _ in updated})
+        orphans, named = orphans + len(found), (named + found)[:ORPHANS_NAMED]
         pages, done, next_page = pages + 1, done + len(updated), page.next_page_url
         report_progress(
-            activity, done, max(total, done), counts=counts, orphans=orphans, pages=pages, next_page=next_page
+            activity,
+            done,
+            max(total, done),
+            counts=counts,
+            orphans=orphans,
+            orphan_numbers=named,
+            pages=pages,
+            next_page=next_page,
         )
     gone = mark_unseen_gone(scope, walk_started)
     counts[WebhookStatus.ERROR.value] += gone
@@ -138,4 +156,11 @@ def check_by_listing(
         gone,
         orphans,
     )
-    return {"checked": done + gone, "counts": counts, "orphans": orphans, "pages": pages, "next_page": None}
+    return {
+        "checked": done + gone,
+        "counts": counts,
+        "orphans": orphans,
+        "orphan_numbers": named,
+        "pages": pages,
+        "next_page": None,
+    }

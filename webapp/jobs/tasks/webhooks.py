@@ -16,7 +16,7 @@ from webapp.jobs.enqueue.bulk import enqueue_bulk_resync
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activities, run_activity
 from webapp.jobs.running.saving import save
-from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_with_numbers
+from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_numbers
 from webapp.jobs.running.tracking import report_progress
 from webapp.jobs.running.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
 from webapp.jobs.tasks.webhook_listing import LIST_CHECK_THRESHOLD, check_by_listing
@@ -48,8 +48,8 @@ def planned_updates(activity_ids: list[str]) -> dict[str, TwilioCall[TwilioNumbe
     """Return the webhook update of each in-flight Activity's number, by its SID."""
     voice_url = ExpectedWebhook.from_config(current_app.config).voice_url
     return {
-        a.phone_number.twilio_sid: webhook_update(a.phone_number.twilio_sid, voice_url)
-        for a in in_flight_with_numbers(activity_ids)
+        number.twilio_sid: webhook_update(number.twilio_sid, voice_url)
+        for number in in_flight_numbers(activity_ids)
     }
 
 
@@ -101,7 +101,7 @@ def resync(activity: Activity, updates: SideBySide[TwilioNumber] | None = None) 
     return {"e164": row.e164, "twilio_sid": row.twilio_sid, "voice_url": row.voice_url}
 
 
-def numbers_to_check(activity: Activity) -> Select[tuple[PhoneNumber]]:
+def numbers_to_check(activity: Activity) -> Select[PhoneNumber]:
     """Return the select of the Activity's numbers: its one number, its list (`number_ids`), or all."""
     query = db.select(PhoneNumber)
     if activity.phone_number_id is not None:
@@ -112,7 +112,7 @@ def numbers_to_check(activity: Activity) -> Select[tuple[PhoneNumber]]:
     return query
 
 
-def in_batches(query: Select[tuple[PhoneNumber]], after: str | None = None) -> Iterator[list[PhoneNumber]]:
+def in_batches(query: Select[PhoneNumber], after: str | None = None) -> Iterator[list[PhoneNumber]]:
     """Yield the rows of `query` in id order, `BATCH_SIZE` at a time, after the id `after` (keyset paging)."""
     cursor = uuid.UUID(after) if after else None
     while True:

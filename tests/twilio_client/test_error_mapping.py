@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import json
+import socket
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+import requests
 from requests.structures import CaseInsensitiveDict
-from twilio.base.exceptions import TwilioException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.response import Response
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
-from webapp.twilio_client import ApiError, NumberUnavailable, RateLimited, TwilioUnavailable
+from tests.twilio_client.helpers import refused_url
+from webapp.twilio_client import ApiError, AuthError, NumberUnavailable, RateLimited, TwilioUnavailable
 from webapp.twilio_client.error_mapping import to_api_error
 from webapp.twilio_client.models import read_capabilities
+
+TOKEN = "tok-3c9e1f0d-never-print-me"
+
+
+def raised_by(call: Callable[[], object]) -> BaseException:
+    """The exception `call` raises (it must raise one)."""
+    with pytest.raises(Exception) as raised:
+        call()
+    return raised.value
+
+
+@pytest.fixture
+def silent_url() -> Iterator[str]:
+    """A base URL where connections are accepted and no answer ever comes."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
 
 
 def test_capabilities_are_read_in_any_case() -> None:
@@ -72,3 +94,64 @@ def test_other_library_errors_are_plain_api_errors_without_the_token(text: str) 
 
     assert type(mapped) is ApiError
     assert "s3cret" not in str(mapped)
+
+
+def test_a_refused_connection_is_a_failure_before_anything_was_sent() -> None:
+    error = raised_by(lambda: requests.get(refused_url(), timeout=5))
+
+    mapped = to_api_error(error, None, secret=TOKEN)
+
+    assert isinstance(mapped, TwilioUnavailable)
+    assert mapped.ambiguous is False
+
+
+def test_a_connect_timeout_is_a_failure_before_anything_was_sent() -> None:
+    reason = ConnectTimeoutError(None, "Connection to api.twilio.com timed out. (connect timeout=3.05)")
+    error = requests.ConnectTimeout(MaxRetryError(None, "/2010-04-01/Accounts.json", reason))  # as requests
+
+    mapped = to_api_error(error, None, secret=TOKEN)
+
+    assert isinstance(mapped, TwilioUnavailable)
+    assert mapped.ambiguous is False
+
+
+def test_a_read_timeout_may_have_been_carried_out(silent_url: str) -> None:
+    error = raised_by(lambda: requests.get(silent_url, timeout=(5, 0.05)))
+
+    mapped = to_api_error(error, None, secret=TOKEN)
+
+    assert isinstance(mapped, TwilioUnavailable)
+    assert mapped.ambiguous is True
+
+
+def test_a_twilio_error_that_echoes_the_auth_token_is_redacted() -> None:
+    error = TwilioRestException(401, "/2010-04-01/Accounts.json", f"Bad token {TOKEN}", code=20003)
+
+    mapped = to_api_error(error, None, secret=TOKEN)
+
+    assert isinstance(mapped, AuthError)
+    assert mapped.message == "Bad token [redacted]"
+
+
+def test_without_an_auth_token_nothing_is_redacted() -> None:
+    error = TwilioRestException(400, "/2010-04-01/Accounts.json", "Missing parameter", code=21201)
+
+    assert to_api_error(error, None, secret="").message == "Missing parameter"
+
+
+def test_a_bare_429_is_rate_limited_and_retryable() -> None:
+    error = TwilioRestException(429, "/2010-04-01/Accounts.json", "Too Many Requests")
+
+    mapped = to_api_error(error, None, secret=TOKEN)
+
+    assert isinstance(mapped, RateLimited)
+    assert (mapped.status, mapped.code, mapped.retryable) == (429, None, True)
+
+
+def test_an_answer_that_is_not_json_may_have_been_carried_out() -> None:
+    error = raised_by(lambda: json.loads("<html>Bad gateway</html>"))  # as the library parses a body
+
+    mapped = to_api_error(error, None, secret=TOKEN)
+
+    assert isinstance(mapped, TwilioUnavailable)
+    assert mapped.ambiguous is True

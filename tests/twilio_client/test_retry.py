@@ -125,6 +125,24 @@ def test_reconcile_runs_after_the_last_ambiguous_attempt_too() -> None:
     assert result == "bought once"
 
 
+def test_every_attempt_ambiguous_and_nothing_found_raises_the_last_failure_after_max_attempts() -> None:
+    first, last = unavailable(ambiguous=True), unavailable(ambiguous=True)
+    attempt = failing_then("never", first, last, unavailable(ambiguous=True))
+    looked_up = []
+
+    def find_nothing() -> None:
+        looked_up.append(attempt.calls)
+
+    with pytest.raises(TwilioUnavailable) as raised:
+        RetryPolicy(max_attempts=2, sleep=RecordingSleep()).run(
+            "release_number", attempt, idempotent=False, reconcile=find_nothing
+        )
+
+    assert raised.value is last
+    assert attempt.calls == 2
+    assert looked_up == [1, 2], "each ambiguous attempt is looked up before anything follows it"
+
+
 @pytest.mark.parametrize(
     "settings",
     [{"max_attempts": 0}, {"backoff_seconds": 0}, {"retry_after_cap": -1}],

@@ -16,7 +16,14 @@ from twilio.http.response import Response
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError
 
 from tests.twilio_client.helpers import refused_url
-from webapp.twilio_client import ApiError, AuthError, NumberUnavailable, RateLimited, TwilioUnavailable
+from webapp.twilio_client import (
+    ApiError,
+    AuthError,
+    NotFound,
+    NumberUnavailable,
+    RateLimited,
+    TwilioUnavailable,
+)
 from webapp.twilio_client.error_mapping import to_api_error
 from webapp.twilio_client.models import read_capabilities
 
@@ -97,12 +104,13 @@ def test_other_library_errors_are_plain_api_errors_without_the_token(text: str) 
 
 
 def test_a_refused_connection_is_a_failure_before_anything_was_sent() -> None:
-    error = raised_by(lambda: requests.get(refused_url(), timeout=5))
+    error = raised_by(lambda: requests.get(f"{refused_url()}/2010-04-01/Accounts.json", timeout=5))
 
     mapped = to_api_error(error, None, secret=TOKEN)
 
     assert isinstance(mapped, TwilioUnavailable)
     assert mapped.ambiguous is False
+    assert (mapped.method, mapped.uri) == ("GET", "/2010-04-01/Accounts.json")
 
 
 def test_a_connect_timeout_is_a_failure_before_anything_was_sent() -> None:
@@ -139,13 +147,39 @@ def test_without_an_auth_token_nothing_is_redacted() -> None:
     assert to_api_error(error, None, secret="").message == "Missing parameter"
 
 
-def test_a_bare_429_is_rate_limited_and_retryable() -> None:
-    error = TwilioRestException(429, "/2010-04-01/Accounts.json", "Too Many Requests")
+@pytest.mark.parametrize(
+    ("status", "code", "kind"),
+    [
+        (401, None, AuthError),
+        (400, 20003, AuthError),
+        (404, None, NotFound),
+        (400, 20404, NotFound),
+        (429, None, RateLimited),
+        (400, 20429, RateLimited),
+        (400, 21422, NumberUnavailable),
+        (400, 21452, NumberUnavailable),
+        (400, 21421, ApiError),
+        (500, None, TwilioUnavailable),
+        (499, None, ApiError),
+    ],
+    ids=["401", "20003", "404", "20404", "bare-429", "20429", "21422", "21452", "21421", "500", "499"],
+)
+def test_twilio_errors_are_mapped_by_status_or_code(status: int, code: int | None, kind: type) -> None:
+    error = TwilioRestException(status, "/2010-04-01/Accounts.json", "Twilio refused", code=code)
 
     mapped = to_api_error(error, None, secret=TOKEN)
 
-    assert isinstance(mapped, RateLimited)
-    assert (mapped.status, mapped.code, mapped.retryable) == (429, None, True)
+    assert type(mapped) is kind
+    assert (mapped.status, mapped.code, mapped.message) == (status, code, "Twilio refused")
+
+
+def test_a_page_error_takes_twilio_code_and_message_from_its_body() -> None:
+    response = Response(404, '{"code": 20404, "message": "Not found"}', CaseInsensitiveDict())
+
+    mapped = to_api_error(TwilioException("Unable to fetch page", response), None, secret=TOKEN)
+
+    assert isinstance(mapped, NotFound)
+    assert (mapped.status, mapped.code, mapped.message, mapped.method) == (404, 20404, "Not found", "GET")
 
 
 def test_an_answer_that_is_not_json_may_have_been_carried_out() -> None:

@@ -16,11 +16,10 @@ from webapp.models.base import utcnow
 def test_name_is_trimmed_and_status_defaults_to_trial(app):
     business = Business(name="  Acme Plumbing  ")
     assert business.name == "Acme Plumbing"
-    from webapp.extensions import db
-
     db.session.add(business)
     db.session.commit()
     assert business.status == BusinessStatus.TRIAL
+    assert (business.has_number, business.cancelled_at) == (False, None)
 
 
 @pytest.mark.parametrize(
@@ -57,6 +56,13 @@ def test_bad_values_name_the_field(app, field, value, message):
 )
 def test_good_values_are_normalised(app, field, value, stored):
     assert getattr(Business(**{"name": "Acme", field: value}), field) == stored
+
+
+def test_a_business_reads_as_its_name_and_its_repr_names_it(app):
+    business = make_business(name="Acme Plumbing", status=BusinessStatus.TRIAL)
+
+    assert str(business) == "Acme Plumbing"
+    assert repr(business) == f"<Business {business.id} 'Acme Plumbing' trial>"
 
 
 def test_has_phone_number(app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -42,6 +43,22 @@ def silent_url() -> Iterator[str]:
     """A base URL where connections are accepted and no answer ever comes."""
     with socket.create_server(("127.0.0.1", 0)) as server:
         yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.fixture
+def hanging_up_url() -> Iterator[str]:
+    """A base URL whose server reads the request, then closes the connection without answering."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def hang_up() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+
+        listener = threading.Thread(target=hang_up, daemon=True)
+        listener.start()
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+        listener.join(timeout=5)
 
 
 def test_capabilities_are_read_in_any_case() -> None:
@@ -130,6 +147,16 @@ def test_a_read_timeout_may_have_been_carried_out(silent_url: str) -> None:
 
     assert isinstance(mapped, TwilioUnavailable)
     assert mapped.ambiguous is True
+
+
+def test_a_connection_lost_after_sending_may_have_been_carried_out(hanging_up_url: str) -> None:
+    error = raised_by(lambda: requests.post(hanging_up_url, data={"PhoneNumber": "+14155550100"}, timeout=5))
+
+    mapped = to_api_error(error, None, secret=TOKEN)
+
+    assert isinstance(mapped, TwilioUnavailable)
+    assert mapped.ambiguous is True
+    assert mapped.message == "The connection to Twilio failed: ConnectionError."
 
 
 def test_a_twilio_error_that_echoes_the_auth_token_is_redacted() -> None:

@@ -103,6 +103,21 @@ def test_retry_after_as_an_http_date() -> None:
     assert 18 <= mapped.retry_after <= 20
 
 
+A_MINUTE_AGO = format_datetime(datetime.now(UTC) - timedelta(minutes=1), usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"), [("4", 4.0), ("-3", 0.0), (A_MINUTE_AGO, 0.0)], ids=["seconds", "negative", "past"]
+)
+def test_retry_after_is_never_negative(header: str, seconds: float) -> None:
+    response = Response(429, '{"code": 20429}', CaseInsensitiveDict({"Retry-After": header}))
+
+    mapped = to_api_error(TwilioException("Unable to fetch page", response), None, secret=TOKEN)
+
+    assert isinstance(mapped, RateLimited)
+    assert mapped.retry_after == seconds
+
+
 def test_page_error_without_a_json_body_keeps_its_status() -> None:
     response = Response(502, "<html>Bad gateway</html>", CaseInsensitiveDict())
 

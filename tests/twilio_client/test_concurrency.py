@@ -38,6 +38,73 @@ def answer(slots: AccountConcurrency, status: int) -> float:
     return slots.state().limit
 
 
+def test_an_answer_grows_the_limit_by_a_tenth_of_a_slot_divided_by_the_limit(redis_client: Redis):
+    slots = limiter(redis_client, ceiling=10)
+    start_at(slots, 5)
+
+    assert answer(slots, 200) == pytest.approx(5 + 0.1 / 5)
+    assert answer(slots, 404) == pytest.approx(5.02 + 0.1 / 5.02), "any answer but a 429 counts"
+
+
+def test_a_429_multiplies_the_limit_by_0_7_down_to_one_slot(redis_client: Redis):
+    slots = limiter(redis_client, ceiling=10)
+    start_at(slots, 5, decreased_ago=60)
+    assert answer(slots, 429) == pytest.approx(3.5)
+
+    start_at(slots, 1.2, decreased_ago=60)
+    assert answer(slots, 429) == 1
+
+
+def test_a_429_more_than_half_a_second_after_the_last_decrease_shrinks_the_limit_again(redis_client: Redis):
+    slots = limiter(redis_client, ceiling=10)
+    start_at(slots, 10, decreased_ago=0.75)
+
+    assert answer(slots, 429) == pytest.approx(7)
+
+
+def test_the_limit_shrinks_from_the_setting_once_the_setting_is_lowered(redis_client: Redis):
+    slots = limiter(redis_client, ceiling=2)
+    start_at(slots, 10, decreased_ago=60)  # reached under a higher setting
+
+    assert answer(slots, 429) == pytest.approx(1.4)
+
+
+def test_a_fractional_limit_is_rounded_down_to_whole_slots(redis_client: Redis):
+    slots = limiter(redis_client, ceiling=10, wait=0)
+    start_at(slots, 2.9)
+
+    with slots.slot(), slots.slot():
+        with pytest.raises(TwilioUnavailable, match="No Twilio request slot"), slots.slot():
+            pass
+        assert slots.state().in_flight == 2
+
+
+def test_waiting_for_a_slot_polls_less_and_less_often_down_to_every_twentieth_of_a_second(
+    redis_client: Redis,
+):
+    waits: list[float] = []
+    holder: list[AbstractContextManager] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 10:
+            holder.pop().__exit__(None, None, None)  # the request holding the only slot ends
+
+    slots = limiter(redis_client, ceiling=1, wait=5, sleep=sleep)
+    holder.append(slots.slot())
+    holder[0].__enter__()
+    with slots.slot():
+        pass
+
+    pauses = [min(0.002 * 2**n, 0.05) for n in range(10)]  # each jittered by x0.5 to x1.5
+    assert all(0.5 * pause <= wait <= 1.5 * pause for wait, pause in zip(waits, pauses, strict=True)), waits
+
+
+def test_a_ceiling_below_one_slot_is_refused(redis_client: Redis):
+    with pytest.raises(ValueError, match="at least 1"):
+        limiter(redis_client, ceiling=0)
+
+
 def test_no_more_slots_than_the_ceiling_are_held_across_clients(redis_client: Redis):
     clients = [limiter(redis_client, wait=10) for _ in range(3)]  # as if in three processes
     held, most, lock = [0], [0], threading.Lock()
@@ -131,70 +198,3 @@ def test_redis_down_lets_the_request_go_without_a_slot(caplog: pytest.LogCapture
 
     assert sent == [True]
     assert "goes out without a slot" in caplog.text
-
-
-def test_an_answer_grows_the_limit_by_a_tenth_of_a_slot_divided_by_the_limit(redis_client: Redis):
-    slots = limiter(redis_client, ceiling=10)
-    start_at(slots, 5)
-
-    assert answer(slots, 200) == pytest.approx(5 + 0.1 / 5)
-    assert answer(slots, 404) == pytest.approx(5.02 + 0.1 / 5.02), "any answer but a 429 counts"
-
-
-def test_a_429_multiplies_the_limit_by_0_7_down_to_one_slot(redis_client: Redis):
-    slots = limiter(redis_client, ceiling=10)
-    start_at(slots, 5, decreased_ago=60)
-    assert answer(slots, 429) == pytest.approx(3.5)
-
-    start_at(slots, 1.2, decreased_ago=60)
-    assert answer(slots, 429) == 1
-
-
-def test_a_429_more_than_half_a_second_after_the_last_decrease_shrinks_the_limit_again(redis_client: Redis):
-    slots = limiter(redis_client, ceiling=10)
-    start_at(slots, 10, decreased_ago=0.75)
-
-    assert answer(slots, 429) == pytest.approx(7)
-
-
-def test_the_limit_shrinks_from_the_setting_once_the_setting_is_lowered(redis_client: Redis):
-    slots = limiter(redis_client, ceiling=2)
-    start_at(slots, 10, decreased_ago=60)  # reached under a higher setting
-
-    assert answer(slots, 429) == pytest.approx(1.4)
-
-
-def test_a_fractional_limit_is_rounded_down_to_whole_slots(redis_client: Redis):
-    slots = limiter(redis_client, ceiling=10, wait=0)
-    start_at(slots, 2.9)
-
-    with slots.slot(), slots.slot():
-        with pytest.raises(TwilioUnavailable, match="No Twilio request slot"), slots.slot():
-            pass
-        assert slots.state().in_flight == 2
-
-
-def test_waiting_for_a_slot_polls_less_and_less_often_down_to_every_twentieth_of_a_second(
-    redis_client: Redis,
-):
-    waits: list[float] = []
-    holder: list[AbstractContextManager] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        if len(waits) == 10:
-            holder.pop().__exit__(None, None, None)  # the request holding the only slot ends
-
-    slots = limiter(redis_client, ceiling=1, wait=5, sleep=sleep)
-    holder.append(slots.slot())
-    holder[0].__enter__()
-    with slots.slot():
-        pass
-
-    pauses = [min(0.002 * 2**n, 0.05) for n in range(10)]  # each jittered by x0.5 to x1.5
-    assert all(0.5 * pause <= wait <= 1.5 * pause for wait, pause in zip(waits, pauses, strict=True)), waits
-
-
-def test_a_ceiling_below_one_slot_is_refused(redis_client: Redis):
-    with pytest.raises(ValueError, match="at least 1"):
-        limiter(redis_client, ceiling=0)

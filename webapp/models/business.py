@@ -89,7 +89,6 @@ class Business(UuidPrimaryKey, Timestamps, db.Model):
     phone_number: Mapped[PhoneNumber | None] = relationship(
         "PhoneNumber",
         back_populates="business",
-        uselist=False,
         cascade="all, delete-orphan",
         passive_deletes=True,
     )

@@ -462,8 +462,11 @@ def main() -> None:
         return
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
-    for module in modules:
-        mutate(module, arguments.tests or TESTS[module])
+    try:
+        for module in modules:
+            mutate(module, arguments.tests or TESTS[module])
+    except (KeyboardInterrupt, Interrupted):
+        sys.exit("\ninterrupted; the module under mutation is restored")
 
 
 if __name__ == "__main__":

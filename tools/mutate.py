@@ -376,6 +376,8 @@ def pytest_run(tests: list[str], timeout: float | None) -> tuple[str, float]:
     child = os.fork()
     if child == 0:
         os.setsid()
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)  # this process's handlers restore the file; not the child's
         with open(os.devnull, "w") as devnull:
             os.dup2(devnull.fileno(), 1)
             os.dup2(devnull.fileno(), 2)

@@ -92,6 +92,13 @@ def test_the_limit_shrinks_from_the_setting_once_the_setting_is_lowered(redis_cl
     assert answer(slots, 429) == pytest.approx(1.4)
 
 
+def test_a_lease_that_has_just_ended_is_not_counted_in_flight(redis_client: Redis):
+    slots = limiter(redis_client)
+    redis_client.zadd(slots.keys[0], {"ended": redis_now(redis_client) - 0.001, "held": 2**40})
+
+    assert slots.state().in_flight == 1
+
+
 def test_a_fractional_limit_is_rounded_down_to_whole_slots(redis_client: Redis):
     slots = limiter(redis_client, ceiling=10, wait=0)
     start_at(slots, 2.9)

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench lint format clean
+.PHONY: run test bench mutate lint format clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit("Switchboard needs Python 3.11 or newer; set PYTHON=python3.11" if sys.version_info < (3, 11) else 0)'
@@ -33,6 +33,10 @@ test: $(VENV)/.installed-dev node_modules/.package-lock.json
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m bench $(if $(QUICK),--quick,) $(if $(ONLY),--only $(ONLY),)
+
+# Mutation testing of a core module (all five without MODULE); minutes each, never in CI. See tools/mutate.py.
+mutate: $(VENV)/.installed-dev
+	nice -n 10 $(PY) tools/mutate.py $(MODULE)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy

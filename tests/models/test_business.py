@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import text
 
 from tests.factories import make_business, make_number
+from webapp.extensions import db
 from webapp.models import Business, BusinessStatus, ValidationError
+from webapp.models.base import utcnow
 
 
 def test_name_is_trimmed_and_status_defaults_to_trial(app):
     business = Business(name="  Acme Plumbing  ")
     assert business.name == "Acme Plumbing"
-    from webapp.extensions import db
-
     db.session.add(business)
     db.session.commit()
     assert business.status == BusinessStatus.TRIAL
+    assert (business.has_number, business.cancelled_at) == (False, None)
 
 
 @pytest.mark.parametrize(
@@ -54,7 +58,61 @@ def test_good_values_are_normalised(app, field, value, stored):
     assert getattr(Business(**{"name": "Acme", field: value}), field) == stored
 
 
+def test_a_business_reads_as_its_name_and_its_repr_names_it(app):
+    business = make_business(name="Acme Plumbing", status=BusinessStatus.TRIAL)
+
+    assert str(business) == "Acme Plumbing"
+    assert repr(business) == f"<Business {business.id} 'Acme Plumbing' trial>"
+
+
 def test_eligible_only_when_active_and_without_number(app):
     assert make_business(status=BusinessStatus.ACTIVE).why_no_number() is None
     assert make_business(status=BusinessStatus.TRIAL).why_no_number() is not None
     assert make_number().business.why_no_number() is not None
+
+
+def test_statuses_are_stored_in_these_spellings(app):
+    for status in BusinessStatus:
+        make_business(status=status)
+
+    stored = db.session.execute(text("SELECT status FROM businesses ORDER BY status")).scalars().all()
+
+    assert stored == ["active", "cancelled", "suspended", "trial"]
+
+
+def save_status(business: Business, status: BusinessStatus) -> None:
+    """Set the status as the console's form does, and commit (the stamp is then read back)."""
+    business.status = status
+    db.session.commit()
+
+
+def test_cancelled_at_is_stamped_on_cancelling_kept_while_cancelled_and_cleared_otherwise(app):
+    business = make_business(status=BusinessStatus.TRIAL)
+    assert business.cancelled_at is None
+
+    before = utcnow()
+    save_status(business, BusinessStatus.CANCELLED)
+    assert before <= business.cancelled_at <= utcnow()
+
+    a_month_ago = utcnow() - timedelta(days=30)
+    business.cancelled_at = a_month_ago  # as if cancelled a month ago
+    save_status(business, BusinessStatus.CANCELLED)  # the form re-submitted unchanged
+    assert business.cancelled_at == a_month_ago
+
+    save_status(business, BusinessStatus.ACTIVE)
+    assert business.cancelled_at is None
+
+    before = utcnow()
+    save_status(business, BusinessStatus.CANCELLED)
+    assert before <= business.cancelled_at <= utcnow()
+
+
+def test_a_cancelled_business_without_a_stamp_gets_one_when_saved_as_cancelled(app):
+    business = make_business(status=BusinessStatus.CANCELLED)
+    business.cancelled_at = None  # a row written outside the console
+    db.session.commit()
+
+    before = utcnow()
+    save_status(business, BusinessStatus.CANCELLED)
+
+    assert before <= business.cancelled_at <= utcnow()

@@ -96,7 +96,6 @@ class Business(UuidPrimaryKey, Timestamps, Model):
     phone_number: Mapped[PhoneNumber | None] = relationship(
         "PhoneNumber",
         back_populates="business",
-        uselist=False,
         cascade="save-update, merge",
         passive_deletes="all",
     )

@@ -4,8 +4,9 @@ Twilio limits concurrent requests per account (429, error 20429, beyond it), not
 holds a slot while it is on the wire: a lease id in a sorted set scored by the lease's expiry, so a process
 killed while holding slots leaks none of them past the lease. A Lua script drops expired leases and takes a
 slot only while fewer are held than the current limit; another gives the slot back and adapts the limit:
-a 429 shrinks it (multiplicative decrease, at most once per `DECREASE_INTERVAL`), every other answer grows
-it back by `INCREASE_STEP / limit` (a slot per ten rounds of requests), never above `TWILIO_MAX_CONCURRENCY`.
+a 429 shrinks it (multiplicative decrease, at most once per `DECREASE_INTERVAL`, never below one slot, so
+a request can always go out), every other answer grows it back by `INCREASE_STEP / limit` (a slot per ten
+rounds of requests), never above `TWILIO_MAX_CONCURRENCY`.
 
 Times are Redis's own (`TIME`), so the processes' clocks need not agree. A Redis that restarts empty starts
 again with no slots held and the limit at the setting. While Redis does not answer, requests go out without
@@ -50,7 +51,7 @@ now = tonumber(now[1]) + tonumber(now[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local ceiling = tonumber(ARGV[1])
 local limit = math.min(tonumber(redis.call('GET', KEYS[2]) or ceiling), ceiling)
-if redis.call('ZCARD', KEYS[1]) < math.max(1, math.floor(limit)) then
+if redis.call('ZCARD', KEYS[1]) < math.floor(limit) then
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
     return 1
 end

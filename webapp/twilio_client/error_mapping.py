@@ -15,7 +15,7 @@ from typing import Any
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.response import Response
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.exceptions import NewConnectionError
 
 from webapp.twilio_client.errors import (
     ApiError,
@@ -117,16 +117,13 @@ def _from_transport(error: requests.RequestException, *, secret: str) -> TwilioU
 
 
 def _never_connected(error: requests.RequestException) -> bool:
-    """Whether the failure happened before the request could be sent (refused, unknown host)."""
+    """Whether the failure happened before the request could be sent (refused, unknown host): urllib3's
+    `NewConnectionError` (`NameResolutionError` is one) among the errors that led to it."""
     seen: BaseException | None = error
     while seen is not None:
-        reason = getattr(seen, "reason", None)
-        if isinstance(seen, NewConnectionError | NameResolutionError) or isinstance(
-            reason, NewConnectionError | NameResolutionError
-        ):
+        if isinstance(seen, NewConnectionError):
             return True
-        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
-        seen = nested or seen.__cause__ or seen.__context__
+        seen = seen.__cause__ or seen.__context__
     return False
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -32,11 +30,11 @@ class RetryPolicy:
         jitter: returns a float in [0, 1) that scales each backoff ("full jitter").
     """
 
-    max_attempts: int = 3
-    backoff_seconds: float = 0.5
-    retry_after_cap: float = 30.0
-    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
-    jitter: Callable[[], float] = field(default=random.random, repr=False)
+    max_attempts: int
+    backoff_seconds: float
+    retry_after_cap: float
+    sleep: Callable[[float], None] = field(repr=False)
+    jitter: Callable[[], float] = field(repr=False)
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -56,7 +54,7 @@ class RetryPolicy:
         operation: str,
         attempt: Callable[[], T],
         *,
-        idempotent: bool = True,
+        idempotent: bool,
         reconcile: Callable[[], T | None] | None = None,
     ) -> T:
         """Return `attempt()`, sending it again after transient failures.

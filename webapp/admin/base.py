@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, CappedCountQuery
+from webapp.admin.exports import spreadsheet_safe
 from webapp.admin.filters import invalid_value_message
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
@@ -186,6 +187,10 @@ class SecureModelView(ModelView):
             flash(f"Lists show their first {self.paged_rows:,} rows: search or filter to find more.", "info")
         ids = query.enable_eagerloads(False).with_entities(self.model.id).limit(size).offset(page * size)
         return query.filter(self.model.id.in_(select(ids.subquery().c.id))).limit(size)
+
+    def get_export_value(self, model: Any, name: str) -> Any:
+        """The cell as Flask-Admin formats it for export, never a spreadsheet formula (see `exports`)."""
+        return spreadsheet_safe(super().get_export_value(model, name))
 
     def get_invalid_value_msg(self, value: str, filter: Any) -> str:
         """Say which filter refused the value and what it expects (Flask-Admin says only the value)."""

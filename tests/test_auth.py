@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 
@@ -194,3 +195,52 @@ def test_password_never_reaches_the_log(client, app, caplog):
         data={"email": "viewer@example.com", "password": "hunter2-secret", "csrf_token": csrf_token(client)},
     )
     assert "hunter2-secret" not in caplog.text
+
+
+def good_form(client, **fields) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "email": "viewer@example.com",
+        "password": TEST_PASSWORD,
+        "csrf_token": csrf_token(client),
+        **fields,
+    }
+
+
+def odd_sign_ins(client) -> dict[str, tuple[int, dict]]:  # type: ignore[no-untyped-def]
+    """Requests that once answered 500 with a traceback in the log, each with the status it must get."""
+    token = csrf_token(client)
+    return {
+        "CR/LF in next": (
+            400,
+            {"query_string": {"next": "/admin/\r\nSet-Cookie: a=b"}, "data": good_form(client)},
+        ),
+        "a file part": (
+            400,
+            {"data": good_form(client, email=(io.BytesIO(b"viewer@example.com"), "email.txt"))},
+        ),
+        "non-text JSON": (
+            415,
+            {
+                "json": {"email": ["viewer@example.com"], "password": {"x": 1}},
+                "headers": {"X-CSRFToken": token},
+            },
+        ),
+        "a JSON number": (
+            415,
+            {"data": "5", "content_type": "application/json", "headers": {"X-CSRFToken": token}},
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", ["CR/LF in next", "a file part", "non-text JSON", "a JSON number"])
+def test_odd_sign_in_requests_get_a_sentence_and_leave_no_traceback(client, app, caplog, case):
+    make_user("viewer@example.com")
+    status, request = odd_sign_ins(client)[case]
+    caplog.set_level("INFO")
+
+    response = client.post("/login", **request)
+
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    assert "sign in" in response.get_data(as_text=True).lower()
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+    assert client.get("/admin/").status_code == 302, "the odd request signed in"

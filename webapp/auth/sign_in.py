@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -27,11 +28,41 @@ SIGN_IN_FAILED = "Wrong e-mail or password."
 """The one message for every failed sign-in, so it does not tell which part was wrong."""
 
 
+FORM_ENCODINGS = ("application/x-www-form-urlencoded", "multipart/form-data")
+"""How the sign-in page's form is sent; anything else (JSON above all) is refused with 415."""
+
+
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+def sign_in_form() -> LoginForm:
+    """The sign-in form, read from the posted form fields only: the throttle keys on the same fields.
+
+    Flask-WTF would otherwise also read files and JSON bodies, which the throttle never sees.
+    """
+    return LoginForm(formdata=request.form if request.method == "POST" else None)
+
+
+def refuse_odd_request() -> None:
+    """Refuse, before anything is checked or recorded, what the sign-in page never sends.
+
+    Raises:
+        BadRequest: `next` holds control characters (it would break the redirect), or the form holds files.
+        UnsupportedMediaType: the body is not form-encoded (JSON, XML, ...).
+    """
+    next_url = request.args.get("next")
+    if next_url is not None and not next_url.isprintable():
+        raise BadRequest("The page to return to after signing in is malformed: sign in from its page.")
+    if request.method != "POST":
+        return
+    if request.mimetype not in FORM_ENCODINGS:
+        raise UnsupportedMediaType("Sign in with the sign-in page's form: it takes form fields, not JSON.")
+    if request.files:
+        raise BadRequest("The sign-in form takes an e-mail and a password, not files. Sign in from its page.")
 
 
 def init_app(app: Flask) -> None:
@@ -63,6 +94,7 @@ def is_safe_next_url(target: str | None) -> bool:
         and target.startswith("/")
         and not target.startswith("//")
         and ("\\" not in target)
+        and target.isprintable()
     )
 
 
@@ -71,8 +103,9 @@ def is_safe_next_url(target: str | None) -> bool:
 @throttle.per_address
 def login() -> str | Response:
     """Show the sign-in form; on success go to `next` when it is on this site, else the console."""
+    refuse_odd_request()
     next_url = request.args.get("next")
-    form = LoginForm()
+    form = sign_in_form()
     if form.validate_on_submit():
         user = _user_by_email(form.email.data)
         if password_matches(user, form.password.data):
@@ -98,7 +131,7 @@ def refuse_throttled_sign_in(error: RateLimitExceeded) -> tuple[str, int, dict[s
         "sign-in throttled from %s (%s): %d s to wait", request.remote_addr, error.limit.limit, seconds
     )
     flash(f"Too many failed sign-ins. Try again in {throttle.wait_text(seconds)}.", "danger")
-    page = render_template("auth/login.html", form=LoginForm(), next_url=request.args.get("next"))
+    page = render_template("auth/login.html", form=sign_in_form(), next_url=request.args.get("next"))
     return page, 429, {"Retry-After": str(seconds)}
 
 

@@ -100,3 +100,18 @@ def test_phone_like_terms_become_an_e164_match_and_other_text_does_not(term, exp
         assert condition is None
     else:
         assert expected in str(condition.compile(compile_kwargs={"literal_binds": True}))
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/business/", "/admin/phonenumber/", "/admin/business/export/csv/", "/admin/activity/"]
+)
+def test_a_search_longer_than_anything_stored_is_a_400_with_a_sentence(client, auth, app, caplog, url):
+    auth.login(Role.VIEWER)
+    caplog.set_level("INFO")
+
+    response = client.get(url, query_string={"search": "4" * 4_400})  # Python refuses int() past 4,300 digits
+
+    assert response.status_code == 400
+    assert "Search for at most 254 characters" in page_text(response)
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+    assert client.get(url, query_string={"search": "4" * 254}).status_code == 200

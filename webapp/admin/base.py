@@ -14,6 +14,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 PAGED_ROWS = 100_000
 """The deepest row a list pages to (page 2,000 at 50 a page): OFFSET reads every row it skips."""
+
+SEARCH_MAX_LENGTH = 254
+"""The longest search a list takes (the longest e-mail address): longer text matches nothing stored."""
 
 
 def signed_in() -> bool:
@@ -191,6 +195,13 @@ class SecureModelView(ModelView):
     def get_export_value(self, model: Any, name: str) -> Any:
         """The cell as Flask-Admin formats it for export, never a spreadsheet formula (see `exports`)."""
         return spreadsheet_safe(super().get_export_value(model, name))
+
+    def _get_list_extra_args(self) -> Any:
+        """The URL arguments of a list or export; a search longer than anything stored is refused."""
+        args = super()._get_list_extra_args()
+        if args.search and len(args.search) > SEARCH_MAX_LENGTH:
+            raise BadRequest(f"Search for at most {SEARCH_MAX_LENGTH} characters: nothing stored is longer.")
+        return args
 
     def get_invalid_value_msg(self, value: str, filter: Any) -> str:
         """Say which filter refused the value and what it expects (Flask-Admin says only the value)."""

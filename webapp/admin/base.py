@@ -8,12 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import wtforms
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
@@ -21,14 +23,19 @@ from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModel
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, CappedCountQuery
 from webapp.admin.exports import spreadsheet_safe
 from webapp.admin.filters import invalid_value_message
+from webapp.errors import UNSTORABLE_INPUT
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
 from webapp.models import Activity, Role, User, ValidationError
+from webapp.models.persistence import constraint_name, validation_error_for
 
 logger = logging.getLogger(__name__)
 
 PAGED_ROWS = 100_000
 """The deepest row a list pages to (page 2,000 at 50 a page): OFFSET reads every row it skips."""
+
+CHANGE_FAILED = "Nothing was changed: something went wrong on our side. It has been logged."
+"""What a user reads when a save, delete or action fails unexpectedly; the details go to the log only."""
 
 SEARCH_MAX_LENGTH = 254
 """The longest search a list takes (the longest e-mail address): longer text matches nothing stored."""
@@ -217,7 +224,25 @@ class SecureModelView(ModelView):
         return self.get_query().filter(self.model.id.in_(keys)).all()
 
     def handle_view_exception(self, exc: Exception) -> bool:
+        """Flash a sentence for a refused save, delete or action, never the database's text: it holds the
+        statement and its values (a new user's password hash, say). The database down is the 503 page."""
+        if isinstance(exc, IntegrityError):
+            logger.warning("a change on %s broke %s", request.path, constraint_name(exc) or "a constraint")
+            exc = validation_error_for(exc)
         if isinstance(exc, ValidationError):
             flash(exc.message, "error")
             return True
-        return super().handle_view_exception(exc)
+        if isinstance(exc, wtforms.ValidationError):
+            return super().handle_view_exception(exc)  # a form validator's own sentence
+        if isinstance(exc, OperationalError):
+            raise exc
+        if isinstance(exc, DataError):
+            logger.warning("database refused the input on %s: %s", request.path, exc.orig)
+            flash(UNSTORABLE_INPUT, "error")
+            return True
+        if isinstance(exc, SQLAlchemyError):  # its traceback and text would log the statement's values
+            logger.error("a change on %s failed: %s", request.path, type(exc).__name__)
+        else:
+            logger.exception("a change on %s failed", request.path)
+        flash(CHANGE_FAILED, "error")
+        return True

@@ -27,6 +27,7 @@ from webapp.errors import UNSTORABLE_INPUT
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
 from webapp.models import Activity, Role, User, ValidationError
+from webapp.models.base import system_kept_columns
 from webapp.models.persistence import constraint_name, validation_error_for
 
 logger = logging.getLogger(__name__)
@@ -198,6 +199,14 @@ class SecureModelView(ModelView):
             flash(f"Lists show their first {self.paged_rows:,} rows: search or filter to find more.", "info")
         ids = query.enable_eagerloads(False).with_entities(self.model.id).limit(size).offset(page * size)
         return query.filter(self.model.id.in_(select(ids.subquery().c.id))).limit(size)
+
+    def scaffold_form(self) -> Any:
+        """The model's form without the columns the system keeps (`SYSTEM_KEPT`): no form edits them."""
+        form_class = super().scaffold_form()
+        for name in system_kept_columns(self.model):
+            if hasattr(form_class, name):
+                delattr(form_class, name)
+        return form_class
 
     def get_export_value(self, model: Any, name: str) -> Any:
         """The cell as Flask-Admin formats it for export, never a spreadsheet formula (see `exports`)."""

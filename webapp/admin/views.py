@@ -96,7 +96,7 @@ class BusinessView(ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, Secure
         TemplateLinkRowAction("switchboard.provision_row", "Provision a number")
     ]
     can_export = True
-    form_excluded_columns = ("phone_number", "created_at", "updated_at", "cancelled_at")
+    form_excluded_columns = ("phone_number",)  # and every SYSTEM_KEPT column (SecureModelView.scaffold_form)
     method_roles: ClassVar[dict[str, Role]] = {
         **SecureModelView.method_roles,
         **ChooseNumberMixin.choose_number_roles,

@@ -6,10 +6,18 @@ import enum
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Enum, TypeDecorator, Uuid
+from sqlalchemy import JSON, DateTime, Enum, TypeDecorator, Uuid, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+
+SYSTEM_KEPT = {"system_kept": True}
+"""A column's `info` marking a value the system keeps (triggers, the ORM, sign-in), which no form offers."""
+
+
+def system_kept_columns(model: type) -> set[str]:
+    """The attribute names of `model`'s columns marked SYSTEM_KEPT."""
+    return {name for name, column in inspect(model).columns.items() if column.info.get("system_kept")}
 
 
 def utcnow() -> datetime:
@@ -69,5 +77,9 @@ class UuidPrimaryKey:
 class Timestamps:
     """`created_at` and `updated_at`, in UTC, kept by the ORM."""
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False, info=SYSTEM_KEPT
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False, info=SYSTEM_KEPT
+    )

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
-from webapp.models.base import Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
+from webapp.models.base import (
+    SYSTEM_KEPT,
+    Timestamps,
+    UTCDateTime,
+    UuidPrimaryKey,
+    ValidationError,
+    enum_column,
+)
 from webapp.models.passwords import why_password_refused
 
 
@@ -37,14 +44,14 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255), info=SYSTEM_KEPT)  # set_password() keeps it
     # active_history: the access log records the old role and activation even when the row was expired.
     role: Mapped[Role] = mapped_column(
         enum_column(Role, "user_role"), default=Role.VIEWER, active_history=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True, active_history=True)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=SYSTEM_KEPT)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=SYSTEM_KEPT)
     """Raised to end every session of the user (see webapp.auth.sessions)."""
 
     @validates("email")

@@ -151,3 +151,15 @@ def test_no_database_error_text_reaches_a_page_or_the_log(client, auth, app, cap
     assert response.status_code == 200
     assert "Nothing was changed: something went wrong on our side." in page_text(response)
     assert "secret-parameter" not in page_text(response) and "secret-parameter" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "look_alike", ["ad\u043cin@example.com", "admin@ex\u0430mple.com", "\uff41dmin@example.com"]
+)
+def test_a_look_alike_e_mail_is_refused_with_a_sentence(client, auth, app, look_alike):
+    auth.login(Role.ADMIN)  # admin@example.com
+
+    response = client.post("/admin/user/new/", data=new_user_form(client, look_alike))
+
+    assert "E-mail must use ASCII characters only" in page_text(response)
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1

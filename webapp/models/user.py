@@ -23,6 +23,12 @@ from webapp.models.base import (
 )
 from webapp.models.passwords import why_password_refused
 
+NON_ASCII_EMAIL = (
+    "E-mail must use ASCII characters only: a letter from another alphabet can pass for an existing "
+    "user's address."
+)
+"""Why a console user's address is refused: `adмin@example.com` (a Cyrillic м) passes for `admin@...`."""
+
 
 class Role(enum.StrEnum):
     """What a user may do: viewers read; operators also provision and re-sync; admins also manage."""
@@ -59,6 +65,8 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, db.Model):
         email = normalise_email(value)
         if not email:
             raise ValidationError("email", "E-mail is required.")
+        if not email.isascii():
+            raise ValidationError("email", NON_ASCII_EMAIL)
         return email
 
     @validates("role")

@@ -86,12 +86,13 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, CSRF, sign-in and Redis to the app."""
-    from webapp import auth, redis_connection
+    """Bind the database, migrations, the body checks, CSRF, sign-in and Redis to the app."""
+    from webapp import auth, redis_connection, request_checks
     from webapp.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    request_checks.init_app(app)  # before CSRF, which reads the form's field names
     csrf.init_app(app)
     auth.init_app(app)
     redis_connection.init_app(app)

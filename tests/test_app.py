@@ -86,6 +86,13 @@ def test_production_refuses_the_default_secret_key(tmp_path, production):
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_production_refuses_a_short_secret_key_and_takes_a_long_one(tmp_path):
+    settings = {"SWITCHBOARD_INSTANCE_PATH": str(tmp_path), **PRODUCTION_DATABASE}
+    with pytest.raises(SettingsError, match="SECRET_KEY must be at least 32 characters, got 31"):
+        create_app({"SECRET_KEY": "k" * 31, **settings})
+    assert create_app({"SECRET_KEY": "k" * 32, **settings}).secret_key == "k" * 32
+
+
 def run_wsgi(env: dict[str, str], code: str = "import wsgi") -> subprocess.CompletedProcess:
     """Run `python -c code` in the checkout with only `env`."""
     return subprocess.run(
@@ -123,6 +130,17 @@ def test_local_commands_share_the_secret_key_make_run_keeps(tmp_path, extra):
     assert run_wsgi(env, PRINT_SECRET_KEY).stdout.strip() == key
 
 
+def test_debug_in_production_without_a_key_says_so_in_one_warning_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path), **PRODUCTION_DATABASE}
+    debug = run_wsgi({**env, "FLASK_DEBUG": "1"})
+    assert debug.returncode == 0, debug.stderr
+    warnings = [line for line in debug.stderr.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1 and "FLASK_DEBUG is on and SECRET_KEY unset" in warnings[0], debug.stderr
+    assert "Secure flag" in warnings[0]
+    keyed = run_wsgi({**env, "FLASK_DEBUG": "1", "SECRET_KEY": "k" * 40})
+    assert keyed.returncode == 0 and "FLASK_DEBUG" not in keyed.stderr, keyed.stderr
+
+
 def test_users_create_works_after_make_run_without_a_secret_key(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "SWITCHBOARD_INSTANCE_PATH": str(tmp_path)}
     persistent_secret_key(tmp_path)
@@ -139,6 +157,7 @@ def test_users_create_works_after_make_run_without_a_secret_key(tmp_path):
     ("env", "message"),
     [
         ({"SECRET_KEY": "", **PRODUCTION_DATABASE}, "switchboard: SECRET_KEY is unset"),
+        ({"SECRET_KEY": "too short", **PRODUCTION_DATABASE}, "switchboard: SECRET_KEY must be at least 32"),
         ({"SECRET_KEY": "x" * 32, "DATABASE_URL": "mysql://x"}, "switchboard: DATABASE_URL must start with"),
     ],
 )

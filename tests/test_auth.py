@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 
@@ -215,3 +216,54 @@ def test_the_sign_in_page_says_where_the_demo_admins_password_is_on_make_runs_sa
     )
     assert all(part in page for part in note) is shown
     assert ('id="demo-admin-note"' in page) is shown
+
+
+def good_form(client, **fields) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "email": "viewer@example.com",
+        "password": TEST_PASSWORD,
+        "csrf_token": csrf_token(client),
+        **fields,
+    }
+
+
+def odd_sign_ins(client) -> dict[str, tuple[int, str, dict]]:  # type: ignore[no-untyped-def]
+    """Requests that once answered 500 with a traceback in the log: the status and sentence each must get."""
+    token = csrf_token(client)
+    json_headers = {"X-CSRFToken": token}
+    return {
+        "CR/LF in next": (
+            400,
+            "The page to return to after signing in is malformed",
+            {"query_string": {"next": "/admin/\r\nSet-Cookie: a=b"}, "data": good_form(client)},
+        ),
+        "a file part": (
+            400,
+            "forms take no files",
+            {"data": good_form(client, email=(io.BytesIO(b"viewer@example.com"), "email.txt"))},
+        ),
+        "non-text JSON": (
+            415,
+            "not JSON",
+            {"json": {"email": ["viewer@example.com"], "password": {"x": 1}}, "headers": json_headers},
+        ),
+        "a JSON number": (
+            415,
+            "not JSON",
+            {"data": "5", "content_type": "application/json", "headers": json_headers},
+        ),
+    }
+
+
+@pytest.mark.parametrize("case", ["CR/LF in next", "a file part", "non-text JSON", "a JSON number"])
+def test_odd_sign_in_requests_get_a_sentence_and_leave_no_traceback(client, app, caplog, case):
+    make_user("viewer@example.com")
+    status, sentence, request = odd_sign_ins(client)[case]
+    caplog.set_level("INFO")
+
+    response = client.post("/login", **request)
+
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    assert sentence in response.get_data(as_text=True)
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+    assert client.get("/admin/").status_code == 302, "the odd request signed in"

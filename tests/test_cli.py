@@ -39,6 +39,16 @@ def test_users_create_refuses_a_duplicate(runner):
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
 
 
+def test_users_create_refuses_a_look_alike_e_mail(runner):
+    runner.invoke(args=["users", "create", "admin@example.com", "--password-stdin"], input="passw0rd-123\n")
+    result = runner.invoke(
+        args=["users", "create", "ad\u043cin@example.com", "--password-stdin"], input="passw0rd-123\n"
+    )
+    assert result.exit_code == 1
+    assert "E-mail must use ASCII characters only" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
 def test_users_create_refuses_an_unknown_role(runner):
     result = runner.invoke(args=["users", "create", "a@example.com", "--role", "root", "--password-stdin"])
     assert result.exit_code != 0

@@ -78,6 +78,8 @@ def test_every_get_route_sends_the_security_headers_and_no_blocked_script(client
             and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
         ), url
         assert "Strict-Transport-Security" not in response.headers, url
+        if "/static/" not in url:
+            assert response.headers.get("Cache-Control") == "no-store", url
         if response.mimetype == "text/html":  # error pages and redirects too: the policy covers them
             assert not blocked_scripts(response.get_data(as_text=True), policy), url
             pages_read += [url] if response.status_code == 200 else []
@@ -104,3 +106,12 @@ def test_hsts_is_sent_when_the_site_is_https(https_site, client, app):
     response = client.get("/login")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert client.get("/healthz").headers["Strict-Transport-Security"]
+
+
+def test_browsers_keep_no_console_page_or_export_but_may_keep_static_files(client, auth, app):
+    auth.login(Role.VIEWER)
+    for url in ("/admin/", "/admin/business/", "/admin/business/export/csv/", "/login"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    static = client.get("/static/switchboard.css")
+    static.close()
+    assert static.status_code == 200 and "no-store" not in static.headers.get("Cache-Control", "")

@@ -42,6 +42,24 @@ def test_after_five_failures_the_account_waits_even_with_the_right_password(clie
     assert client.get("/admin/").status_code == 302, "a throttled sign-in signed in"
 
 
+def test_a_locked_account_stays_locked_whatever_the_body_encoding(client, app):
+    make_user("agent@example.com")
+    for _ in range(5):
+        assert SIGN_IN_FAILED in sign_in(client, "agent@example.com").get_data(as_text=True)
+    token = csrf_token(client)
+    right = {"email": "agent@example.com", "password": TEST_PASSWORD}
+
+    as_json = client.post("/login", json=right, headers={"X-CSRFToken": token})
+    as_multipart = client.post(
+        "/login", data={**right, "csrf_token": token}, content_type="multipart/form-data"
+    )
+
+    assert as_json.status_code == 415, as_json.get_data(as_text=True)[:2000]
+    assert "not JSON" in as_json.get_data(as_text=True)
+    assert as_multipart.status_code == 429
+    assert client.get("/admin/").status_code == 302, "a locked account signed in"
+
+
 def test_successful_sign_ins_do_not_count(client, app):
     make_user("agent@example.com")
     for _ in range(8):

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from webapp.config import (
+    DEBUG_KEY_WARNING,
     DEFAULT_SECRET_KEY,
     PROJECT_ROOT,
     SettingsError,
+    check_secret_key,
     load_settings,
     persistent_secret_key,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with `overrides` (a dict of settings) winning.
 
     Raises:
-        SettingsError: a setting is malformed, or the default SECRET_KEY is used in production.
+        SettingsError: a setting is malformed, or SECRET_KEY is unset or short in production.
     """
     settings = load_settings(overrides)
     app = Flask(
@@ -32,6 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings)
     configure_security(app)
     configure_logging(app)
+    warn_of_debug_in_production(app, key_given=settings["SECRET_KEY"] != DEFAULT_SECRET_KEY)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -40,18 +46,21 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def configure_security(app: Flask) -> None:
-    """Use the local key file when SECRET_KEY is unset locally, refuse that in production; harden the cookie
-    and send security headers.
+    """Use the local key file when SECRET_KEY is unset locally; in production refuse it unset or short.
+    Harden the cookie and send security headers.
 
     Locally (debug, or the embedded defaults: neither DATABASE_URL nor REDIS_URL set) every process shares
     the key `make run` keeps in `instance/secret_key`; tests may keep the default key.
     """
     from webapp import security_headers
 
+    production = not (app.testing or app.debug or app.config["EMBEDDED_DEFAULTS"])
     if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not app.testing:
-        if not (app.debug or app.config["EMBEDDED_DEFAULTS"]):
+        if production:
             raise SettingsError("SECRET_KEY is unset: set it to a long random string (see env.example).")
         app.config["SECRET_KEY"] = persistent_secret_key(Path(app.instance_path))
+    elif production:
+        check_secret_key(app.config["SECRET_KEY"])
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -62,6 +71,13 @@ def configure_security(app: Flask) -> None:
     security_headers.init_app(app)
 
 
+def warn_of_debug_in_production(app: Flask, key_given: bool) -> None:
+    """Say in one line when debug made a production-like setup (DATABASE_URL or REDIS_URL set) take the
+    local key file and drop the cookie's Secure flag."""
+    if app.debug and not (key_given or app.testing or app.config["EMBEDDED_DEFAULTS"]):
+        logger.warning(DEBUG_KEY_WARNING)
+
+
 def configure_logging(app: Flask) -> None:
     """Log at LOG_LEVEL with the secrets filter on every handler."""
     from webapp import logging_setup
@@ -70,12 +86,13 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, CSRF, sign-in and Redis to the app."""
-    from webapp import auth, redis_connection
+    """Bind the database, migrations, the body checks, CSRF, sign-in and Redis to the app."""
+    from webapp import auth, redis_connection, request_checks
     from webapp.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    request_checks.init_app(app)  # before CSRF, which reads the form's field names
     csrf.init_app(app)
     auth.init_app(app)
     redis_connection.init_app(app)

@@ -25,6 +25,15 @@ DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 DEFAULT_SECRET_KEY = "insecure-development-key"
 """Accepted only in tests; locally the key in `instance/secret_key` replaces it, production refuses it."""
 
+SECRET_KEY_MIN_LENGTH = 32
+"""The shortest SECRET_KEY production accepts: a short key signs sessions an attacker can forge offline."""
+
+DEBUG_KEY_WARNING = (
+    "FLASK_DEBUG is on and SECRET_KEY unset with DATABASE_URL or REDIS_URL set: using the local key in "
+    "instance/secret_key and a session cookie without the Secure flag; never run production like this."
+)
+"""Said once at start when debug makes a production-like setup take the local key file."""
+
 SANDBOX_ACCOUNT_SID = "AC" + "5a" * 16
 """The fake account SID the local Twilio sandbox accepts (used when TWILIO_ACCOUNT_SID is unset)."""
 
@@ -225,6 +234,20 @@ def env_value(name: str) -> str | None:
 def child_environment(updates: dict[str, str] | None = None) -> dict[str, str]:
     """Return the environment a child process is started with: this process's, with `updates` on top."""
     return {**os.environ, **(updates or {})}
+
+
+def check_secret_key(key: str) -> str:
+    """Return `key` when it is long enough for production.
+
+    Raises:
+        SettingsError: it is shorter than SECRET_KEY_MIN_LENGTH (the message never shows the key).
+    """
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        raise SettingsError(
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} characters, got {len(key)}: "
+            "set it to a long random string (see env.example)."
+        )
+    return key
 
 
 def persistent_secret_key(instance_path: Path) -> str:

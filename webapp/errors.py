@@ -26,14 +26,16 @@ def handle_database_unreachable(error: OperationalError) -> tuple[str | Response
     return render_error(ServiceUnavailable("The database is not answering. Try again in a minute."))
 
 
+UNSTORABLE_INPUT = (
+    "Something you typed holds a character or a value the console cannot use. Check it and try again."
+)
+"""What a user reads when the database refuses a value as given; the database's own text stays in the log."""
+
+
 def handle_unstorable_input(error: DataError) -> tuple[str | Response, int]:
     """Answer 400 when the database refuses a value as given (PostgreSQL: a NUL byte, a number too large)."""
     logger.warning("database refused the input on %s %s: %s", request.method, request.path, error.orig)
-    return render_error(
-        BadRequest(
-            "Something you typed holds a character or a value the console cannot use. Check it and try again."
-        )
-    )
+    return render_error(BadRequest(UNSTORABLE_INPUT))
 
 
 def handle_unexpected(error: Exception) -> tuple[str | Response, int]:

@@ -1,5 +1,7 @@
 """Security headers on every response: a Content-Security-Policy without inline script, no framing, no
-sniffing, same-origin referrers, and HSTS when the site is served over HTTPS (`PREFERRED_URL_SCHEME`).
+sniffing, same-origin referrers, `Cache-Control: no-store` on everything but static files (a shared
+computer's browser keeps no console page or export for the back button after sign-out), and HSTS when the
+site is served over HTTPS (`PREFERRED_URL_SCHEME`).
 
 Scripts come only from this site. The console's pages have no inline script or handler (Flask-Admin's
 few are replaced by `templates/admin/...` overrides and `static/console.js`); rq-dashboard's one inline
@@ -47,8 +49,16 @@ def content_security_policy() -> str:
     )
 
 
+def is_static_file() -> bool:
+    """Whether this request asks for a static file (the site's, Flask-Admin's or rq-dashboard's)."""
+    endpoint = request.endpoint or ""
+    return endpoint == "static" or endpoint.endswith(".static")
+
+
 def add_security_headers(response: Response) -> Response:
     """Add the security headers to `response`."""
+    if not is_static_file():
+        response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = content_security_policy()
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"

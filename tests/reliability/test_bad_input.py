@@ -7,6 +7,7 @@ Hypothesis reuses one app per test (the examples only read, or add rows no other
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -229,3 +230,27 @@ def test_stored_text_is_shown_escaped_on_every_page(app, client, auth):
         assert response.status_code == 200, url
         assert "<img src=x" not in page_text(response), f"stored HTML is live on {url}"
         assert "&lt;img src=x" in page_text(response), f"the stored text is not shown on {url}"
+
+
+NAMELESS_PART = b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n"
+"""A multipart body whose one part has no name (its header broken), as a probe sends it."""
+
+
+def test_file_parts_and_nameless_fields_are_a_400_before_anything_reads_them(app, client, auth, caplog):
+    business = make_business("Editable Bakery")
+    auth.login(Role.ADMIN)
+    caplog.set_level("INFO")
+    form = {
+        "name": (io.BytesIO(b"x" * 300), "name.txt"),
+        "status": "active",
+        "csrf_token": csrf_token(client),
+    }
+
+    uploaded = client.post(f"/admin/business/edit/?id={business.id}", data=form)
+    nameless = client.post("/login", data=NAMELESS_PART, content_type="multipart/form-data; boundary=b")
+
+    assert uploaded.status_code == 400 and "forms take no files" in page_text(uploaded)
+    assert nameless.status_code == 400 and "one of its fields has no name" in page_text(nameless)
+    assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+    db.session.expire_all()
+    assert db.session.get(Business, business.id).name == "Editable Bakery"

@@ -2,18 +2,25 @@
 anonymous, without a CSRF token (a forged cross-site form, from an admin's browser) and from a viewer's
 session: each is refused for that reason, and the database and Redis are exactly as before.
 
+Then random bodies (forms, JSON, multipart with files, raw bytes of odd types, control characters, huge
+values) go to every POST endpoint, and random text to every list's search and filters, anonymous and as
+each role: nothing answers 5xx and nothing logs a traceback.
+
 Each identity runs in an app context of its own: Flask-WTF caches the CSRF token in `g`, and a token
 cached for another client would be refused for the wrong reason.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from redis import Redis
 from werkzeug.routing import Rule
 
@@ -21,6 +28,7 @@ from harness.web import admin_view, csrf_token
 from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
 from tests.fixtures.web import AuthActions
+from tests.reliability.test_bad_input import NAMELESS_PART, typed
 from webapp.extensions import db
 from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.jobs.enqueue.queue import QUEUE_NAME
@@ -139,3 +147,139 @@ def check_refusals(app: Flask, redis: Redis, records: dict[str, Any], identity: 
 @pytest.mark.parametrize("identity", ["anonymous", "forged", "viewer"])
 def test_every_post_endpoint_refuses_and_changes_nothing(app, redis_client, records, identity):
     assert check_refusals(app, redis_client, records, identity) == []
+
+
+# Random bodies: whatever reaches an endpoint, a person or a probe, answers below 500 and logs no traceback.
+
+FIELD_NAMES = (
+    "email", "password", "name", "status", "contact_email", "preferred_area_code", "role", "active",
+    "phone_number", "area_code", "number", "business", "reason", "last_four", "confirm", "action", "rowid",
+    "id", "url", "list_form_pk", "csrf_token", "next",
+)  # fmt: skip
+"""Field names the console's forms read, so random values reach the code that parses them."""
+
+HUGE = ("9" * 5_000, "a" * 70_000, "\x00" * 300, "\r\n" * 2_000, "%" * 3_000)
+"""Values far past any field's size: more digits than int() converts, more text than any column holds."""
+
+ODD_CONTENT_TYPES = (
+    "text/plain",
+    "application/xml",
+    "application/json",
+    "application/x-www-form-urlencoded; charset=utf-16",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=nope",
+    "multipart/form-data",
+    "application/octet-stream",
+    "",
+)
+
+text_values = st.one_of(typed, st.sampled_from(HUGE), st.text(alphabet=st.characters(max_codepoint=0x1F)))
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | text_values,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+form_fields = st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), text_values, max_size=6)
+
+
+@st.composite
+def bodies(draw: st.DrawFn) -> dict[str, Any]:
+    """What one post sends: a form, JSON, multipart with files (as bytes), or raw bytes of any type."""
+    kind = draw(st.sampled_from(["form", "json", "multipart", "raw"]))
+    if kind == "form":
+        return {"data": draw(form_fields)}
+    if kind == "json":
+        return {"json": draw(st.dictionaries(st.sampled_from(FIELD_NAMES), json_values) | json_values)}
+    if kind == "multipart":
+        files = draw(
+            st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), st.binary(max_size=64))
+        )
+        return {"data": draw(form_fields), "files": files, "content_type": "multipart/form-data"}
+    raw = draw(st.binary(max_size=200) | text_values.map(lambda text: text.encode("utf-8", "surrogatepass")))
+    return {"data": raw, "content_type": draw(st.sampled_from(ODD_CONTENT_TYPES))}
+
+
+def post_arguments(body: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """`client.post`'s keyword arguments for `body`: its files opened afresh, the CSRF token added."""
+    arguments = {key: value for key, value in body.items() if key != "files"}
+    if isinstance(body.get("data"), dict):
+        files = {name: (io.BytesIO(content), "f.txt") for name, content in body.get("files", {}).items()}
+        arguments["data"] = {**body["data"], **files, **({"csrf_token": token} if token else {})}
+    return arguments
+
+
+SWEEP = settings(
+    max_examples=8,
+    database=None,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+
+
+def sweep_urls(app: Flask, records: dict[str, Any]) -> list[str]:
+    """Every POST endpoint's URL (with a record's id where it takes one), signing out last."""
+    urls = {url for rule in post_endpoints(app) for url, _form in requests_for(app, rule, records)}
+    return sorted(urls, key=lambda url: (url == "/logout", url))
+
+
+def list_arguments(app: Flask) -> list[tuple[str, str]]:
+    """Every list's search argument and each of its filters' arguments, as (list URL, argument)."""
+    found = []
+    for view in app.extensions["admin"][0]._views:
+        if not hasattr(view, "model"):
+            continue
+        if view.column_searchable_list:
+            found.append((view.url + "/", "search"))
+        filters = enumerate(view._filters or [])
+        found += [(view.url + "/", f"flt0_{view.get_filter_arg(index, flt)}") for index, flt in filters]
+    return found
+
+
+@pytest.mark.parametrize(
+    "role", [None, Role.VIEWER, Role.OPERATOR, Role.ADMIN], ids=lambda r: r or "anonymous"
+)
+def test_random_bodies_searches_and_filters_never_get_a_server_error(unthrottled, app, records, caplog, role):
+    urls, arguments = sweep_urls(app, records), list_arguments(app)
+    assert len(urls) >= 20 and len(arguments) >= 15, (urls, arguments)
+    client = signed_in(app, role)
+    caplog.set_level("WARNING")
+
+    @SWEEP
+    @given(body=bodies(), value=text_values, with_token=st.booleans())
+    @example(
+        body={"data": {"name": "x"}, "files": {"email": b"x"}, "content_type": "multipart/form-data"},
+        value="9" * 4_400,
+        with_token=True,
+    )
+    @example(body={"json": {"email": ["x"], "password": {"a": 1}}}, value="\r\n", with_token=True)
+    @example(
+        body={"data": NAMELESS_PART, "content_type": "multipart/form-data; boundary=b"},
+        value="",
+        with_token=False,
+    )
+    def check(body: dict[str, Any], value: str, with_token: bool) -> None:
+        if role is not None:
+            AuthActions(client).login(role)  # the sweep's last post signs out
+        token = csrf_token(client)
+        headers = {"Origin": SITE, "Referer": SITE + "/", **({"X-CSRFToken": token} if with_token else {})}
+        for url in urls:
+            response = client.post(
+                url, headers=headers, **post_arguments(body, token if with_token else None)
+            )
+            response.close()
+            assert response.status_code < 500, f"{role} POST {url} {body!r:.300}: {response.status_code}"
+        for path, argument in arguments:
+            response = client.get(path, query_string={argument: value})
+            assert response.status_code < 500, f"{role} GET {path}?{argument}={value!r:.100}"
+
+    check()
+    tracebacks = [
+        record.getMessage() for record in caplog.records if record.exc_info or record.levelname == "ERROR"
+    ]
+    assert tracebacks == []

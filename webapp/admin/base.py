@@ -8,27 +8,42 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+import wtforms
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import AdminIndexView
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, CappedCountQuery
+from webapp.admin.exports import spreadsheet_safe
 from webapp.admin.filters import invalid_value_message
+from webapp.errors import UNSTORABLE_INPUT
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
 from webapp.models import Activity, Role, User, ValidationError
-from webapp.models.persistence import validation_error_for
+from webapp.models.base import system_kept_columns
+from webapp.models.persistence import constraint_name, validation_error_for
 
 logger = logging.getLogger(__name__)
 
 PAGED_ROWS = 100_000
 """The deepest row a list pages to (page 2,000 at 50 a page): OFFSET reads every row it skips."""
+
+CHANGE_FAILED = "Nothing was changed: something went wrong on our side. It has been logged."
+"""What a user reads when a save, delete or action fails unexpectedly; the details go to the log only."""
+
+SEARCH_MAX_LENGTH = 254
+"""The longest search or filter value a list takes (the longest e-mail address): nothing stored is longer."""
+
+TOO_LONG_TO_SEARCH = (
+    f"Searches and filters take at most {SEARCH_MAX_LENGTH} characters: nothing stored is longer."
+)
 
 
 def signed_in() -> bool:
@@ -207,6 +222,26 @@ class SecureModelView(ModelView):
         ids = query.enable_eagerloads(False).with_entities(self.model.id).limit(size).offset(page * size)
         return query.filter(self.model.id.in_(select(ids.subquery().c.id))).limit(size)
 
+    def scaffold_form(self) -> Any:
+        """The model's form without the columns the system keeps (`SYSTEM_KEPT`): no form edits them."""
+        form_class = super().scaffold_form()
+        for name in system_kept_columns(self.model):
+            if hasattr(form_class, name):
+                delattr(form_class, name)
+        return form_class
+
+    def get_export_value(self, model: Any, name: str) -> Any:
+        """The cell as Flask-Admin formats it for export, never a spreadsheet formula (see `exports`)."""
+        return spreadsheet_safe(super().get_export_value(model, name))
+
+    def _get_list_extra_args(self) -> Any:
+        """The URL arguments of a list or export; a search or filter value longer than anything stored is
+        refused (more digits than int() converts, a LIKE pattern SQLite finds too complex)."""
+        for name, value in request.args.items(multi=True):
+            if (name == "search" or name.startswith("flt")) and len(value) > SEARCH_MAX_LENGTH:
+                raise BadRequest(TOO_LONG_TO_SEARCH)
+        return super()._get_list_extra_args()
+
     def get_invalid_value_msg(self, value: str, filter: Any) -> str:
         """Say which filter refused the value and what it expects (Flask-Admin says only the value)."""
         return invalid_value_message(filter, value, self)
@@ -221,10 +256,25 @@ class SecureModelView(ModelView):
         return self.get_query().filter(self.model.id.in_(keys)).all()
 
     def handle_view_exception(self, exc: Exception) -> bool:
-        """Flash a refused change as its sentence (a rule the database enforced too), never its SQL."""
+        """Flash a sentence for a refused save, delete or action, never the database's text: it holds the
+        statement and its values (a new user's password hash, say). The database down is the 503 page."""
         if isinstance(exc, IntegrityError):
+            logger.warning("a change on %s broke %s", request.path, constraint_name(exc) or "a constraint")
             exc = validation_error_for(exc)
         if isinstance(exc, ValidationError):
             flash(exc.message, "error")
             return True
-        return super().handle_view_exception(exc)
+        if isinstance(exc, wtforms.ValidationError):
+            return super().handle_view_exception(exc)  # a form validator's own sentence
+        if isinstance(exc, OperationalError):
+            raise exc
+        if isinstance(exc, DataError):
+            logger.warning("database refused the input on %s: %s", request.path, exc.orig)
+            flash(UNSTORABLE_INPUT, "error")
+            return True
+        if isinstance(exc, SQLAlchemyError):  # its traceback and text would log the statement's values
+            logger.error("a change on %s failed: %s", request.path, type(exc).__name__)
+        else:
+            logger.exception("a change on %s failed", request.path)
+        flash(CHANGE_FAILED, "error")
+        return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import abort, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import expose
 from werkzeug.wrappers import Response
 
@@ -24,6 +24,9 @@ from webapp.jobs.reads.number_search import (
 from webapp.models import Business, Role, ValidationError
 from webapp.models.phone_format import format_national
 from webapp.twilio_client import AvailableNumber
+
+NOTHING_CHOSEN = "Choose a number in the search results to buy: nothing was bought."
+"""The refusal of a "Buy this number" that names no number (a provision without one would buy any)."""
 
 
 class ChooseNumberMixin:
@@ -67,7 +70,10 @@ class ChooseNumberMixin:
         )
 
     def _buy_chosen(self, business: Business) -> Response:
-        chosen = request.form.get("phone_number", "")
+        chosen = request.form.get("phone_number", "").strip()
+        if not chosen:
+            flash(NOTHING_CHOSEN, "danger")
+            return redirect(url_for(".choose_number_view", id=business.id))
         with reporting_refusals():
             activity = enqueue_provision(business, requester(), phone_number=chosen)
             flash_activity(f"Buying {format_national(chosen)} for {business.name}.", activity)

@@ -12,9 +12,12 @@ from flask import Flask, abort, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from redis.exceptions import RedisError
 from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from webapp.admin.base import may, refuse
+from webapp.errors import render_error
 from webapp.extensions import csrf
 from webapp.models import Role
 
@@ -78,6 +81,11 @@ def protect_rq_dashboard() -> Response | None:
     return None
 
 
+def no_such_job(error: NoSuchJobError) -> tuple[str | Response, int]:
+    """A 404 for a job that is gone: rq-dashboard's requeue or delete of a job deleted or expired."""
+    return render_error(NotFound("That job no longer exists: it was deleted or has expired."))
+
+
 def init_app(app: Flask) -> None:
     """Mount rq-dashboard at /admin/rq/, admins only, reading Redis through the app's client (bounded
     timeouts)."""
@@ -90,5 +98,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(rq_dashboard.blueprint, url_prefix=RQ_DASHBOARD_PREFIX)
     csrf.exempt(rq_dashboard.blueprint)
     assert app.jinja_loader is not None  # create_app gives the app its templates folder
+    app.register_error_handler(NoSuchJobError, no_such_job)
     stock = FileSystemLoader(Path(rq_dashboard.__file__).parent / "templates")
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader({STOCK_TEMPLATES: stock})])

@@ -100,7 +100,7 @@ class BusinessView(
         TemplateLinkRowAction("switchboard.provision_row", "Provision a number")
     ]
     can_export = True
-    form_excluded_columns = ("phone_number", "created_at", "updated_at", "cancelled_at")
+    form_excluded_columns = ("phone_number",)  # and every SYSTEM_KEPT column (SecureModelView.scaffold_form)
 
     def search_placeholder(self) -> str:
         return "Name, e-mail or phone number"

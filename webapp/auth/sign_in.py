@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, current_app, flash, redirect, render_templat
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -28,11 +29,41 @@ SIGN_IN_FAILED = "Wrong e-mail or password."
 """The one message for every failed sign-in, so it does not tell which part was wrong."""
 
 
+FORM_ENCODINGS = ("application/x-www-form-urlencoded", "multipart/form-data")
+"""How the sign-in page's form is sent; anything else (JSON above all) is refused with 415."""
+
+
 class LoginForm(FlaskForm):
     """E-mail and password."""
 
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+def sign_in_form() -> LoginForm:
+    """The sign-in form, read from the posted form fields only: the throttle keys on the same fields.
+
+    Flask-WTF would otherwise also read files and JSON bodies, which the throttle never sees.
+    """
+    return LoginForm(formdata=request.form if request.method == "POST" else None)
+
+
+def refuse_odd_request() -> None:
+    """Refuse, before anything is checked or recorded, what the sign-in page never sends.
+
+    File parts are refused before, for every page (`request_checks`).
+
+    Raises:
+        BadRequest: `next` holds control characters (it would break the redirect).
+        UnsupportedMediaType: the body is not form-encoded (JSON, XML, ...).
+    """
+    next_url = request.args.get("next")
+    if next_url is not None and not next_url.isprintable():
+        raise BadRequest("The page to return to after signing in is malformed: sign in from its page.")
+    if request.method != "POST":
+        return
+    if request.mimetype not in FORM_ENCODINGS:
+        raise UnsupportedMediaType("Sign in with the sign-in page's form: it takes form fields, not JSON.")
 
 
 def init_app(app: Flask) -> None:
@@ -64,6 +95,7 @@ def is_safe_next_url(target: str | None) -> TypeGuard[str]:
         and target.startswith("/")
         and not target.startswith("//")
         and ("\\" not in target)
+        and target.isprintable()
     )
 
 
@@ -72,8 +104,9 @@ def is_safe_next_url(target: str | None) -> TypeGuard[str]:
 @throttle.per_address
 def login() -> str | Response:
     """Show the sign-in form; on success go to `next` when it is on this site, else the console."""
+    refuse_odd_request()
     next_url = request.args.get("next")
-    form = LoginForm()
+    form = sign_in_form()
     if form.validate_on_submit():
         user = _user_by_email(form.email.data)
         assert form.password.data is not None  # DataRequired, checked by validate_on_submit()
@@ -114,7 +147,7 @@ def refuse_throttled_sign_in(error: RateLimitExceeded) -> tuple[str, int, dict[s
         "sign-in throttled from %s (%s): %d s to wait", request.remote_addr, error.limit.limit, seconds
     )
     flash(f"Too many failed sign-ins. Try again in {throttle.wait_text(seconds)}.", "danger")
-    page = login_page(LoginForm(), request.args.get("next"))
+    page = login_page(sign_in_form(), request.args.get("next"))
     return page, 429, {"Retry-After": str(seconds)}
 
 

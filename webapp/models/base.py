@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Enum, Table, TypeDecorator, Uuid
+from sqlalchemy import JSON, Column, DateTime, Enum, Table, TypeDecorator, Uuid, inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,6 +25,15 @@ if TYPE_CHECKING:
 
 else:
     Model = db.Model
+
+SYSTEM_KEPT = {"system_kept": True}
+"""A column's `info` marking a value the system keeps (triggers, the ORM, sign-in), which no form offers."""
+
+
+def system_kept_columns(model: type) -> set[str]:
+    """The attribute names of `model`'s columns marked SYSTEM_KEPT."""
+    columns: dict[str, Column[Any]] = dict(inspect(model).columns.items())
+    return {name for name, column in columns.items() if column.info.get("system_kept")}
 
 
 def utcnow() -> datetime:
@@ -84,5 +93,9 @@ class UuidPrimaryKey:
 class Timestamps:
     """`created_at` and `updated_at`, in UTC, kept by the ORM."""
 
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False, info=SYSTEM_KEPT
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False, info=SYSTEM_KEPT
+    )

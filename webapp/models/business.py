@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.models.base import (
+    SYSTEM_KEPT,
     Model,
     Timestamps,
     UTCDateTime,
@@ -88,9 +89,9 @@ class Business(UuidPrimaryKey, Timestamps, Model):
     )
     contact_email: Mapped[str | None] = mapped_column(String(254))
     preferred_area_code: Mapped[str | None] = mapped_column(String(3))
-    has_number: Mapped[bool] = mapped_column(default=False, server_default=false())
+    has_number: Mapped[bool] = mapped_column(default=False, server_default=false(), info=SYSTEM_KEPT)
     """Whether a number row names this business; kept by the database's triggers (number_flag.py)."""
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=SYSTEM_KEPT)
     """When the business was last cancelled; None unless it is cancelled now."""
 
     phone_number: Mapped[PhoneNumber | None] = relationship(

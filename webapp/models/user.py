@@ -14,11 +14,25 @@ from sqlalchemy.orm import InstanceState, Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.extensions import db
-from webapp.models.base import Model, Timestamps, UTCDateTime, UuidPrimaryKey, ValidationError, enum_column
+from webapp.models.base import (
+    SYSTEM_KEPT,
+    Model,
+    Timestamps,
+    UTCDateTime,
+    UuidPrimaryKey,
+    ValidationError,
+    enum_column,
+)
 from webapp.models.passwords import why_password_refused
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 """The admin `seed-demo --with-admin` (and so `make run`) creates, with a password printed once."""
+
+NON_ASCII_EMAIL = (
+    "E-mail must use ASCII characters only: a letter from another alphabet can pass for an existing "
+    "user's address."
+)
+"""Why a console user's address is refused: `adмin@example.com` (a Cyrillic м) passes for `admin@...`."""
 
 
 class Role(enum.StrEnum):
@@ -41,14 +55,14 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, Model):
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
 
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255), info=SYSTEM_KEPT)  # set_password() keeps it
     # active_history: the access log records the old role and activation even when the row was expired.
     role: Mapped[Role] = mapped_column(
         enum_column(Role, "user_role"), default=Role.VIEWER, active_history=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True, active_history=True)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=SYSTEM_KEPT)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0", info=SYSTEM_KEPT)
     """Raised to end every session of the user (see webapp.auth.sessions)."""
 
     @validates("email")
@@ -56,6 +70,8 @@ class User(UserMixin, UuidPrimaryKey, Timestamps, Model):
         email = normalise_email(value)
         if not email:
             raise ValidationError("email", "E-mail is required.")
+        if not email.isascii():
+            raise ValidationError("email", NON_ASCII_EMAIL)
         return email
 
     @validates("role")

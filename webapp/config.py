@@ -41,6 +41,9 @@ DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 URL_SCHEMES = ("http", "https")
 
+CALL_STATUS_PATH = "/twilio/call-status"
+"""Where Twilio posts a number's call status callbacks (the receiver, `webapp/callbacks/`)."""
+
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it and says what is expected."""
@@ -65,6 +68,15 @@ def _number(env: dict[str, str], name: str, default: float | None, kind: type = 
     if value <= 0:
         raise SettingsError(f"{name} must be greater than zero, got {raw!r}.")
     return value
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, 0 or more, got {raw!r}.")
+    return int(raw)
 
 
 def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
@@ -133,6 +145,16 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], *, allow_empty: bo
     return url
 
 
+def _public_base_url(env: dict[str, str]) -> str:
+    url = _check_url("PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL", "").strip(), URL_SCHEMES, allow_empty=True)
+    parts = urlsplit(url)
+    if url and (not parts.netloc or parts.query or parts.fragment):
+        raise SettingsError(
+            f"PUBLIC_BASE_URL must be a URL like https://switchboard.example.com, got {url!r}."
+        )
+    return url.rstrip("/")
+
+
 def _check_caller(name: str, number: str) -> str:
     if number and not US_E164_PATTERN.fullmatch(number):
         raise SettingsError(f"{name} must be a US number in E.164, like +14155550100, got {number!r}.")
@@ -158,6 +180,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     )
 
     database_uri = normalise_database_url(database_url)
+    public_base_url = _public_base_url(env)
     settings: dict[str, Any] = {
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_uri,
@@ -185,6 +208,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_VOICE_URL": _check_url(
             "TWILIO_VOICE_URL", env.get("TWILIO_VOICE_URL") or "http://localhost:3000/voice", URL_SCHEMES
         ),
+        "PUBLIC_BASE_URL": public_base_url,
+        "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
         "TWILIO_STATUS_CALLBACK_URL": _check_url(
             "TWILIO_STATUS_CALLBACK_URL",
             env.get("TWILIO_STATUS_CALLBACK_URL", ""),

@@ -39,6 +39,28 @@ def test_invalid_settings_name_the_setting(overrides, message):
         load_settings(overrides)
 
 
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, ""),
+        (
+            {"PUBLIC_BASE_URL": "https://switchboard.example.com/"},
+            "https://switchboard.example.com/twilio/call-status",
+        ),
+        (
+            {
+                "PUBLIC_BASE_URL": "https://switchboard.example.com",
+                "TWILIO_STATUS_CALLBACK_URL": "https://x.test/s",
+            },
+            "https://x.test/s",
+        ),
+    ],
+    ids=["neither", "public-base-url", "explicit-wins"],
+)
+def test_the_status_callback_is_the_receiver_at_public_base_url_unless_set(overrides, expected):
+    assert load_settings(overrides)["TWILIO_STATUS_CALLBACK_URL"] == expected
+
+
 def test_postgres_urls_use_psycopg_3():
     settings = load_settings({"DATABASE_URL": "postgres://u@h/db"})
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"

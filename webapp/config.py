@@ -155,6 +155,15 @@ def _public_base_url(env: dict[str, str]) -> str:
     return url.rstrip("/")
 
 
+def status_callback_url(env: dict[str, str], public_base_url: str) -> str:
+    """Return the status callback every number gets: `TWILIO_STATUS_CALLBACK_URL` when set, else the
+    receiver at `PUBLIC_BASE_URL` when that is set, else "" (none)."""
+    explicit = env.get("TWILIO_STATUS_CALLBACK_URL", "").strip()
+    if explicit:
+        return _check_url("TWILIO_STATUS_CALLBACK_URL", explicit, URL_SCHEMES)
+    return public_base_url + CALL_STATUS_PATH if public_base_url else ""
+
+
 def _check_caller(name: str, number: str) -> str:
     if number and not US_E164_PATTERN.fullmatch(number):
         raise SettingsError(f"{name} must be a US number in E.164, like +14155550100, got {number!r}.")
@@ -210,12 +219,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         ),
         "PUBLIC_BASE_URL": public_base_url,
         "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
-        "TWILIO_STATUS_CALLBACK_URL": _check_url(
-            "TWILIO_STATUS_CALLBACK_URL",
-            env.get("TWILIO_STATUS_CALLBACK_URL", ""),
-            URL_SCHEMES,
-            allow_empty=True,
-        ),
+        "TWILIO_STATUS_CALLBACK_URL": status_callback_url(env, public_base_url),
         "TWILIO_TEST_CALLER": _check_caller("TWILIO_TEST_CALLER", env.get("TWILIO_TEST_CALLER", "").strip()),
         "WEBHOOK_FAILURE_WINDOW_HOURS": _number(env, "WEBHOOK_FAILURE_WINDOW_HOURS", 24.0),
         "TWILIO_CONNECT_TIMEOUT": _number(env, "TWILIO_CONNECT_TIMEOUT", 3.05),

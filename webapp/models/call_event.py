@@ -102,7 +102,8 @@ def record_call(report: CallReport) -> bool:
 
 def last_call_update(number_id: uuid.UUID, report: CallReport) -> Update:
     """Return the UPDATE that makes `report` the number's last call unless it already has a newer one:
-    a later time, or the same time and a later status."""
+    a later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
+    the same second, the one reported last wins, as nothing else tells them apart."""
     rank = CALL_STATUS_RANK[report.call_status]
     stored_rank = case(CALL_STATUS_RANK, value=PhoneNumber.last_call_status, else_=-1)
     return (
@@ -112,7 +113,7 @@ def last_call_update(number_id: uuid.UUID, report: CallReport) -> Update:
             or_(
                 PhoneNumber.last_call_at.is_(None),
                 PhoneNumber.last_call_at < report.occurred_at,
-                (PhoneNumber.last_call_at == report.occurred_at) & (stored_rank < rank),
+                (PhoneNumber.last_call_at == report.occurred_at) & (stored_rank <= rank),
             )
         )
         .values(

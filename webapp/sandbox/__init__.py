@@ -30,6 +30,9 @@ otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
 - `GET Calls.json` (`To`, `From`, `Status`, `ParentCallSid`, `StartTime`/`EndTime` with `<`, `>`),
   `GET Messages.json` (`To`, `From`, `DateSent` with `<`, `>`), `GET Calls/{Sid}/Events.json` (each
   webhook request of the call and its answer's status and duration); newest first, Twilio's paging.
+- When an inbound call to an owned number ends, Twilio's status callback goes to the number's
+  `StatusCallback` (`StatusCallbackMethod`), signed as Twilio signs (`X-Twilio-Signature`, keyed with the
+  auth token; `status_callback.py`).
 - An update of a number records a Monitor event (`actor_type` `account`, `source` `api`, the changed fields
   as `event_data.resource_properties`).
 
@@ -54,6 +57,9 @@ Control API under `/_sandbox/`, same basic auth, JSON; never counted and never f
 - `POST /_sandbox/numbers/{Sid}` with `{"changes": {"VoiceUrl": "..."}, "actor_sid": "US...",
   "actor_name": "..."}`: change a number as a Console user would (event with `actor_type` `user`, `source`
   `web`).
+- `POST /_sandbox/calls` with `{"to", "from", "status", "duration"}`: an outside caller calls an owned
+  number; the call is recorded as ended (`status` default `completed`, `duration` seconds default 0) and
+  its status callback sent before the answer, `{"call": {...}, "callback_status": 204}`.
 - `POST /_sandbox/alerts` with
   `{"alerts": [{"error_code", "resource_sid", "request_url", "date_generated"}]}`: record alerts in bulk,
   as if Twilio had raised them.

@@ -126,6 +126,28 @@ def last_call_update(number_id: uuid.UUID, report: CallReport) -> Update:
     )
 
 
+@dataclass(frozen=True)
+class CallUsage:
+    """A number's calls over a period: how many, how many completed, and their talk time."""
+
+    calls: int
+    completed: int
+    talk_seconds: int
+
+
+def call_usage(number_id: uuid.UUID, since: datetime) -> CallUsage:
+    """Return the number's calls reported since `since` (each call once, whatever its callbacks)."""
+    completed = CallEvent.call_status == "completed"
+    row = db.session.execute(
+        select(
+            db.func.count(db.distinct(CallEvent.call_sid)),
+            db.func.count(db.distinct(case((completed, CallEvent.call_sid)))),
+            db.func.coalesce(db.func.sum(case((completed, CallEvent.duration_seconds), else_=0)), 0),
+        ).where(CallEvent.phone_number_id == number_id, CallEvent.occurred_at >= since)
+    ).one()
+    return CallUsage(calls=row[0], completed=row[1], talk_seconds=int(row[2]))
+
+
 def unknown_call_count() -> int:
     """Return how many reported calls went to numbers we do not record."""
     return (

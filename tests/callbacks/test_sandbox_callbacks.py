@@ -82,3 +82,31 @@ def test_a_test_call_reports_its_end_to_the_receiver(buy, voice_server):
     [event] = events()
     assert (event.to_number, event.from_number, event.call_status) == (number.e164, caller.e164, "completed")
     assert event.call_sid != call.sid  # the inbound leg, as Twilio reports it to the called number
+
+
+def test_dropped_callbacks_are_not_sent_and_counted_nowhere(sandbox: SandboxProcess, buy):
+    number = buy()
+    sandbox.set_faults("callback_drop=1")
+
+    assert sandbox.place_call(number.e164, CALLER)["callback_status"] is None
+
+    assert events() == []
+    assert (sandbox.stats()["callbacks_sent"], sandbox.stats()["callbacks_failed"]) == (0, 0)
+
+
+def test_repeated_and_late_callbacks_leave_each_call_recorded_once(sandbox: SandboxProcess, buy):
+    number = buy()
+    sandbox.set_faults("callback_duplicate=0.4,callback_delay=0.4,callback_wait=0.5", seed=7)
+    statuses = ["completed", "busy", "no-answer", "failed", "canceled"] * 4
+
+    calls = [sandbox.place_call(number.e164, CALLER, status, 10)["call"] for status in statuses]
+
+    wait_until(lambda: len(events()) == len(calls), timeout=15, what="every call's callback")
+    recorded = events()
+    assert sorted((e.call_sid, e.call_status) for e in recorded) == sorted(
+        (c["sid"], c["status"]) for c in calls
+    )
+    wait_until(lambda: sandbox.stats()["callbacks_sent"] > len(calls), timeout=5, what="the repeats counted")
+    assert sandbox.stats()["callbacks_failed"] == 0
+    row = db.session.get(PhoneNumber, number.id)
+    assert row.last_call_at == max(e.occurred_at for e in recorded)

@@ -178,3 +178,12 @@ def test_without_public_base_url_the_url_is_the_one_the_trusted_proxy_forwards(m
 
 def test_the_receiver_answers_only_post(client):
     assert client.get("/twilio/call-status").status_code == 405
+
+
+def test_the_refusal_warning_never_names_credentials_in_the_public_url(make_app, caplog):
+    client = make_app(PUBLIC_BASE_URL="https://twilio:s3cret-pass@switchboard.example.com").test_client()
+    form = callback(make_number().e164, new_call_sid())
+    with caplog.at_level(logging.WARNING):
+        assert post_signed(client, form, token="not-the-auth-token").status_code == 403
+    assert "switchboard.example.com/twilio/call-status" in caplog.text
+    assert "s3cret" not in caplog.text

@@ -9,6 +9,7 @@ proxies (`TRUSTED_PROXIES`, Werkzeug's `ProxyFix`) report it.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, request
 from twilio.request_validator import RequestValidator
@@ -39,8 +40,10 @@ def refusal() -> str | None:
     if not signature:
         return "no X-Twilio-Signature"
     validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
-    if not validator.validate(called_url(), request.form, signature):
-        return f"signature does not match {called_url()}"
+    url = called_url()
+    if not validator.validate(url, request.form, signature):
+        parts = urlsplit(url)  # named without credentials or query, which may hold secrets
+        return f"signature does not match {parts.scheme}://{parts.hostname}{parts.path}"
     account = request.form.get("AccountSid", "")
     if account != current_app.config["TWILIO_ACCOUNT_SID"]:
         return f"AccountSid {account[:34]!r} is not this account"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import random
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.test import EnvironBuilder
 
 from tests.callbacks.helpers import (
     CALL_STATUS_URL,
@@ -187,3 +189,20 @@ def test_the_refusal_warning_never_names_credentials_in_the_public_url(make_app,
         assert post_signed(client, form, token="not-the-auth-token").status_code == 403
     assert "switchboard.example.com/twilio/call-status" in caplog.text
     assert "s3cret" not in caplog.text
+
+
+def test_a_body_sent_without_length_gets_411_unread(app):
+    environ = EnvironBuilder(
+        path="/twilio/call-status",
+        method="POST",
+        input_stream=io.BytesIO(b"CallSid=" + b"x" * 70_000),
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": "c2lnbmVk"},
+    ).get_environ()
+    del environ["CONTENT_LENGTH"]  # a chunked request, as gunicorn passes it on
+    environ["wsgi.input_terminated"] = True
+    statuses: list[str] = []
+    # Straight to the app: the test client would give the request a Content-Length.
+    app.wsgi_app(environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["411 LENGTH REQUIRED"]
+    assert event_count() == 0

@@ -1,9 +1,9 @@
 """`POST /twilio/call-status` (web process): verify Twilio's signature, check, record, answer 204.
 
 It never calls Twilio back. A request Twilio did not sign for our account gets 403 and one warning (never
-the token); malformed fields 400; a body over 64 kB 413. The signature is checked against the URL Twilio
-called: `PUBLIC_BASE_URL` plus the path and query, or, without it, the request's own URL as the trusted
-proxies (`TRUSTED_PROXIES`, Werkzeug's `ProxyFix`) report it.
+the token); malformed fields 400; a body over 64 kB 413, one without Content-Length 411. The signature is
+checked against the URL Twilio called: `PUBLIC_BASE_URL` plus the path and query, or, without it, the
+request's own URL as the trusted proxies (`TRUSTED_PROXIES`, Werkzeug's `ProxyFix`) report it.
 """
 
 from __future__ import annotations
@@ -54,9 +54,10 @@ def refusal() -> str | None:
 @csrf.exempt
 def call_status() -> Response:
     """Record one call status callback; 204 once it is stored (or was already)."""
-    if (request.content_length or 0) > MAX_BODY_BYTES:
+    if request.content_length is None:
+        abort(411)  # Twilio always sends a length; without one the 64 kB bound could not be checked unread
+    if request.content_length > MAX_BODY_BYTES:
         abort(413)
-    request.max_content_length = MAX_BODY_BYTES  # also bounds a body sent without Content-Length
     why = refusal()
     if why:
         logger.warning("Refused a call status callback from %s: %s.", request.remote_addr, why)

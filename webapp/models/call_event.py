@@ -6,8 +6,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, Update, case, or_, select, update
+from sqlalchemy import (
+    CursorResult,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    Update,
+    case,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -146,6 +160,17 @@ def call_usage(number_id: uuid.UUID, since: datetime) -> CallUsage:
         ).where(CallEvent.phone_number_id == number_id, CallEvent.occurred_at >= since)
     ).one()
     return CallUsage(calls=row[0], completed=row[1], talk_seconds=int(row[2]))
+
+
+def prune_call_events(before: datetime) -> int:
+    """Delete the callbacks received before `before` and commit; return how many. Each number's last call
+    stays on its row."""
+    result = cast(
+        "CursorResult[Any]", db.session.execute(delete(CallEvent).where(CallEvent.received_at < before))
+    )
+    deleted = result.rowcount
+    db.session.commit()
+    return deleted
 
 
 def unknown_call_count() -> int:

@@ -187,6 +187,14 @@ class SandboxProcess:
         """Return how many numbers the account owns."""
         return self._control("GET", "/numbers")["owned"]
 
+    def place_call(
+        self, to: str, caller: str, status: str = "completed", duration: int = 0
+    ) -> dict[str, Any]:
+        """Have an outside `caller` call the owned number `to` (`POST /_sandbox/calls`); return the call and
+        what its status callback answered (`{"call": {...}, "callback_status": 204}`)."""
+        body = {"to": to, "from": caller, "status": status, "duration": duration}
+        return self._control("POST", "/calls", json=body)
+
     def reset(self, scope: str = "all") -> None:
         """Clear the request counts (`"counts"`), the numbers, calls and messages (`"state"`), or both.
 

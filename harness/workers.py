@@ -50,7 +50,14 @@ FAST_JOB_SETTINGS = {
 """Settings that make jobs, retries and dead-worker detection take seconds in tests."""
 
 WORKER_SETTING_PREFIXES = ("TWILIO_", "BREAKER_", "JOB_", "WORKER_", "LOG_LEVEL", "RELEASE_")
-WORKER_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "SWITCHBOARD_INSTANCE_PATH")
+WORKER_SETTINGS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "SWITCHBOARD_INSTANCE_PATH",
+    "PUBLIC_BASE_URL",
+    "CALL_EVENTS_KEEP_DAYS",
+)
 
 _names = itertools.count(1)
 

@@ -28,11 +28,38 @@ PRODUCTION_DATABASE = {"DATABASE_URL": "postgresql+psycopg://switchboard@db.inte
         ({"BREAKER_FAIL_MAX": "0"}, "greater than zero"),
         ({"WEB_PORT": "http"}, "WEB_PORT must be a whole number"),
         ({"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": ""}, "TWILIO_AUTH_TOKEN must be set"),
+        ({"PUBLIC_BASE_URL": "switchboard.example.com"}, "PUBLIC_BASE_URL must be a URL"),
+        ({"PUBLIC_BASE_URL": "https://switchboard.example.com/?x=1"}, "PUBLIC_BASE_URL must be a URL like"),
+        ({"TRUSTED_PROXIES": "-1"}, "TRUSTED_PROXIES must be a whole number, 0 or more"),
+        ({"TRUSTED_PROXIES": "two"}, "TRUSTED_PROXIES must be a whole number, 0 or more"),
+        ({"CALL_EVENTS_KEEP_DAYS": "0"}, "CALL_EVENTS_KEEP_DAYS must be greater than zero"),
     ],
 )
 def test_invalid_settings_name_the_setting(overrides, message):
     with pytest.raises(SettingsError, match=message):
         load_settings(overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, ""),
+        (
+            {"PUBLIC_BASE_URL": "https://switchboard.example.com/"},
+            "https://switchboard.example.com/twilio/call-status",
+        ),
+        (
+            {
+                "PUBLIC_BASE_URL": "https://switchboard.example.com",
+                "TWILIO_STATUS_CALLBACK_URL": "https://x.test/s",
+            },
+            "https://x.test/s",
+        ),
+    ],
+    ids=["neither", "public-base-url", "explicit-wins"],
+)
+def test_the_status_callback_is_the_receiver_at_public_base_url_unless_set(overrides, expected):
+    assert load_settings(overrides)["TWILIO_STATUS_CALLBACK_URL"] == expected
 
 
 def test_postgres_urls_use_psycopg_3():
@@ -183,3 +210,31 @@ def test_unexpected_error_is_a_plain_500_without_traceback(app, client):
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "secret internals" not in body and "Traceback" not in body
+
+
+CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+PLACEHOLDERS = {"IntegerConverter": 1, "UUIDConverter": "00000000-0000-0000-0000-000000000001"}
+
+
+def anonymous_answer(client, app, rule) -> str:
+    """How a route answers a request that changes something, sent without sign-in or CSRF token:
+    `csrf` (refused for the token), `sign-in` (sent to sign in), or `open` (the view itself answered)."""
+    values = {
+        name: PLACEHOLDERS.get(type(converter).__name__, "x") for name, converter in rule._converters.items()
+    }
+    with app.test_request_context():
+        url = app.url_map.bind("localhost").build(rule.endpoint, values)
+    method = sorted(rule.methods & CHANGING_METHODS)[0]
+    response = client.open(url, method=method)
+    if response.status_code == 400 and "CSRF" in response.get_data(as_text=True):
+        return "csrf"
+    if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
+        return "sign-in"
+    return "open"
+
+
+def test_the_status_callback_receiver_is_the_only_route_open_without_sign_in_and_csrf_token(app, client):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.methods & CHANGING_METHODS]
+    answers = {rule.rule: anonymous_answer(client, app, rule) for rule in rules}
+    assert len(answers) > 20  # the console's forms and actions, rq-dashboard's buttons, the receiver
+    assert {rule for rule, answer in answers.items() if answer == "open"} == {"/twilio/call-status"}

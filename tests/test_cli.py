@@ -1,14 +1,17 @@
-"""The `users create`, `users reset-password` and `seed-demo` commands."""
+"""The `users create`, `users reset-password`, `seed-demo` and `numbers usage` commands."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from tests.factories import make_number
 from tests.fixtures.web import make_user
 from webapp.extensions import db
-from webapp.models import Activity, Business, BusinessStatus, Role, User
+from webapp.models import Activity, Business, BusinessStatus, CallReport, PhoneNumber, Role, User, record_call
+from webapp.models.base import utcnow
 
 
 def test_users_create_reads_the_password_from_stdin(runner):
@@ -131,3 +134,46 @@ def test_seed_demo_is_idempotent_and_mixed(runner):
     provisioned = set(db.session.scalars(db.select(Activity.business_id)))  # once, by the first run
     active = db.session.scalars(db.select(Business.id).filter_by(status=BusinessStatus.ACTIVE)).all()
     assert 0 < len(provisioned) < len(active) and provisioned <= set(active)
+
+
+def report(
+    number: PhoneNumber, call_sid: str, status: str, seconds: int | None, days_ago: float
+) -> CallReport:
+    return CallReport(
+        call_sid=call_sid,
+        call_status=status,
+        to_number=number.e164,
+        from_number="+14155550199",
+        direction="inbound",
+        duration_seconds=seconds,
+        occurred_at=utcnow().replace(microsecond=0) - timedelta(days=days_ago),
+    )
+
+
+def test_numbers_usage_prints_the_last_call_and_30_days_of_calls(runner):
+    number, other = make_number(e164="+14155551234"), make_number()
+    for args in [
+        (number, "CA" + "1" * 32, "ringing", None, 3),
+        (number, "CA" + "1" * 32, "completed", 42, 3),
+        (number, "CA" + "2" * 32, "busy", 0, 1),
+        (number, "CA" + "3" * 32, "completed", 100, 40),
+        (other, "CA" + "4" * 32, "completed", 7, 1),
+    ]:
+        record_call(report(*args))
+
+    result = runner.invoke(args=["numbers", "usage", "(415) 555-1234"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"(415) 555-1234 (+14155551234), {number.business.name}"
+    assert lines[1].startswith("Last call: ") and lines[1].endswith(", busy, 0 s.")
+    assert lines[2] == "Last 30 days: 2 calls, 1 completed, 42 s talk time."
+
+
+def test_numbers_usage_of_a_number_without_calls_or_unknown(runner):
+    make_number(e164="+14155551235")
+    quiet = runner.invoke(args=["numbers", "usage", "+14155551235"])
+    assert "Last call: none reported." in quiet.output
+    assert "Last 30 days: 0 calls, 0 completed, 0 s talk time." in quiet.output
+    unknown = runner.invoke(args=["numbers", "usage", "+14155559999"])
+    assert unknown.exit_code == 1 and "No business has the number '+14155559999'." in unknown.output

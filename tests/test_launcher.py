@@ -22,6 +22,7 @@ from harness.services import free_port
 from harness.waits import wait_until
 from harness.web import CSRF_INPUT
 from webapp.config import PROJECT_ROOT
+from webapp.launcher.__main__ import local_defaults
 from webapp.launcher.embedded_redis import is_answering
 
 START_TIMEOUT_SECONDS = 90
@@ -172,3 +173,9 @@ def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_rest
         assert redis.get("switchboard:test:kept") == b"yes", "the embedded Redis lost its data on restart"
     finally:
         assert second.interrupt() == 0, second.output()
+
+
+def test_make_run_on_the_sandbox_points_status_callbacks_at_the_local_console(tmp_path: Path):
+    settings = {"TWILIO_SANDBOX": True, "WEB_PORT": 5123}
+    assert local_defaults(settings, tmp_path)["PUBLIC_BASE_URL"] == "http://127.0.0.1:5123"
+    assert "PUBLIC_BASE_URL" not in local_defaults({**settings, "TWILIO_SANDBOX": False}, tmp_path)

@@ -47,7 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def configure_security(app: Flask) -> None:
     """Use the local key file when SECRET_KEY is unset locally; in production refuse it unset or short.
-    Harden the cookie and send security headers.
+    Harden the cookie, send security headers and trust the configured proxies.
 
     Locally (debug, or the embedded defaults: neither DATABASE_URL nor REDIS_URL set) every process shares
     the key `make run` keeps in `instance/secret_key`; tests may keep the default key.
@@ -69,6 +69,19 @@ def configure_security(app: Flask) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
     )
     security_headers.init_app(app)
+    trust_proxies(app)
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe the client address, scheme, host, port and prefix that the last `TRUSTED_PROXIES` proxies
+    forward (Werkzeug's `ProxyFix`); with none (the default) no forwarded header is believed."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    count = app.config["TRUSTED_PROXIES"]
+    if count:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count, x_prefix=count
+        )
 
 
 def warn_of_debug_in_production(app: Flask, key_given: bool) -> None:
@@ -99,12 +112,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount sign-in, the console and /healthz."""
-    from webapp import admin, auth, health
+    """Mount sign-in, the console, /healthz and the Twilio status-callback receiver."""
+    from webapp import admin, auth, callbacks, health
 
     app.register_blueprint(auth.bp)
     admin.init_app(app)
     health.init_app(app)
+    callbacks.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -50,6 +50,9 @@ DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
 URL_SCHEMES = ("http", "https")
 
+CALL_STATUS_PATH = "/twilio/call-status"
+"""Where Twilio posts a number's call status callbacks (the receiver, `webapp/callbacks/`)."""
+
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it and says what is expected."""
@@ -74,6 +77,15 @@ def _number(env: dict[str, str], name: str, default: float | None, kind: type = 
     if value <= 0:
         raise SettingsError(f"{name} must be greater than zero, got {raw!r}.")
     return value
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, 0 or more, got {raw!r}.")
+    return int(raw)
 
 
 def _choice(env: dict[str, str], name: str, choices: tuple[str, ...]) -> str:
@@ -142,6 +154,25 @@ def _check_url(name: str, url: str, schemes: tuple[str, ...], *, allow_empty: bo
     return url
 
 
+def _public_base_url(env: dict[str, str]) -> str:
+    url = _check_url("PUBLIC_BASE_URL", env.get("PUBLIC_BASE_URL", "").strip(), URL_SCHEMES, allow_empty=True)
+    parts = urlsplit(url)
+    if url and (not parts.netloc or parts.query or parts.fragment):
+        raise SettingsError(
+            f"PUBLIC_BASE_URL must be a URL like https://switchboard.example.com, got {url!r}."
+        )
+    return url.rstrip("/")
+
+
+def status_callback_url(env: dict[str, str], public_base_url: str) -> str:
+    """Return the status callback every number gets: `TWILIO_STATUS_CALLBACK_URL` when set, else the
+    receiver at `PUBLIC_BASE_URL` when that is set, else "" (none)."""
+    explicit = env.get("TWILIO_STATUS_CALLBACK_URL", "").strip()
+    if explicit:
+        return _check_url("TWILIO_STATUS_CALLBACK_URL", explicit, URL_SCHEMES)
+    return public_base_url + CALL_STATUS_PATH if public_base_url else ""
+
+
 def _check_caller(name: str, number: str) -> str:
     if number and not US_E164_PATTERN.fullmatch(number):
         raise SettingsError(f"{name} must be a US number in E.164, like +14155550100, got {number!r}.")
@@ -167,6 +198,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     )
 
     database_uri = normalise_database_url(database_url)
+    public_base_url = _public_base_url(env)
     settings: dict[str, Any] = {
         "INSTANCE_PATH": str(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_uri,
@@ -194,12 +226,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_VOICE_URL": _check_url(
             "TWILIO_VOICE_URL", env.get("TWILIO_VOICE_URL") or "http://localhost:3000/voice", URL_SCHEMES
         ),
-        "TWILIO_STATUS_CALLBACK_URL": _check_url(
-            "TWILIO_STATUS_CALLBACK_URL",
-            env.get("TWILIO_STATUS_CALLBACK_URL", ""),
-            URL_SCHEMES,
-            allow_empty=True,
-        ),
+        "PUBLIC_BASE_URL": public_base_url,
+        "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
+        "TWILIO_STATUS_CALLBACK_URL": status_callback_url(env, public_base_url),
         "TWILIO_TEST_CALLER": _check_caller("TWILIO_TEST_CALLER", env.get("TWILIO_TEST_CALLER", "").strip()),
         "WEBHOOK_FAILURE_WINDOW_HOURS": _number(env, "WEBHOOK_FAILURE_WINDOW_HOURS", 24.0),
         "TWILIO_CONNECT_TIMEOUT": _number(env, "TWILIO_CONNECT_TIMEOUT", 3.05),
@@ -215,6 +244,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
+        "CALL_EVENTS_KEEP_DAYS": _number(env, "CALL_EVENTS_KEEP_DAYS", 30, int),
     }
     if settings["TWILIO_ACCOUNT_SID"] != SANDBOX_ACCOUNT_SID and not settings["TWILIO_AUTH_TOKEN"]:
         raise SettingsError("TWILIO_AUTH_TOKEN must be set when TWILIO_ACCOUNT_SID is set.")

@@ -13,6 +13,7 @@ from harness.web import filter_arg
 from tests.admin.helpers import page_text
 from tests.factories import make_business, make_number
 from webapp.admin.base import SecureModelView
+from webapp.admin.views import PhoneNumberView
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, BusinessStatus, Role, WebhookStatus
 from webapp.models.base import utcnow
@@ -70,6 +71,27 @@ def test_number_details_show_the_e164_and_the_webhook_times(client, auth, app):
     text = page_text(client.get(f"/admin/phonenumber/details/?id={number.id}"))
     assert "+14155551234" in text and "(415) 555-1234" in text
     assert "Twilio answered 404." in text and "Last checked" in text and "UTC" in text
+
+
+def test_numbers_list_shows_each_number_last_call_and_sorts_by_it(client, auth, app):
+    called = make_number(
+        e164="+14155551200",
+        last_call_at=utcnow() - timedelta(days=2),
+        last_call_status="completed",
+        last_call_duration=42,
+    )
+    recent = make_number(
+        e164="+14155551201", last_call_at=utcnow() - timedelta(hours=3), last_call_status="busy"
+    )
+    make_number(e164="+14155551202")
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/phonenumber/"))
+    assert "Last call" in text and "No call yet" in text
+    assert ">2 days ago</time><br><small>Completed, 42 s</small>" in text
+    assert ">3 hours ago</time><br><small>Busy</small>" in text
+    column = PhoneNumberView.column_list.index("last_call_at")
+    newest_first = page_text(client.get(f"/admin/phonenumber/?sort={column}&desc=1"))
+    assert newest_first.index(recent.formatted) < newest_first.index(called.formatted)
 
 
 def test_business_details_show_its_number_history_and_live_status(client, auth, app):

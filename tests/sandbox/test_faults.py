@@ -175,6 +175,8 @@ def test_control_api_refuses_bad_fault_text(sandbox: SandboxProcess):
         ("500=0.6,503=0.6", "add up to 1.2"),
         ("reset=0.1,reset=0.2", "given twice"),
         ("hang=-1", "must not be negative"),
+        ("callback_drop=0.6,callback_delay=0.6", "add up to 1.2"),
+        ("callback_wait=-1", "must not be negative"),
     ],
 )
 def test_fault_text_errors_say_what_is_wrong(text: str, message: str):
@@ -187,6 +189,9 @@ def test_fault_text_round_trips():
 
     assert parse_faults(text).describe() == text
     assert parse_faults("") == parse_faults(" , ")
+    callbacks = "500=0.6,callback_drop=0.5,callback_duplicate=0.3,callback_delay=0.2,callback_wait=0.5"
+    plan = parse_faults(callbacks)
+    assert plan.describe() == callbacks and plan.rates == {"500": 0.6}
 
 
 def test_fault_shares_are_exclusive_and_drop_hits_purchases_only():

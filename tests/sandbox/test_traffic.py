@@ -37,7 +37,13 @@ def test_concurrent_requests_wait_out_their_latency_side_by_side(start_sandbox):
 
     assert [answer.status_code for answer in answers] == [200] * 30
     assert elapsed < 5, "30 requests of 1 s each must overlap, not queue"
-    assert box.stats() == {"requests": 30, "max_in_flight": 30, "429s": 0}
+    assert box.stats() == {
+        "requests": 30,
+        "max_in_flight": 30,
+        "429s": 0,
+        "callbacks_sent": 0,
+        "callbacks_failed": 0,
+    }
 
 
 def test_requests_beyond_the_cap_get_twilios_429(start_sandbox):
@@ -49,18 +55,36 @@ def test_requests_beyond_the_cap_get_twilios_429(start_sandbox):
     assert sorted(answer.status_code for answer in answers) == [200] * 5 + [429] * 10
     assert all(set(answer.json()) == ERROR_KEYS for answer in refused)
     assert {answer.json()["code"] for answer in refused} == {20429}
-    assert box.stats() == {"requests": 15, "max_in_flight": 5, "429s": 10}
+    assert box.stats() == {
+        "requests": 15,
+        "max_in_flight": 5,
+        "429s": 10,
+        "callbacks_sent": 0,
+        "callbacks_failed": 0,
+    }
 
 
 def test_stats_reset_and_count_injected_429s(start_sandbox):
     box = start_sandbox(faults="429=1")
     api_request(box, "GET", LIST)
     api_request(box, "GET", LIST)
-    assert box.stats() == {"requests": 2, "max_in_flight": 1, "429s": 2}
+    assert box.stats() == {
+        "requests": 2,
+        "max_in_flight": 1,
+        "429s": 2,
+        "callbacks_sent": 0,
+        "callbacks_failed": 0,
+    }
 
     box.reset_stats()
 
-    assert box.stats() == {"requests": 0, "max_in_flight": 0, "429s": 0}
+    assert box.stats() == {
+        "requests": 0,
+        "max_in_flight": 0,
+        "429s": 0,
+        "callbacks_sent": 0,
+        "callbacks_failed": 0,
+    }
     assert box.request_counts() == {f"GET {LIST}": 2}, "the per-path counts are kept apart"
 
 

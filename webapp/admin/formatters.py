@@ -12,6 +12,7 @@ from typing import Any
 from flask import request, url_for
 from markupsafe import Markup
 
+from webapp.jobs.reads.health_report import ago
 from webapp.jobs.reads.progress import STEP_NAMES
 from webapp.models import (
     CAPABILITIES,
@@ -22,6 +23,7 @@ from webapp.models import (
     PhoneNumber,
     WebhookStatus,
 )
+from webapp.models.base import utcnow
 
 Formatter = Callable[[Any, Any, Any, str], Any]
 
@@ -219,6 +221,19 @@ def enum_label(view: Any, context: Any, model: Any, name: str) -> str:
 def timestamp(view: Any, context: Any, model: Any, name: str) -> Markup:
     """A timestamp column, readable, ISO as tooltip."""
     return when(getattr(model, name))
+
+
+def last_call(view: Any, context: Any, model: PhoneNumber, name: str) -> Markup:
+    """The number's last call: `2 days ago` (the time as tooltip) over `Completed, 42 s`, or `No call yet`."""
+    at = model.last_call_at
+    if at is None:
+        return Markup('<span class="text-muted">No call yet</span>')
+    outcome = label(model.last_call_status)
+    if model.last_call_duration is not None:
+        outcome += f", {model.last_call_duration} s"
+    return Markup('<time datetime="{}" title="{}">{}</time><br><small>{}</small>').format(
+        at.isoformat(), at.strftime("%Y-%m-%d %H:%M:%S UTC"), ago(at, utcnow()), outcome
+    )
 
 
 def duration(view: Any, context: Any, model: Any, name: str) -> str:

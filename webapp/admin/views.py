@@ -166,12 +166,13 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "business",
         "twilio_sid",
         "webhook_status",
+        "last_call_at",
         "webhook_checked_at",
-        "webhook_synced_at",
         "webhook_error",
     )
-    """Area code and country are left to the number's page (the number shows its area code), and the SID wraps
-    (static/switchboard.css), so the list fits a 1366-pixel screen without scrolling sideways."""
+    """Area code, country and when the webhook was last synced are left to the number's page (the number
+    shows its area code), and the SID wraps (static/switchboard.css), so the list fits a 1366-pixel screen
+    without scrolling sideways."""
     column_details_list = (
         "e164",
         "formatted",
@@ -187,6 +188,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "webhook_checked_at",
         "webhook_synced_at",
         "webhook_error",
+        "last_call_at",
         "created_at",
     )
     column_export_list = (
@@ -199,6 +201,9 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "webhook_checked_at",
         "webhook_synced_at",
         "webhook_error",
+        "last_call_at",
+        "last_call_status",
+        "last_call_duration",
     )
     column_labels: ClassVar[dict[str, str]] = {
         "e164": "Number",
@@ -210,6 +215,9 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "webhook_checked_at": "Last checked",
         "webhook_synced_at": "Last synced",
         "webhook_error": "Last error",
+        "last_call_at": "Last call",
+        "last_call_status": "Last call's status",
+        "last_call_duration": "Last call's seconds",
     }
     column_formatters: ClassVar[dict[str, Any]] = {
         "e164": formatters.formatted_number,
@@ -220,6 +228,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "webhook_checked_at": formatters.timestamp,
         "webhook_synced_at": formatters.timestamp,
         "webhook_error": formatters.error_text,
+        "last_call_at": formatters.last_call,
         "created_at": formatters.timestamp,
     }
     column_formatters_detail: ClassVar[dict[str, Any]] = {
@@ -230,7 +239,12 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "webhook_status": formatters.export_enum,
     }
     column_searchable_list = ("twilio_sid",)
-    column_sortable_list = ("e164", "webhook_status", "webhook_checked_at", "webhook_synced_at")
+    column_sortable_list = (
+        "e164",
+        "webhook_status",
+        "last_call_at",
+        "webhook_checked_at",
+    )
     column_filters = (
         "webhook_status",
         WebhookFailingFilter(),

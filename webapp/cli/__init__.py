@@ -12,6 +12,7 @@ from webapp.cli.number_lifecycle import (
     replace_command,
 )
 from webapp.cli.number_search import search_command
+from webapp.cli.number_usage import usage_command
 from webapp.cli.numbers import numbers_group
 from webapp.cli.seed import seed_demo_command
 from webapp.cli.users import users_group
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         health_command,
         test_call_command,
         check_health_command,
+        usage_command,
     ):
         numbers_group.add_command(command)
     app.cli.add_command(numbers_group)

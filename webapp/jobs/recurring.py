@@ -44,6 +44,7 @@ RECURRING: list[Recurring] = [
     Recurring("release_cancelled", "webapp.jobs.tasks.scheduled.release_cancelled_job", 3600),
     Recurring("health_sweep", "webapp.jobs.tasks.health_sweep.start_recurring_sweep", SWEEP_INTERVAL_SECONDS),
     Recurring("number_prices", READ_FUNCTION, REFRESH_SECONDS),
+    Recurring("prune_call_events", "webapp.jobs.tasks.scheduled.prune_call_events_job", 3600),
 ]
 """Every recurring job; another module may append its own before the workers start."""
 

@@ -95,6 +95,16 @@ def launcher_environment(updates: dict[str, str]) -> dict[str, str]:
     return child_environment({name: value for name, value in updates.items() if not env_value(name)})
 
 
+def local_defaults(settings: dict, instance_path: Path) -> dict[str, str]:
+    """Return the settings `make run` gives its children unless set: the kept secret key, a cookie for
+    http://, and on the sandbox the local console as `PUBLIC_BASE_URL`, so the sandbox's calls report back
+    to its status-callback receiver."""
+    defaults = {"SECRET_KEY": persistent_secret_key(instance_path), "SESSION_COOKIE_SECURE": "false"}
+    if settings["TWILIO_SANDBOX"]:
+        defaults["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{settings['WEB_PORT']}"
+    return defaults
+
+
 def main() -> None:
     """Prepare the database and demo data, start everything, and wait for Ctrl-C."""
     try:
@@ -103,9 +113,7 @@ def main() -> None:
         sys.exit(f"switchboard: {error}")
     instance_path = Path(settings["INSTANCE_PATH"])
     instance_path.mkdir(parents=True, exist_ok=True)
-    env = launcher_environment(
-        {"SECRET_KEY": persistent_secret_key(instance_path), "SESSION_COOKIE_SECURE": "false"}
-    )
+    env = launcher_environment(local_defaults(settings, instance_path))
     run_step([*FLASK, "db", "upgrade"], env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Ctrl-C stops everything even when SIGINT came in ignored (a shell's background job, CI runners).

@@ -1,9 +1,11 @@
-"""The data model: businesses, their phone numbers, console users, the job and access audit trails."""
+"""The data model: businesses, their phone numbers and their calls, console users, the job and access
+audit trails."""
 
 from webapp.models.access_event import AccessEvent, AccessEventKind
 from webapp.models.activity import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
 from webapp.models.base import ValidationError
 from webapp.models.business import Business, BusinessStatus
+from webapp.models.call_event import CallEvent, CallReport, record_call
 from webapp.models.number_history import NumberEvent, NumberHistory
 from webapp.models.persistence import commit_or_raise
 from webapp.models.phone_number import CAPABILITIES, PhoneNumber, WebhookStatus
@@ -19,6 +21,8 @@ __all__ = [
     "ActivityStatus",
     "Business",
     "BusinessStatus",
+    "CallEvent",
+    "CallReport",
     "NumberEvent",
     "NumberHistory",
     "PhoneNumber",
@@ -27,4 +31,5 @@ __all__ = [
     "ValidationError",
     "WebhookStatus",
     "commit_or_raise",
+    "record_call",
 ]

@@ -1,4 +1,4 @@
-"""A Twilio phone number owned by a business, and the state of its voice webhook."""
+"""A Twilio phone number owned by a business, the state of its voice webhook, and its last call."""
 
 from __future__ import annotations
 
@@ -68,6 +68,9 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     webhook_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     webhook_failure_code: Mapped[str | None] = mapped_column(String(10))
     webhook_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_call_status: Mapped[str | None] = mapped_column(String(20))
+    last_call_duration: Mapped[int | None] = mapped_column(Integer)
 
     business: Mapped[Business] = relationship("Business", back_populates="phone_number")
 

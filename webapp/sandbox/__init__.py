@@ -30,6 +30,10 @@ otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
 - `GET Calls.json` (`To`, `From`, `Status`, `ParentCallSid`, `StartTime`/`EndTime` with `<`, `>`),
   `GET Messages.json` (`To`, `From`, `DateSent` with `<`, `>`), `GET Calls/{Sid}/Events.json` (each
   webhook request of the call and its answer's status and duration); newest first, Twilio's paging.
+- When an inbound call to an owned number ends, Twilio's status callback goes to the number's
+  `StatusCallback` (`StatusCallbackMethod`), signed as Twilio signs (`X-Twilio-Signature`, keyed with the
+  auth token; `status_callback.py`). The faults `callback_drop`, `callback_duplicate` and `callback_delay`
+  (with `callback_wait`) drop, repeat or delay them (`faults.py`).
 - An update of a number records a Monitor event (`actor_type` `account`, `source` `api`, the changed fields
   as `event_data.resource_properties`).
 
@@ -45,15 +49,20 @@ Control API under `/_sandbox/`, same basic auth, JSON; never counted and never f
 - `GET /_sandbox/faults` -> `{"faults": "500=0.2,...", "latency_ms": 0, "seed": null, "max_concurrency": 0}`.
 - `PUT /_sandbox/faults` with any of `{"faults": "...", "latency_ms": N, "seed": N, "max_concurrency": N}`;
   `"faults": ""` turns faults off; giving `seed` restarts the draw from it; `max_concurrency` 0 lifts the cap.
-- `GET /_sandbox/stats` -> `{"requests": N, "max_in_flight": M, "429s": K}`: Twilio API requests received,
-  the most in flight at once (latency included), and the 429s answered (the cap's and injected ones);
-  `DELETE /_sandbox/stats` starts them from zero.
+- `GET /_sandbox/stats` -> `{"requests": N, "max_in_flight": M, "429s": K, "callbacks_sent": S,
+  "callbacks_failed": F}`: Twilio API requests received, the most in flight at once (latency included),
+  the 429s answered (the cap's and injected ones), and the status callbacks sent that got a 2xx answer or
+  did not (unreachable or another answer; dropped ones count in neither); `DELETE /_sandbox/stats` starts
+  them from zero.
 - `GET /_sandbox/requests` -> `{"counts": {"POST /IncomingPhoneNumbers.json": 2, ...}, "total": N}`,
   every Twilio API request received (faulted or not) by method and path template.
 - `GET /_sandbox/numbers` -> `{"owned": N, "numbers": [{"sid", "phone_number", "friendly_name"}]}`.
 - `POST /_sandbox/numbers/{Sid}` with `{"changes": {"VoiceUrl": "..."}, "actor_sid": "US...",
   "actor_name": "..."}`: change a number as a Console user would (event with `actor_type` `user`, `source`
   `web`).
+- `POST /_sandbox/calls` with `{"to", "from", "status", "duration"}`: an outside caller calls an owned
+  number; the call is recorded as ended (`status` default `completed`, `duration` seconds default 0) and
+  its status callback sent before the answer, `{"call": {...}, "callback_status": 204}`.
 - `POST /_sandbox/alerts` with
   `{"alerts": [{"error_code", "resource_sid", "request_url", "date_generated"}]}`: record alerts in bulk,
   as if Twilio had raised them.

@@ -46,7 +46,8 @@ class FaultsParam(click.ParamType):
     default="",
     type=FaultsParam(),
     help="Injected faults, e.g. '500=0.2,429=0.1,timeout=0.05,reset=0.05,drop=0.05' "
-    "(also hang=SECONDS, retry_after=SECONDS, method=POST, path=/IncomingPhoneNumbers).",
+    "(also hang=SECONDS, retry_after=SECONDS, method=POST, path=/IncomingPhoneNumbers); status callbacks: "
+    "callback_drop=P, callback_duplicate=P, callback_delay=P, callback_wait=SECONDS.",
 )
 @click.option(
     "--latency-ms", default=0, show_default=True, type=click.IntRange(0), help="Delay every request."

@@ -14,6 +14,7 @@ from webapp.sandbox.monitor import new_alert, parse_date, record_number_change
 from webapp.sandbox.numbers import parse_number_settings
 from webapp.sandbox.pool import MAX_POOL_SIZE
 from webapp.sandbox.state import MAX_CONCURRENCY, SandboxState, current_state
+from webapp.sandbox.voice import record_outside_call
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
@@ -183,6 +184,35 @@ def add_alerts() -> Response:
         made.append((alert["sid"], alert))
     state.store.save_records("alerts", made)
     return jsonify(added=len(made))
+
+
+CALL_END_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
+LONGEST_CALL_SECONDS = 4 * 3600
+"""Twilio ends a call after 4 hours by default (`TimeLimit`)."""
+
+
+@bp.post("/calls")
+def place_outside_call() -> Response:
+    """Place an inbound call to an owned number from an outside caller: `{"to", "from", "status"
+    (default completed), "duration" (seconds, default 0)}`; the number's status callback hears of its end
+    before the answer, `{"call": {...}, "callback_status": 204}` (null: none set, or unreachable)."""
+    state = current_state()
+    body = json_body()
+    unknown = set(body) - {"to", "from", "status", "duration"}
+    if unknown:
+        raise bad_request(f"Unknown keys {sorted(unknown)}: use to, from, status, duration.")
+    to, caller = body.get("to"), body.get("from")
+    if not isinstance(caller, str) or not caller.strip():
+        raise bad_request("from must be the caller's number, e.g. +14155550100.")
+    number = next((n for n in state.store.list_numbers() if n.phone_number == to), None)
+    if number is None:
+        raise bad_request(f"to must be a number this account owns, got {to!r}.")
+    status = body.get("status", "completed")
+    if status not in CALL_END_STATUSES:
+        raise bad_request(f"status must be one of {', '.join(CALL_END_STATUSES)}, got {status!r}.")
+    duration = whole_number(body, "duration", 0, LONGEST_CALL_SECONDS) if "duration" in body else 0
+    call, answer = record_outside_call(state, number, caller.strip(), status, duration)
+    return jsonify(call=call, callback_status=answer)
 
 
 @bp.get("/pool")

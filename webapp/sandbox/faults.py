@@ -9,6 +9,9 @@ The text is comma-separated `key=value` pairs, e.g. `500=0.2,429=0.1,timeout=0.0
 - `reset=p`: close the connection abruptly (TCP reset), without an answer and without carrying it out.
 - `drop=p`: purchases only (`POST /IncomingPhoneNumbers.json`): carry the purchase out (the number is
   bought and stored if it can be), then reset the connection, so the caller never learns the outcome.
+- `callback_drop=p`, `callback_duplicate=p`, `callback_delay=p`: status callbacks only (the sandbox's own
+  requests to a number's `StatusCallback`, drawn apart from the faults above, with their own total of at
+  most 1): never sent, sent twice, or sent `callback_wait` seconds late (default 2), after later ones.
 - `hang=seconds` (default 30) for `timeout`; `retry_after=seconds` adds `Retry-After` to 429 answers.
 - `method=POST` and `path=/IncomingPhoneNumbers` limit every fault to requests with that method and a
   path template starting with that prefix (templates are relative to the account, see `request_template`).
@@ -31,6 +34,9 @@ RESET_ENVIRON_KEY = "webapp.sandbox.reset"
 """Set in a request's WSGI environ to have the server reset the connection instead of answering."""
 
 KINDS = ("timeout", "reset", "drop")
+CALLBACK_KINDS = ("callback_drop", "callback_duplicate", "callback_delay")
+DEFAULT_CALLBACK_WAIT_SECONDS = 2.0
+"""How late a `callback_delay` fault sends its callback unless `callback_wait=` says otherwise."""
 PURCHASE = ("POST", "/IncomingPhoneNumbers.json")
 """The request a `drop` fault applies to."""
 
@@ -46,6 +52,9 @@ class FaultPlan:
     rates: dict[str, float] = field(default_factory=dict)
     """Probability per fault: `"500"`, `"429"`, ... or one of `KINDS`."""
     hang_seconds: float = DEFAULT_HANG_SECONDS
+    callback_rates: dict[str, float] = field(default_factory=dict)
+    """Probability per status-callback fault (`CALLBACK_KINDS`)."""
+    callback_wait: float = DEFAULT_CALLBACK_WAIT_SECONDS
     retry_after: float | None = None
     method: str | None = None
     path_prefix: str | None = None
@@ -58,9 +67,12 @@ class FaultPlan:
 
     def describe(self) -> str:
         """Return the plan as `--faults` text that parses back to the same plan."""
-        parts = [f"{name}={rate:g}" for name, rate in self.rates.items()]
+        rates = {**self.rates, **self.callback_rates}
+        parts = [f"{name}={rate:g}" for name, rate in rates.items()]
         if self.hang_seconds != DEFAULT_HANG_SECONDS:
             parts.append(f"hang={self.hang_seconds:g}")
+        if self.callback_wait != DEFAULT_CALLBACK_WAIT_SECONDS:
+            parts.append(f"callback_wait={self.callback_wait:g}")
         if self.retry_after is not None:
             parts.append(f"retry_after={self.retry_after:g}")
         if self.method:
@@ -91,16 +103,17 @@ OPTIONS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "method": ("method", lambda key, raw: raw.upper()),
     "path": ("path_prefix", lambda key, raw: raw if raw.startswith("/") else "/" + raw),
     "hang": ("hang_seconds", _seconds),
+    "callback_wait": ("callback_wait", _seconds),
     "retry_after": ("retry_after", _seconds),
 }
 """Each option's key, the `FaultPlan` field it sets, and how its text is read."""
 
 
 def _rate(key: str, raw: str) -> float:
-    if key not in KINDS and not (key.isdigit() and 400 <= int(key) <= 599):
+    if key not in KINDS + CALLBACK_KINDS and not (key.isdigit() and 400 <= int(key) <= 599):
         raise FaultSpecError(
             f"Unknown fault {key!r}: use an HTTP status 400-599, timeout, reset, drop, "
-            "hang, retry_after, method or path."
+            f"{', '.join(CALLBACK_KINDS)}, hang, callback_wait, retry_after, method or path."
         )
     rate = _number(key, raw)
     if not 0 <= rate <= 1:
@@ -135,11 +148,18 @@ def parse_faults(text: str) -> FaultPlan:
             options[name] = read(key, raw)
         else:
             rates[key] = _rate(key, raw)
-    if sum(rates.values()) > 1 + 1e-9:
-        raise FaultSpecError(f"The fault rates add up to {sum(rates.values()):g}; they must be at most 1.")
+    callback_rates = {key: rates.pop(key) for key in CALLBACK_KINDS if key in rates}
+    for shares in (rates, callback_rates):
+        if sum(shares.values()) > 1 + 1e-9:
+            total = sum(shares.values())
+            raise FaultSpecError(f"The fault rates add up to {total:g}; they must be at most 1.")
     # A fixed order, so one seed gives the same faults whatever order the text lists them in.
     order = sorted((k for k in rates if k not in KINDS), key=int) + [k for k in KINDS if k in rates]
-    return FaultPlan(rates={key: rates[key] for key in order}, **options)  # type: ignore[arg-type]
+    return FaultPlan(
+        rates={key: rates[key] for key in order},
+        callback_rates=callback_rates,
+        **options,  # type: ignore[arg-type]
+    )
 
 
 class FaultInjector:
@@ -168,6 +188,19 @@ class FaultInjector:
             if reseed:
                 self._seed = seed
                 self._random = random.Random(seed)
+
+    def draw_callback(self) -> str | None:
+        """Return the fault for one status callback (`"callback_drop"`, ...) or None."""
+        with self._lock:
+            rates = self._plan.callback_rates
+            if not rates:
+                return None
+            roll = self._random.random()
+        for name, rate in rates.items():
+            if roll < rate:
+                return name
+            roll -= rate
+        return None
 
     def draw(self, method: str, template: str) -> str | None:
         """Return the fault for this request (`"500"`, `"timeout"`, `"drop"`, ...) or None."""

@@ -44,7 +44,8 @@ class TrafficGate:
     """Admits Twilio API requests up to `max_concurrency` in flight (0: no cap) and counts what it saw.
 
     Safe across threads. `stats()` is what `GET /_sandbox/stats` answers: requests received, the most in
-    flight at once, and how many were answered 429 (by the cap or by an injected fault).
+    flight at once, how many were answered 429 (by the cap or by an injected fault), and the status
+    callbacks the sandbox sent that were answered 2xx (`callbacks_sent`) or not (`callbacks_failed`).
     """
 
     def __init__(self, max_concurrency: int = 0) -> None:
@@ -54,6 +55,8 @@ class TrafficGate:
         self._requests = 0
         self._max_in_flight = 0
         self._429s = 0
+        self._callbacks_sent = 0
+        self._callbacks_failed = 0
 
     def enter(self) -> bool:
         """Count a request and let it in; False (not in flight) when the cap is reached."""
@@ -75,15 +78,30 @@ class TrafficGate:
         with self._lock:
             self._429s += 1
 
-    def stats(self) -> dict[str, int]:
-        """Return `requests`, `max_in_flight` and `429s` since start or the last `clear`."""
+    def count_callback(self, delivered: bool) -> None:
+        """Count one status callback sent: `delivered` (a 2xx answer) or failed."""
         with self._lock:
-            return {"requests": self._requests, "max_in_flight": self._max_in_flight, "429s": self._429s}
+            if delivered:
+                self._callbacks_sent += 1
+            else:
+                self._callbacks_failed += 1
+
+    def stats(self) -> dict[str, int]:
+        """Return `requests`, `max_in_flight`, `429s`, `callbacks_sent` and `callbacks_failed` since start or
+        the last `clear`."""
+        with self._lock:
+            return {
+                "requests": self._requests,
+                "max_in_flight": self._max_in_flight,
+                "429s": self._429s,
+                "callbacks_sent": self._callbacks_sent,
+                "callbacks_failed": self._callbacks_failed,
+            }
 
     def clear(self) -> None:
         """Start the statistics from zero; requests in flight now still count as in flight."""
         with self._lock:
-            self._requests = self._429s = 0
+            self._requests = self._429s = self._callbacks_sent = self._callbacks_failed = 0
             self._max_in_flight = self._in_flight
 
 
@@ -101,7 +119,8 @@ class SandboxState:
     counter: RequestCounter = field(default_factory=RequestCounter)
     traffic: TrafficGate = field(default_factory=TrafficGate)
     rings: list[threading.Thread] = field(default_factory=list)
-    """Calls ringing a voice URL in the background (`voice.py`); a reset of the state waits for them."""
+    """Calls ringing a voice URL, and delayed status callbacks, in the background (`voice.py`,
+    `status_callback.py`); a reset of the state waits for them."""
 
     def wait_for_rings(self, timeout: float) -> None:
         """Wait up to `timeout` seconds in all for the calls ringing now to end, and forget ended ones."""

@@ -4,7 +4,9 @@ A call created to a number the account owns starts an inbound call on that numbe
 thread, requests its voice URL with Twilio's parameters and a short timeout. A good (2xx) answer completes
 both calls; a refused connection, an unknown host, a timeout, too many redirects or another answer fails
 the inbound call and records an alert with Twilio's code for it. Every request is also kept as an event of
-the inbound call (`Calls/{Sid}/Events.json`), with the answer's status and duration.
+the inbound call (`Calls/{Sid}/Events.json`), with the answer's status and duration. When the inbound call
+ends, the number's status callback hears of it (`status_callback.py`), as do calls from outside callers
+(`record_outside_call`, for `POST /_sandbox/calls`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from urllib3.exceptions import NameResolutionError
 from webapp.sandbox.monitor import new_alert
 from webapp.sandbox.render import NUMBER_SETTING_DEFAULTS, call, rfc2822
 from webapp.sandbox.state import SandboxState
+from webapp.sandbox.status_callback import send_status_callback
 from webapp.sandbox.store import OwnedNumber, new_sid, utc_now
 
 logger = logging.getLogger(__name__)
@@ -169,5 +172,28 @@ def ring(state: SandboxState, outbound: dict[str, Any], number: OwnedNumber) -> 
     seconds = max(1, sum(int(n) for n in PAUSE.findall(answer.body))) if answer.ok else 0
     duration = max(seconds, math.ceil(answer.duration_ms / 1000))
     ended = {"end_time": rfc2822(utc_now()), "duration": str(duration), "date_updated": rfc2822(utc_now())}
-    store.update_record("calls", inbound_sid, {**ended, "status": "completed" if answer.ok else "failed"})
+    ended_call = store.update_record(
+        "calls", inbound_sid, {**ended, "status": "completed" if answer.ok else "failed"}
+    )
     store.update_record("calls", outbound["sid"], {**ended, "status": "completed"})
+    if ended_call is not None:
+        send_status_callback(state, number, ended_call)
+
+
+def record_outside_call(
+    state: SandboxState, number: OwnedNumber, caller: str, status: str, duration: int
+) -> tuple[dict[str, Any], int | None]:
+    """Record an inbound call to `number` from an outside `caller`, already ended with `status` after
+    `duration` seconds, and send its status callback; return the call and the callback's answer."""
+    now = utc_now()
+    sid = new_sid("CA")
+    inbound = call(sid, state.account_sid, number.phone_number, caller, number.sid, now)
+    inbound.update(
+        direction="inbound",
+        status=status,
+        start_time=rfc2822(now),
+        end_time=rfc2822(now),
+        duration=str(duration),
+    )
+    state.store.save_record("calls", sid, inbound)
+    return inbound, send_status_callback(state, number, inbound)

@@ -44,7 +44,8 @@ class ExpectedWebhook:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ExpectedWebhook:
-        """Return the expected webhook from `TWILIO_VOICE_URL` and `TWILIO_STATUS_CALLBACK_URL`."""
+        """Return the expected webhook from `TWILIO_VOICE_URL` and `TWILIO_STATUS_CALLBACK_URL` (which
+        `webapp.config.status_callback_url` makes the receiver at `PUBLIC_BASE_URL` when unset)."""
         return cls(
             voice_url=config["TWILIO_VOICE_URL"], status_callback=config["TWILIO_STATUS_CALLBACK_URL"] or None
         )

@@ -1,15 +1,19 @@
 """The jobs the recurring schedule (`recurring.py`) or a page starts that belong to no Activity: reading
-number prices, and releasing the numbers of long-cancelled businesses. Run in the worker."""
+number prices, releasing the numbers of long-cancelled businesses, pruning old call callbacks. Run in the
+worker."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import current_app
 
 from webapp.jobs.enqueue.auto_release import release_cancelled
 from webapp.jobs.reads.number_costs import read_prices
 from webapp.jobs.running.runtime import job_context
+from webapp.models.base import utcnow
+from webapp.models.call_event import prune_call_events
 
 logger = logging.getLogger(__name__)
 
@@ -29,3 +33,11 @@ def release_cancelled_job() -> dict[str, int] | None:
     started = release_cancelled(days)
     logger.info("Auto-release: %d numbers of businesses cancelled over %d days", len(started), days)
     return {"releases": len(started)}
+
+
+def prune_call_events_job() -> dict[str, int]:
+    """The recurring prune: delete the status callbacks received more than `CALL_EVENTS_KEEP_DAYS` ago."""
+    days = current_app.config["CALL_EVENTS_KEEP_DAYS"]
+    deleted = prune_call_events(utcnow() - timedelta(days=days))
+    logger.info("Pruned %d call callbacks older than %d days", deleted, days)
+    return {"deleted": deleted}

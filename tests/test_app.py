@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.services import DOTENV_OFF
 from webapp import create_app
 from webapp.config import PROJECT_ROOT, SettingsError, load_settings, persistent_secret_key
 
@@ -121,18 +122,23 @@ def test_production_refuses_a_short_secret_key_and_takes_a_long_one(tmp_path):
 
 
 def run_wsgi(env: dict[str, str], code: str = "import wsgi") -> subprocess.CompletedProcess:
-    """Run `python -c code` in the checkout with only `env`."""
+    """Run `python -c code` in the checkout with only `env` (and never the checkout's `.env`)."""
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env={**env, **DOTENV_OFF},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
 def run_flask(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    """Run `flask --app wsgi ARGS` in the checkout with only `env`."""
+    """Run `flask --app wsgi ARGS` in the checkout with only `env` (and never the checkout's `.env`)."""
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=PROJECT_ROOT,
-        env=env,
+        env={**env, **DOTENV_OFF},
         capture_output=True,
         text=True,
         timeout=60,

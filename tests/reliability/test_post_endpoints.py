@@ -44,6 +44,18 @@ OPEN_TO = {
 }
 """Endpoints an identity may legitimately post to; everything else must refuse it."""
 
+RECEIVER = "callbacks.call_status"
+"""Twilio's status callbacks: no session or CSRF token, its signature is the credential."""
+
+UNSIGNED_CALLBACK = {
+    "CallSid": "CA" + "0" * 32,
+    "AccountSid": "AC" + "0" * 32,
+    "To": "+14155550100",
+    "From": "+14155550199",
+    "CallStatus": "completed",
+}
+"""A well-formed status callback that nobody signed: whoever posts it is refused."""
+
 FORMS = {
     "business": {"name": "Forged Bakery", "status": "active", "contact_email": "", "preferred_area_code": ""},
     "user": {"email": "forged@example.com", "role": "admin", "active": "y", "password": "forged password"},
@@ -125,7 +137,10 @@ def check_refusals(app: Flask, redis: Redis, records: dict[str, Any], identity: 
             if identity in OPEN_TO.get(rule.endpoint, ()):
                 continue
             for url, form in requests_for(app, rule, records):
-                if identity == "forged":
+                if rule.endpoint == RECEIVER:
+                    response = client.post(url, data=UNSIGNED_CALLBACK)
+                    refused = response.status_code == 403
+                elif identity == "forged":
                     response = client.post(url, data=form, headers={"Origin": FORGER})
                     expected = 403 if rule.endpoint.startswith("rq_dashboard.") else 400
                     refused = response.status_code == expected

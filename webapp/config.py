@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,6 +94,23 @@ def _rate_limits(env: dict[str, str], name: str, default: str) -> str:
         raise SettingsError(
             f"{name} must be limits like '5 per minute; 20 per hour', separated by ';', got {raw!r}."
         ) from None
+    return raw
+
+
+def _networks(env: dict[str, str], name: str) -> list[IPv4Network | IPv6Network]:
+    raw = env.get(name, "").strip()
+    try:
+        return [ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be addresses or networks separated by commas (10.0.0.5,10.1.0.0/16), got {raw!r}."
+        ) from None
+
+
+def _directory(env: dict[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and not (os.path.isdir(raw) and os.access(raw, os.W_OK)):
+        raise SettingsError(f"{name} must be an existing directory this process can write to, got {raw!r}.")
     return raw
 
 
@@ -206,6 +224,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", "").strip(),
+        "METRICS_ALLOW": _networks(env, "METRICS_ALLOW"),
+        "PROMETHEUS_MULTIPROC_DIR": _directory(env, "PROMETHEUS_MULTIPROC_DIR"),
     }
     if settings["TWILIO_ACCOUNT_SID"] != SANDBOX_ACCOUNT_SID and not settings["TWILIO_AUTH_TOKEN"]:
         raise SettingsError("TWILIO_AUTH_TOKEN must be set when TWILIO_ACCOUNT_SID is set.")

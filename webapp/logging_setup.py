@@ -10,7 +10,7 @@ MASK = "[redacted]"
 
 
 class SecretsFilter(logging.Filter):
-    """Replaces configured secrets (auth token, secret key) in a record's final message."""
+    """Replaces configured secrets (auth token, secret key, metrics token) in a record's final message."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
@@ -34,7 +34,9 @@ def init_app(app: Flask) -> None:
         root.addHandler(stderr)
     root.setLevel(app.config["LOG_LEVEL"])
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, each start
-    secrets_filter = SecretsFilter([app.config["TWILIO_AUTH_TOKEN"], app.config["SECRET_KEY"]])
+    secrets_filter = SecretsFilter(
+        [app.config["TWILIO_AUTH_TOKEN"], app.config["SECRET_KEY"], app.config["METRICS_TOKEN"]]
+    )
     for handler in root.handlers:
         handler.filters = [f for f in handler.filters if not isinstance(f, SecretsFilter)]
         handler.addFilter(secrets_filter)

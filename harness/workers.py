@@ -5,7 +5,7 @@
 worker, its work-horse and its scheduler at once, as when a machine dies).
 `worker_environment(settings, extra)` is the environment of a worker configured from the settings an app
 was built from (`DATABASE_URL`, `REDIS_URL`, `SECRET_KEY`, `SWITCHBOARD_INSTANCE_PATH`, every `TWILIO_*`,
-`BREAKER_*`, `JOB_*`, `WORKER_*`, `METRICS_*` and `PROMETHEUS_*` setting), with `extra` on top.
+`BREAKER_*`, `JOB_*`, `WORKER_*`, `LOG_*`, `METRICS_*` and `PROMETHEUS_*` setting), with `extra` on top.
 
 Settings to build the app and its workers with:
 
@@ -54,7 +54,7 @@ WORKER_SETTING_PREFIXES = (
     "BREAKER_",
     "JOB_",
     "WORKER_",
-    "LOG_LEVEL",
+    "LOG_",
     "RELEASE_",
     "PROMETHEUS_",
     "METRICS_",

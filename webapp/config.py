@@ -223,6 +223,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKER_HEARTBEAT_SECONDS": _number(env, "WORKER_HEARTBEAT_SECONDS", 10, int),
         "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
         "METRICS_TOKEN": env.get("METRICS_TOKEN", "").strip(),
         "METRICS_ALLOW": _networks(env, "METRICS_ALLOW"),

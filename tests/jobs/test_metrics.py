@@ -41,7 +41,7 @@ def test_gunicorn_workers_and_a_job_worker_add_up_in_one_scrape(
     directory = tmp_path / "metrics"
     directory.mkdir()
     shared = {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
-    settings = {**shared, "METRICS_TOKEN": TOKEN}
+    settings = {**shared, "METRICS_TOKEN": TOKEN, "GUNICORN_CMD_ARGS": "--access-logfile -"}
     with gunicorn_like_test(
         app_settings, tmp_path / "gunicorn.log", workers=2, settings=settings
     ) as base_url:
@@ -62,7 +62,8 @@ def test_gunicorn_workers_and_a_job_worker_add_up_in_one_scrape(
     assert value(after, "switchboard_queue_workers", queue="switchboard") == 1
     assert value(after, "switchboard_twilio_request_duration_seconds_count", operation="purchase_number") == 1
     assert identifying_labels(after) == []
-    assert "GET /metrics" not in (tmp_path / "gunicorn.log").read_text()
+    access_log = (tmp_path / "gunicorn.log").read_text()
+    assert "GET /healthz" in access_log and "GET /metrics" not in access_log
 
 
 def test_a_429_storm_moves_the_429_counter_and_lowers_the_limit(make_app, sandbox):

@@ -1,5 +1,6 @@
 """Metrics from real processes: gunicorn's workers and an RQ worker's work-horses count into one shared
-directory and one scrape adds them up; the Twilio client counts 429s and timeouts against the sandbox."""
+directory (the horses into their worker's one set of files) and one scrape adds them up; the Twilio client
+counts 429s and timeouts against the sandbox."""
 
 from __future__ import annotations
 
@@ -47,20 +48,23 @@ def test_gunicorn_workers_and_a_job_worker_add_up_in_one_scrape(
     ) as base_url:
         before = requests.get(f"{base_url}/metrics", headers=BEARER, timeout=10).text
         served = serve_until_both_workers_counted(base_url, directory)
-        activity = enqueue_provision(make_business(preferred_area_code="415"), None)
+        activities = [enqueue_provision(make_business(preferred_area_code="415"), None) for _ in range(2)]
         start_worker(**shared)
-        assert wait_for_activity(activity.id, timeout=60).status == ActivityStatus.SUCCEEDED
+        for activity in activities:
+            assert wait_for_activity(activity.id, timeout=60).status == ActivityStatus.SUCCEEDED
         after = requests.get(f"{base_url}/metrics", headers=BEARER, timeout=10).text
 
     requests_served = value(after, "switchboard_http_requests_total", **HEALTHZ)
     assert requests_served - value(before, "switchboard_http_requests_total", **HEALTHZ) == served
     provisioned = {"kind": "provision", "outcome": "succeeded"}
-    assert value(after, "switchboard_jobs_total", **provisioned) == 1
-    assert value(after, "switchboard_job_duration_seconds_count", **provisioned) == 1
+    assert value(after, "switchboard_jobs_total", **provisioned) == 2
+    assert value(after, "switchboard_job_duration_seconds_count", **provisioned) == 2
     purchases = value(after, "switchboard_twilio_requests_total", operation="purchase_number", outcome="ok")
-    assert purchases == sandbox.request_count(PURCHASE) == 1
+    assert purchases == sandbox.request_count(PURCHASE) == 2
     assert value(after, "switchboard_queue_workers", queue="switchboard") == 1
-    assert value(after, "switchboard_twilio_request_duration_seconds_count", operation="purchase_number") == 1
+    assert value(after, "switchboard_twilio_request_duration_seconds_count", operation="purchase_number") == 2
+    # Both work-horses counted in their worker's one set of files, not one set each.
+    assert len(list(directory.glob("counter_*horse.db"))) == 1
     assert identifying_labels(after) == []
     access_log = (tmp_path / "gunicorn.log").read_text()
     assert "GET /healthz" in access_log and "GET /metrics" not in access_log

@@ -5,14 +5,19 @@ Each instrumented place imports the one module it feeds: `web` (request hooks), 
 
 Under gunicorn and RQ every process (gunicorn workers, RQ workers and their work-horses, forked per job)
 writes its counts to files in `PROMETHEUS_MULTIPROC_DIR`, prometheus-client's multi-process mode; the
-process answering `/metrics` adds them up. The variable must be in the environment before the process
-starts (prometheus-client reads it on import), and be the same directory for every process on the host.
+process answering `/metrics` adds them up; a worker's work-horses share one set of files (`files`). The
+variable must be in the environment before the process starts (prometheus-client reads it on import), and
+be the same directory for every process on the host.
 Without it each process counts alone, and `/metrics` shows only its own counts.
 """
 
 from __future__ import annotations
 
 from flask import Flask
+
+from webapp.metrics.files import use_shared_files
+
+use_shared_files()  # before any module here creates a metric
 
 
 def init_app(app: Flask) -> None:

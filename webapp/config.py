@@ -107,6 +107,17 @@ def _networks(env: dict[str, str], name: str) -> list[IPv4Network | IPv6Network]
         ) from None
 
 
+TOKEN_MIN_LENGTH = 16
+"""The shortest bearer token accepted: anything shorter could be guessed."""
+
+
+def _token(env: dict[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and len(raw) < TOKEN_MIN_LENGTH:
+        raise SettingsError(f"{name} must be at least {TOKEN_MIN_LENGTH} characters long (a random string).")
+    return raw
+
+
 def _directory(env: dict[str, str], name: str) -> str:
     raw = env.get(name, "").strip()
     if raw and not (os.path.isdir(raw) and os.access(raw, os.W_OK)):
@@ -225,7 +236,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
-        "METRICS_TOKEN": env.get("METRICS_TOKEN", "").strip(),
+        "METRICS_TOKEN": _token(env, "METRICS_TOKEN"),
         "METRICS_ALLOW": _networks(env, "METRICS_ALLOW"),
         "PROMETHEUS_MULTIPROC_DIR": _directory(env, "PROMETHEUS_MULTIPROC_DIR"),
     }

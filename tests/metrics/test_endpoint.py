@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.services import DEAD_REDIS_URL
 from tests.metrics.helpers import BEARER, TOKEN, identifying_labels, scrape, value
 from webapp.config import SettingsError, load_settings
 
@@ -105,6 +106,7 @@ def test_scrapes_are_not_throttled_by_the_sign_in_limits(make_app):
     [
         ({"METRICS_ALLOW": "10.0.0.0/8,prometheus.internal"}, "METRICS_ALLOW must be addresses or networks"),
         ({"PROMETHEUS_MULTIPROC_DIR": "/no/such/directory"}, "PROMETHEUS_MULTIPROC_DIR must be an existing"),
+        ({"METRICS_TOKEN": "short"}, "METRICS_TOKEN must be at least 16 characters"),
     ],
 )
 def test_malformed_metrics_settings_are_refused_in_one_line(setting, message):
@@ -112,3 +114,12 @@ def test_malformed_metrics_settings_are_refused_in_one_line(setting, message):
         load_settings(setting)
 
     assert "\n" not in str(refused.value)
+
+
+def test_with_redis_down_a_scrape_still_answers_and_says_so(make_app):
+    client = make_app(REDIS_URL=DEAD_REDIS_URL, METRICS_TOKEN=TOKEN).test_client()
+
+    text = scrape(client)
+
+    assert value(text, "switchboard_redis_up") == 0
+    assert "switchboard_queue_jobs" not in text and "switchboard_twilio_breaker_state" not in text

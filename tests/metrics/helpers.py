@@ -23,13 +23,13 @@ def scrape(client: Any) -> str:
     return response.get_data(as_text=True)
 
 
-def value(exposition: str, name: str, **labels: str) -> float:
-    """The sum of the samples named `name` whose labels include `labels` (0 when there is none)."""
+def value(exposition: str, metric: str, /, **labels: str) -> float:
+    """The sum of the samples named `metric` whose labels include `labels` (0 when there is none)."""
     return sum(
         sample.value
         for family in text_string_to_metric_families(exposition)
         for sample in family.samples
-        if sample.name == name and all(sample.labels.get(key) == wanted for key, wanted in labels.items())
+        if sample.name == metric and all(sample.labels.get(key) == wanted for key, wanted in labels.items())
     )
 
 

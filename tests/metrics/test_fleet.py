@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from tests.factories import make_business, make_number
 from tests.metrics.helpers import TOKEN, scrape, value
-from webapp.jobs.recurring import RECURRING
+from webapp.jobs.recurring import RECURRING, run_recurring
+from webapp.jobs.running import runtime
 from webapp.jobs.tasks.fleet_gauges import count_fleet
 from webapp.models import BusinessStatus, WebhookStatus
 
@@ -32,3 +35,18 @@ def test_the_fleet_is_counted_by_a_recurring_job():
     [entry] = [entry for entry in RECURRING if entry.name == "fleet_gauges"]
 
     assert entry.function == f"{count_fleet.__module__}.{count_fleet.__name__}" and entry.interval <= 300
+
+
+def test_a_recurring_run_notes_its_success(make_app, monkeypatch):
+    app = make_app(METRICS_TOKEN=TOKEN)
+    monkeypatch.setattr(runtime, "_app", None)  # restored after the test: no other test sees this app
+    runtime.use_app(app)
+
+    run_recurring("fleet_gauges")
+
+    stamp = value(
+        scrape(app.test_client()),
+        "switchboard_recurring_job_last_success_timestamp_seconds",
+        name="fleet_gauges",
+    )
+    assert abs(stamp - time.time()) < 60

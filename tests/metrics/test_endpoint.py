@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from harness.services import DEAD_REDIS_URL
@@ -123,3 +125,23 @@ def test_with_redis_down_a_scrape_still_answers_and_says_so(make_app):
 
     assert value(text, "switchboard_redis_up") == 0
     assert "switchboard_queue_jobs" not in text and "switchboard_twilio_breaker_state" not in text
+
+
+@pytest.mark.parametrize(
+    ("request_line", "logged"),
+    [
+        ("GET /metrics HTTP/1.1", False),
+        ("\x1b[1m\x1b[31mGET /metrics HTTP/1.1\x1b[0m", False),  # a 401, colored
+        ("GET /metrics?x=1 HTTP/1.1", False),
+        ("GET /healthz HTTP/1.1", True),
+        ("GET /metrics-and-more HTTP/1.1", True),
+    ],
+)
+def test_the_development_servers_request_log_leaves_scrapes_out(make_app, request_line, logged):
+    make_app()
+    # As werkzeug's request handler logs a request: '"%s" %s %s' with the request line first.
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '"%s" %s %s', (request_line, 200, 12), None
+    )
+
+    assert bool(logging.getLogger("werkzeug").filter(record)) is logged

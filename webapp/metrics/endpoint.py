@@ -3,12 +3,15 @@
 Off (404, as any unknown page) unless `METRICS_TOKEN` or `METRICS_ALLOW` is set. Then a caller whose address
 is in `METRICS_ALLOW`, or who sends `Authorization: Bearer <METRICS_TOKEN>`, gets the metrics; anyone else
 gets an empty 401 (a token is set) or 403 (only the allow-list), which tells nothing. It is outside the
-console's sign-in and its throttle, and gunicorn's access log leaves it out (`gunicorn.conf.py`).
+console's sign-in and its throttle, and neither gunicorn's access log (`gunicorn.conf.py`) nor the
+development server's logs it.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
+import re
 from ipaddress import ip_address
 
 from flask import Blueprint, Flask, abort, current_app, request
@@ -21,6 +24,9 @@ from webapp.metrics.scrape import RedisReadings
 bp = Blueprint("metrics", __name__)
 
 BEARER = "Bearer "
+SCRAPE_LINE = re.compile(r"GET /metrics[?\s]")
+"""A scrape's request line in the development server's log (werkzeug's `"%s" %s %s`, the line colored
+for any status but 200)."""
 
 
 def enabled() -> bool:
@@ -70,6 +76,12 @@ def metrics() -> Response:
     return Response(exposition(), content_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
 
+def not_a_scrape(record: logging.LogRecord) -> bool:
+    """Whether a line of the development server's request log is about anything but a scrape."""
+    return not (record.args and isinstance(record.args, tuple) and SCRAPE_LINE.search(str(record.args[0])))
+
+
 def init_app(app: Flask) -> None:
-    """Mount `/metrics`."""
+    """Mount `/metrics`, and keep scrapes out of the development server's request log (`make run`)."""
     app.register_blueprint(bp)
+    logging.getLogger("werkzeug").addFilter(not_a_scrape)  # added once, however many apps

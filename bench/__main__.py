@@ -21,6 +21,7 @@ BENCHMARKS = (
     "bench.jobs_memory",
     "bench.fleet",
     "bench.dashboard_backlog",
+    "bench.metrics_scrape",
 )
 """Every benchmark module, run in this order; each has `run(quick: bool) -> list[results.Table]`."""
 

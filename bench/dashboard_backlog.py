@@ -17,9 +17,9 @@ from bench.results import Table
 from bench.seed import seed
 from bench.stats import median, percentile, time_calls
 from webapp.admin.counts import COUNT_CAP, capped_count
-from webapp.admin.dashboard import awaiting_number
 from webapp.extensions import db
 from webapp.models import Business, BusinessStatus, PhoneNumber
+from webapp.models.business import awaiting_number
 
 QUICK_SCALES = (100_000,)
 FULL_SCALES = (1_000_000,)

@@ -5,7 +5,7 @@
 worker, its work-horse and its scheduler at once, as when a machine dies).
 `worker_environment(settings, extra)` is the environment of a worker configured from the settings an app
 was built from (`DATABASE_URL`, `REDIS_URL`, `SECRET_KEY`, `SWITCHBOARD_INSTANCE_PATH`, every `TWILIO_*`,
-`BREAKER_*`, `JOB_*` and `WORKER_*` setting), with `extra` on top.
+`BREAKER_*`, `JOB_*`, `WORKER_*`, `LOG_*`, `METRICS_*` and `PROMETHEUS_*` setting), with `extra` on top.
 
 Settings to build the app and its workers with:
 
@@ -49,7 +49,16 @@ FAST_JOB_SETTINGS = {
 }
 """Settings that make jobs, retries and dead-worker detection take seconds in tests."""
 
-WORKER_SETTING_PREFIXES = ("TWILIO_", "BREAKER_", "JOB_", "WORKER_", "LOG_LEVEL", "RELEASE_")
+WORKER_SETTING_PREFIXES = (
+    "TWILIO_",
+    "BREAKER_",
+    "JOB_",
+    "WORKER_",
+    "LOG_",
+    "RELEASE_",
+    "PROMETHEUS_",
+    "METRICS_",
+)
 WORKER_SETTINGS = (
     "DATABASE_URL",
     "REDIS_URL",

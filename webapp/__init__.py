@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     app.config.from_mapping(settings)
+    register_metrics(app)
     configure_security(app)
     configure_logging(app)
     warn_of_debug_in_production(app, key_given=settings["SECRET_KEY"] != DEFAULT_SECRET_KEY)
@@ -43,6 +44,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_metrics(app: Flask) -> None:
+    """Time every request (first, so that the timer covers every other hook) and mount `/metrics`."""
+    from webapp import metrics
+
+    metrics.init_app(app)
 
 
 def configure_security(app: Flask) -> None:

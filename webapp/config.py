@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -114,6 +115,34 @@ def _rate_limits(env: dict[str, str], name: str, default: str) -> str:
         raise SettingsError(
             f"{name} must be limits like '5 per minute; 20 per hour', separated by ';', got {raw!r}."
         ) from None
+    return raw
+
+
+def _networks(env: dict[str, str], name: str) -> list[IPv4Network | IPv6Network]:
+    raw = env.get(name, "").strip()
+    try:
+        return [ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be addresses or networks separated by commas (10.0.0.5,10.1.0.0/16), got {raw!r}."
+        ) from None
+
+
+TOKEN_MIN_LENGTH = 16
+"""The shortest bearer token accepted: anything shorter could be guessed."""
+
+
+def _token(env: dict[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and len(raw) < TOKEN_MIN_LENGTH:
+        raise SettingsError(f"{name} must be at least {TOKEN_MIN_LENGTH} characters long (a random string).")
+    return raw
+
+
+def _directory(env: dict[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and not (os.path.isdir(raw) and os.access(raw, os.W_OK)):
+        raise SettingsError(f"{name} must be an existing directory this process can write to, got {raw!r}.")
     return raw
 
 
@@ -243,8 +272,12 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKER_HEARTBEAT_SECONDS": _number(env, "WORKER_HEARTBEAT_SECONDS", 10, int),
         "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
         "CALL_EVENTS_KEEP_DAYS": _number(env, "CALL_EVENTS_KEEP_DAYS", 30, int),
+        "METRICS_TOKEN": _token(env, "METRICS_TOKEN"),
+        "METRICS_ALLOW": _networks(env, "METRICS_ALLOW"),
+        "PROMETHEUS_MULTIPROC_DIR": _directory(env, "PROMETHEUS_MULTIPROC_DIR"),
     }
     if settings["TWILIO_ACCOUNT_SID"] != SANDBOX_ACCOUNT_SID and not settings["TWILIO_AUTH_TOKEN"]:
         raise SettingsError("TWILIO_AUTH_TOKEN must be set when TWILIO_ACCOUNT_SID is set.")

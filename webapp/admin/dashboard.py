@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 from flask_admin import expose
-from sqlalchemy import Select, false, func, literal_column, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
@@ -14,11 +14,11 @@ from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
 from webapp.admin.health_badges import failing_since
 from webapp.admin.orphans import latest_orphans_notice
-from webapp.admin.queues import queue_summary
 from webapp.extensions import db
 from webapp.jobs.enqueue import get_queue
+from webapp.jobs.reads.queues import queue_summary
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, Role, WebhookStatus
-from webapp.models.business import AWAITING_STATUS
+from webapp.models.business import awaiting_number
 from webapp.redis_connection import get_redis
 from webapp.twilio_client import breaker_states, concurrency_state
 
@@ -27,14 +27,6 @@ BACKLOG_SHOWN = 20
 
 LATEST_ACTIVITIES = 20
 """How many of the latest jobs the dashboard lists."""
-
-
-def awaiting_number() -> Any:
-    """The condition of the provisioning backlog: active businesses without a number.
-
-    Spelled as the partial index `ix_businesses_awaiting_number` is, literal status included, so that
-    PostgreSQL reads only the awaiting businesses, even in a generic plan."""
-    return (Business.status == literal_column(f"'{AWAITING_STATUS}'")) & (Business.has_number == false())
 
 
 def backlog_total(cap: int | None) -> int:

@@ -1,17 +1,13 @@
-"""RQ at a glance for the dashboard, and rq-dashboard mounted at /admin/rq/ for admins only."""
+"""rq-dashboard mounted at /admin/rq/, for admins only."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import rq_dashboard
 from flask import Flask, abort, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
-from redis.exceptions import RedisError
-from rq import Queue, Worker
 from rq.exceptions import NoSuchJobError
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -21,40 +17,11 @@ from webapp.errors import render_error
 from webapp.extensions import csrf
 from webapp.models import Role
 
-logger = logging.getLogger(__name__)
-
 RQ_DASHBOARD_PREFIX = "/admin/rq"
 
 STOCK_TEMPLATES = "rq_dashboard_stock"
 """The prefix under which rq-dashboard's own templates stay reachable once templates/rq_dashboard/ overrides
 one: templates/rq_dashboard/navbar.html adds a link back to the console and includes the stock navbar."""
-
-
-@dataclass(frozen=True)
-class QueueSummary:
-    """Jobs waiting, jobs failed and live workers on the Switchboard queue."""
-
-    name: str
-    depth: int
-    failed: int
-    workers: int
-
-
-def queue_summary(queue: Queue) -> QueueSummary | None:
-    """Return the queue's summary, or None when Redis does not answer (the dashboard says so).
-
-    The failed count skips RQ's registry clean-up, so reading it never changes anything from the web.
-    """
-    try:
-        return QueueSummary(
-            name=queue.name,
-            depth=queue.count,
-            failed=queue.failed_job_registry.get_job_count(cleanup=False),
-            workers=Worker.count(queue=queue),
-        )
-    except RedisError as error:
-        logger.warning("queue unreachable: %s", error.__class__.__name__)
-        return None
 
 
 def changes_something() -> bool:

@@ -22,7 +22,9 @@ from rq.utils import import_attribute
 
 from webapp.jobs.reads.number_costs import READ_FUNCTION, REFRESH_SECONDS
 from webapp.jobs.running.runtime import job_context
+from webapp.jobs.tasks.fleet_gauges import INTERVAL_SECONDS as FLEET_INTERVAL_SECONDS
 from webapp.jobs.tasks.health_sweep import SWEEP_INTERVAL_SECONDS
+from webapp.metrics import jobs as job_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ RECURRING: list[Recurring] = [
     Recurring("health_sweep", "webapp.jobs.tasks.health_sweep.start_recurring_sweep", SWEEP_INTERVAL_SECONDS),
     Recurring("number_prices", READ_FUNCTION, REFRESH_SECONDS),
     Recurring("prune_call_events", "webapp.jobs.tasks.scheduled.prune_call_events_job", 3600),
+    Recurring("fleet_gauges", "webapp.jobs.tasks.fleet_gauges.count_fleet", FLEET_INTERVAL_SECONDS),
 ]
 """Every recurring job; another module may append its own before the workers start."""
 
@@ -86,4 +89,6 @@ def run_recurring(name: str) -> object:
     if job is not None:
         schedule(Queue(job.origin, connection=job.connection), entry, entry.next_run(time.time()))
     with job_context():
-        return import_attribute(entry.function)()
+        result = import_attribute(entry.function)()
+    job_metrics.recurring_succeeded(entry.name)
+    return result

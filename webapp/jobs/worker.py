@@ -23,6 +23,7 @@ from webapp.jobs.recurring import schedule_recurring
 from webapp.jobs.running.failures import EXPECTED_FAILURES, record_dead_work_horse
 from webapp.jobs.running.legacy_paths import keep_old_job_paths
 from webapp.jobs.running.runtime import forget_inherited_connections, job_app, use_app
+from webapp.metrics.files import become_work_horse
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import load_library
 
@@ -33,11 +34,12 @@ MISSED_HEARTBEATS = 3
 
 
 class SwitchboardWorker(Worker):
-    """RQ's `Worker` (a forked work-horse per job), with five changes:
+    """RQ's `Worker` (a forked work-horse per job), with six changes:
 
     - the jobs' app is handed in, and the Twilio library loaded, once, here, before any fork: every
       work-horse reuses them;
     - each work-horse drops the database connections it inherited (`forget_inherited_connections`);
+    - each work-horse counts its metrics in its worker's work-horse files, not files of its own (`files`);
     - a job whose worker died is found after `MISSED_HEARTBEATS` heartbeats plus at most one maintenance
       interval (RQ's defaults: 60 s plus up to ~7 minutes, since an idle worker waits 405 s for a job
       before it looks at maintenance again);
@@ -72,7 +74,9 @@ class SwitchboardWorker(Worker):
         return self.job_monitoring_interval + grace
 
     def main_work_horse(self, job: Job, queue: Queue) -> None:
-        """Run the job in the forked work-horse, on database connections of its own."""
+        """Run the job in the forked work-horse, on database connections of its own, counting its metrics
+        in the worker's work-horse files."""
+        become_work_horse()
         forget_inherited_connections()
         super().main_work_horse(job, queue)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import CheckConstraint, Index, String, false, text
+from sqlalchemy import CheckConstraint, Index, String, false, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.models.base import (
@@ -178,3 +178,11 @@ class Business(UuidPrimaryKey, Timestamps, Model):
 
 
 needs_trigrams(Business.__table__)
+
+
+def awaiting_number() -> Any:
+    """The condition of the provisioning backlog: active businesses without a number.
+
+    Spelled as the partial index `ix_businesses_awaiting_number` is, literal status included, so that
+    PostgreSQL reads only the awaiting businesses, even in a generic plan."""
+    return (Business.status == literal_column(f"'{AWAITING_STATUS}'")) & (Business.has_number == false())

@@ -23,6 +23,7 @@ from webapp.twilio_client.errors import (
     NotFound,
     NumberUnavailable,
     RateLimited,
+    TimedOut,
     TwilioUnavailable,
 )
 from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
@@ -48,6 +49,7 @@ __all__ = [
     "NumberPrices",
     "NumberUnavailable",
     "RateLimited",
+    "TimedOut",
     "TwilioClient",
     "TwilioNumber",
     "TwilioSettings",

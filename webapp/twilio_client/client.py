@@ -17,6 +17,7 @@ import pybreaker
 from redis import Redis
 from twilio.rest import Client
 
+from webapp.metrics import twilio as twilio_metrics
 from webapp.twilio_client.breakers import Breakers, breaker_name
 from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
@@ -566,11 +567,12 @@ class TwilioClient:
         )
 
     def _guarded(self, operation: str, action: Callable[[], T]) -> T:
-        try:
-            return self._breakers[operation].call(action)
-        except pybreaker.CircuitBreakerError:
-            logger.warning("Circuit breaker %s is open; nothing sent", breaker_name(operation))
-            raise CircuitOpen(breaker_name(operation)) from None
+        with twilio_metrics.timed_attempt(operation):
+            try:
+                return self._breakers[operation].call(action)
+            except pybreaker.CircuitBreakerError:
+                logger.warning("Circuit breaker %s is open; nothing sent", breaker_name(operation))
+                raise CircuitOpen(breaker_name(operation)) from None
 
     def _translated(self, request: Callable[[], T]) -> T:
         try:

@@ -23,6 +23,7 @@ from webapp.twilio_client.errors import (
     NotFound,
     NumberUnavailable,
     RateLimited,
+    TimedOut,
     TwilioUnavailable,
 )
 
@@ -104,13 +105,14 @@ def _from_transport(error: requests.RequestException, *, secret: str) -> TwilioU
         "uri": getattr(request, "path_url", None),
     }
     if isinstance(error, requests.ConnectTimeout) or _never_connected(error):
-        return TwilioUnavailable(
+        failed = TimedOut if isinstance(error, requests.ConnectTimeout) else TwilioUnavailable
+        return failed(
             _redact(f"Could not connect to Twilio: {type(error).__name__}.", secret),
             ambiguous=False,
             **fields,
         )
     if isinstance(error, requests.ReadTimeout):
-        return TwilioUnavailable("Twilio did not answer in time.", ambiguous=True, **fields)
+        return TimedOut("Twilio did not answer in time.", ambiguous=True, **fields)
     return TwilioUnavailable(
         _redact(f"The connection to Twilio failed: {type(error).__name__}.", secret), ambiguous=True, **fields
     )

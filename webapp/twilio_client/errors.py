@@ -18,9 +18,11 @@ class ApiError(Exception):
         message: what went wrong, in a sentence.
         retryable: whether the same request may succeed if sent again later.
         method, uri: the request, without credentials.
+        outcome: how the metrics name this failure (a class attribute; a bounded label value).
     """
 
     retryable = False
+    outcome = "error"
 
     def __init__(
         self,
@@ -56,9 +58,13 @@ class ApiError(Exception):
 class AuthError(ApiError):
     """Twilio rejected the account SID or auth token (401, error 20003); fix the settings, do not retry."""
 
+    outcome = "auth_error"
+
 
 class NotFound(ApiError):
     """The number, call or message does not exist on this account (404, error 20404), or was released."""
+
+    outcome = "not_found"
 
 
 class NumberUnavailable(ApiError):
@@ -69,6 +75,8 @@ class NumberUnavailable(ApiError):
     was wrong, not that the market is empty.
     """
 
+    outcome = "number_unavailable"
+
 
 class RateLimited(ApiError):
     """Twilio asked us to slow down (429, error 20429); the request was not processed and is safe to resend.
@@ -78,6 +86,7 @@ class RateLimited(ApiError):
     """
 
     retryable = True
+    outcome = "rate_limited"
 
     def __init__(self, message: str, *, retry_after: float | None = None, **fields: Any) -> None:
         super().__init__(message, **fields)
@@ -93,15 +102,24 @@ class TwilioUnavailable(ApiError):
     """
 
     retryable = True
+    outcome = "unavailable"
 
     def __init__(self, message: str, *, ambiguous: bool, **fields: Any) -> None:
         super().__init__(message, **fields)
         self.ambiguous = ambiguous
 
 
+class TimedOut(TwilioUnavailable):
+    """Twilio did not accept the connection, or did not answer, within the client's timeouts."""
+
+    outcome = "timeout"
+
+
 class NoSlotFree(TwilioUnavailable):
     """No slot of the account's concurrency limit came free in time: nothing was sent. Our own limit is
     busy, which says nothing of Twilio's health, so the circuit breakers ignore it (as they do a 429)."""
+
+    outcome = "no_slot"
 
     def __init__(self, message: str) -> None:
         super().__init__(message, ambiguous=False)
@@ -109,6 +127,8 @@ class NoSlotFree(TwilioUnavailable):
 
 class CircuitOpen(TwilioUnavailable):
     """The operation's circuit breaker is open: nothing was sent; try again after the breaker's reset time."""
+
+    outcome = "circuit_open"
 
     def __init__(self, breaker_name: str) -> None:
         super().__init__(

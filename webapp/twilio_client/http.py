@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 
+from webapp.metrics import twilio as twilio_metrics
 from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.validation import check_timeout, check_url
 
@@ -74,6 +75,7 @@ class BaseUrlHttpClient(TwilioHttpClient):
                 method, url, params, data, headers, auth, timeout=None, allow_redirects=allow_redirects
             )
             answered(response.status_code)
+        twilio_metrics.note_answer(response.headers)
         self._last.response = response
         return response
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rq import Callback, Queue
 
+from webapp.log_context import job_meta
 from webapp.models import ActivityKind
 from webapp.redis_connection import get_redis
 
@@ -86,7 +87,8 @@ def enqueue_batch(kind: ActivityKind, activity_ids: list[str], job_id: str) -> N
 
 
 def put_on_queue(function: str, argument: object, timeout: int, job_id: str, description: str) -> None:
-    """Enqueue `function(argument)` with our time limit, retention and failure callback."""
+    """Enqueue `function(argument)` with our time limit, retention and failure callback, and the ids its log
+    lines carry (the request's, and the Activity's when `argument` is one Activity's id)."""
     get_queue().enqueue_call(
         function,
         args=(argument,),
@@ -96,4 +98,5 @@ def put_on_queue(function: str, argument: object, timeout: int, job_id: str, des
         result_ttl=RESULT_TTL_SECONDS,
         failure_ttl=FAILURE_TTL_SECONDS,
         on_failure=Callback(FAILURE_CALLBACK),
+        meta=job_meta(argument if isinstance(argument, str) else None),
     )

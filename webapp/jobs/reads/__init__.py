@@ -1,4 +1,4 @@
 """What a web request or a command reads in its own process, without a job: numbers for sale, number
-prices, a number's cached health and its report, a job's progress steps, and numbers bought at Twilio that
-no row records (which a command may adopt).
+prices, a number's cached health and its report, a job's progress steps, numbers bought at Twilio that
+no row records (which a command may adopt), and the queue at a glance.
 """

@@ -15,6 +15,7 @@ from sqlalchemy import func, update
 
 from webapp.extensions import db
 from webapp.jobs.running.saving import save
+from webapp.metrics import jobs as job_metrics
 from webapp.models import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
 from webapp.models.base import utcnow
 
@@ -85,6 +86,7 @@ def wait_for_retry(activity: Activity, error: Exception, intervals: list[int]) -
     wait = intervals[min(activity.attempts, len(intervals)) - 1]
     activity.status = ActivityStatus.QUEUED
     activity.error = f"Attempt {activity.attempts} failed, retrying in {wait} s: {error_sentence(error)}"
+    job_metrics.job_ended(activity.kind, "retrying")
     save()
     logger.warning(
         "Activity %s attempt %d failed transiently; retry in %d s", activity.id, activity.attempts, wait
@@ -101,6 +103,7 @@ def succeed(activity: Activity, result: dict[str, Any]) -> None:
         activity.progress_done = activity.progress_total
     activity.finished_at = utcnow()
     logger.info("Activity %s (%s) succeeded", activity.id, activity.kind)
+    job_metrics.job_ended(activity.kind, "succeeded", activity.duration_seconds)
     save()
 
 
@@ -128,6 +131,7 @@ def fail_activity(activity: Activity, message: str) -> None:
     activity.status = ActivityStatus.FAILED
     activity.error = message if activity.attempts < 2 else f"{message} (Attempts: {activity.attempts}.)"
     activity.finished_at = utcnow()
+    job_metrics.job_ended(activity.kind, "failed", activity.duration_seconds)
     if activity.kind == ActivityKind.WEBHOOK_RESYNC and activity.phone_number is not None:
         activity.phone_number.webhook_error = message
 

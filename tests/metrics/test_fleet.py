@@ -1,0 +1,52 @@
+"""The fleet gauges: counted by the recurring `fleet_gauges` job, shown by /metrics."""
+
+from __future__ import annotations
+
+import time
+
+from tests.factories import make_business, make_number
+from tests.metrics.helpers import TOKEN, scrape, value
+from webapp.jobs.recurring import RECURRING, run_recurring
+from webapp.jobs.running import runtime
+from webapp.jobs.tasks.fleet_gauges import count_fleet
+from webapp.models import BusinessStatus, WebhookStatus
+
+
+def test_the_fleet_count_sets_numbers_by_webhook_status_and_the_backlog(make_app):
+    client = make_app(METRICS_TOKEN=TOKEN).test_client()
+    for status in (WebhookStatus.DRIFTED, WebhookStatus.DRIFTED, WebhookStatus.IN_SYNC):
+        make_number(webhook_status=status)
+    for status in (BusinessStatus.ACTIVE, BusinessStatus.ACTIVE, BusinessStatus.CANCELLED):
+        make_business(status=status)
+
+    counted = count_fleet()
+
+    text = scrape(client)
+    expected = {"unknown": 0, "in_sync": 1, "drifted": 2, "error": 0}
+    assert {
+        status: value(text, "switchboard_numbers", webhook_status=status) for status in expected
+    } == expected
+    assert value(text, "switchboard_businesses_awaiting_number") == 2
+    assert counted == {**expected, "awaiting": 2}
+    assert value(text, "switchboard_fleet_counted_timestamp_seconds") > 0
+
+
+def test_the_fleet_is_counted_by_a_recurring_job():
+    [entry] = [entry for entry in RECURRING if entry.name == "fleet_gauges"]
+
+    assert entry.function == f"{count_fleet.__module__}.{count_fleet.__name__}" and entry.interval <= 300
+
+
+def test_a_recurring_run_notes_its_success(make_app, monkeypatch):
+    app = make_app(METRICS_TOKEN=TOKEN)
+    monkeypatch.setattr(runtime, "_app", None)  # restored after the test: no other test sees this app
+    runtime.use_app(app)
+
+    run_recurring("fleet_gauges")
+
+    stamp = value(
+        scrape(app.test_client()),
+        "switchboard_recurring_job_last_success_timestamp_seconds",
+        name="fleet_gauges",
+    )
+    assert abs(stamp - time.time()) < 60

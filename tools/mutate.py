@@ -50,6 +50,7 @@ TESTS = {
     "webapp/twilio_client/retry.py": ["tests/twilio_client/test_retry.py"],
     "webapp/twilio_client/error_mapping.py": ["tests/twilio_client/test_error_mapping.py"],
     "webapp/twilio_client/concurrency.py": ["tests/twilio_client/test_concurrency.py"],
+    "webapp/callbacks/receiver.py": ["tests/callbacks/test_receiver.py"],  # status callbacks' signature check
 }
 """Each core module and the fastest test selection that covers it (pytest arguments)."""
 

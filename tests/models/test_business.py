@@ -11,6 +11,7 @@ from tests.factories import make_business, make_number
 from webapp.extensions import db
 from webapp.models import Business, BusinessStatus, ValidationError
 from webapp.models.base import utcnow
+from webapp.models.business import awaiting_number
 
 
 def test_name_is_trimmed_and_status_defaults_to_trial(app):
@@ -116,3 +117,22 @@ def test_a_cancelled_business_without_a_stamp_gets_one_when_saved_as_cancelled(a
     save_status(business, BusinessStatus.CANCELLED)
 
     assert before <= business.cancelled_at <= utcnow()
+
+
+def test_only_a_business_without_a_number_may_be_deleted(app):
+    holder, free = make_business("Acme Plumbing"), make_business("Bare Bakery")
+    make_number(holder, e164="+14155551234")
+
+    assert free.deletion_refusal() is None
+    refusal = holder.deletion_refusal()
+    assert refusal is not None and refusal.startswith("Acme Plumbing still holds (415) 555-1234")
+
+
+def test_the_backlog_is_the_active_businesses_without_a_number(app):
+    waiting = make_business("Waiting", status=BusinessStatus.ACTIVE)
+    make_number(make_business("Served", status=BusinessStatus.ACTIVE))
+    make_business("Trying", status=BusinessStatus.TRIAL)
+
+    found = db.session.scalars(db.select(Business).where(awaiting_number())).all()
+
+    assert found == [waiting]

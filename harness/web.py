@@ -9,6 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from webapp.admin.list_links import filter_key
+
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 """The hidden CSRF field of a form, in either attribute order Flask-WTF and Flask-Admin render."""
 
@@ -39,12 +41,7 @@ def admin_view(app: Flask, endpoint: str) -> Any:
 def filter_arg(app: Flask, endpoint: str, name: str, operation: str | None = None) -> str:
     """Return the URL argument (`flt0_3`) of the view's filter `name` (its label or its column's key), and
     `operation` (e.g. `equals`) when given."""
-    view = admin_view(app, endpoint)
-    for index, flt in enumerate(view._filters):
-        named = name in (str(flt.name), getattr(getattr(flt, "column", None), "key", None))
-        if named and (operation is None or str(flt.operation()) == operation):
-            return f"flt0_{view.get_filter_arg(index, flt)}"
-    raise LookupError(f"{endpoint} has no filter {name!r} {operation or ''}")
+    return f"flt0_{filter_key(admin_view(app, endpoint), name, operation)}"
 
 
 def sort_arg(app: Flask, endpoint: str, column: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DataError, OperationalError
@@ -17,7 +18,16 @@ def render_error(error: HTTPException) -> tuple[str | Response, int]:
     code = error.code or 500
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=error.name, message=error.description), code
-    return render_template("errors/error.html", error=error), code
+    return render_template("errors/error.html", error=error, came_from=came_from()), code
+
+
+def came_from() -> str | None:
+    """The page of this site that linked here (the Referer), for the error page's way back; else None."""
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc == request.host and not referrer.path.startswith("//")  # no other host
+    if not same_site or referrer.path == request.path:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def handle_database_unreachable(error: OperationalError) -> tuple[str | Response, int]:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import wtforms
 from flask import abort, flash, redirect, request, url_for
@@ -51,11 +51,27 @@ def signed_in() -> bool:
     return bool(current_user.is_authenticated and current_user.is_active)
 
 
-def refuse(name: str) -> Response:
-    """Send anonymous visitors to sign in (coming back here after); refuse signed-in ones with 403."""
+ROLE_HOLDERS = {Role.VIEWER: "signed-in users", Role.OPERATOR: "operators and admins", Role.ADMIN: "admins"}
+"""Who holds a role or a higher one, as a 403 names them."""
+
+
+def forbid(role: Role) -> NoReturn:
+    """Refuse the signed-in user with a 403 that says which role may do this and which one they have."""
+    abort(
+        403,
+        description=(
+            f"Only {ROLE_HOLDERS[role]} can do this. You are signed in as {current_user.email}, "
+            f"whose role is {current_user.role}: an admin can change it on the Users page."
+        ),
+    )
+
+
+def refuse(role: Role) -> Response:
+    """Send anonymous visitors to sign in (coming back here after); refuse signed-in ones with a 403 naming
+    `role`, the role the page needs."""
     if not signed_in():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    abort(403)
+    forbid(role)
 
 
 def may(role: Role) -> bool:
@@ -106,7 +122,7 @@ class SecureIndexView(AdminIndexView):
         return signed_in()
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Response:
-        return refuse(name)
+        return refuse(Role.VIEWER)
 
 
 class SecureModelView(ModelView):
@@ -145,7 +161,7 @@ class SecureModelView(ModelView):
         return may(self.read_role)
 
     def inaccessible_callback(self, name: str, **kwargs: Any) -> Response:
-        return refuse(name)
+        return refuse(self.read_role)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Merge `method_roles` and `action_roles` over every base and mixin, the nearest class last."""
@@ -160,10 +176,10 @@ class SecureModelView(ModelView):
         refused = super()._handle_view(name, **kwargs)
         if refused is not None:
             return refused
-        if not self._user_may(name) or (
-            name == "action_view" and not self._may_act(request.form.get("action"))
-        ):
-            abort(403)
+        action = (request.form.get("action") or "") if name == "action_view" else ""
+        for required in (self.method_roles.get(name), self.action_roles.get(action)):
+            if required is not None and not may(required):
+                forbid(required)
         return None
 
     def _user_may(self, method: str) -> bool:

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, reporting_refusals, requester
 from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.reads.number_costs import PricesState, monthly_prices
 from webapp.jobs.reads.number_search import (
     NUMBER_TYPE_LABELS,
     TWILIO_RESULTS_MAX,
@@ -27,6 +28,22 @@ from webapp.twilio_client import AvailableNumber
 
 NOTHING_CHOSEN = "Choose a number in the search results to buy: nothing was bought."
 """The refusal of a "Buy this number" that names no number (a provision without one would buy any)."""
+
+
+def price_sentence(number_type: str) -> str:
+    """What a number of `number_type` (a search's `local`, `toll-free`, `mobile`) costs a month, in words,
+    from the prices a job keeps (never asking Twilio in the request)."""
+    kind = NUMBER_TYPE_LABELS.get(number_type, "Local").lower()
+    priced = monthly_prices()
+    if priced is PricesState.READING:
+        return f"The monthly price of a {kind} number is being read from Twilio; reload in a moment."
+    if isinstance(priced, PricesState):
+        return f"The monthly price of a {kind} number is unknown: Twilio's prices could not be read."
+    prices, currency = priced
+    price = prices.get(number_type.replace("-", " "))  # Twilio's Pricing API says "toll free"
+    if price is None:
+        return f"Twilio gives no monthly price for a {kind} number."
+    return f"A {kind} number costs {price:.2f} {currency} a month."
 
 
 class ChooseNumberMixin:
@@ -62,6 +79,7 @@ class ChooseNumberMixin:
             refusal=refusal,
             form=request.args,
             number_types=NUMBER_TYPE_LABELS,
+            price=price_sentence(request.args.get("number_type", "local")),
             searched=searched,
             found=found,
             error=error,

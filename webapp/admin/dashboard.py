@@ -1,7 +1,9 @@
-"""The console's home page: counts by status, the provisioning backlog, queues, breakers, latest jobs."""
+"""The console's home page: the provisioning backlog, counts that open the lists of what they count, queues,
+breakers, latest jobs."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import current_app
@@ -12,7 +14,8 @@ from sqlalchemy.orm import joinedload
 from webapp.admin.base import SecureIndexView, may
 from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
-from webapp.admin.health_badges import failing_since
+from webapp.admin.health_badges import FAILING_LABEL, failing_since
+from webapp.admin.list_links import filtered_list_url
 from webapp.admin.orphans import latest_orphans_notice
 from webapp.extensions import db
 from webapp.jobs.enqueue import get_queue
@@ -100,4 +103,6 @@ class DashboardView(SecureIndexView):
             may_administer=may(Role.ADMIN),
             cancelled_cost=cancelled_cost(),
             orphans_notice=latest_orphans_notice(),
+            list_url=partial(filtered_list_url, self.admin),
+            failing_filter=FAILING_LABEL,
         )

@@ -19,6 +19,7 @@ from webapp.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
+    Business,
     BusinessStatus,
     PhoneNumber,
     WebhookStatus,
@@ -195,13 +196,22 @@ def formatted_number(view: Any, context: Any, model: PhoneNumber, name: str) -> 
     return number_link(model)
 
 
-def business_link(view: Any, context: Any, model: Any, name: str) -> Markup:
-    """The business, linking to its page."""
-    business = model.business
+def linked_business(business: Business | None) -> Markup:
+    """The business's name, linking to its page, or an em dash."""
     if business is None:
         return Markup('<span class="text-muted">—</span>')
     url = url_for("business.details_view", id=business.id)
     return Markup('<a href="{}">{}</a>').format(url, business.name)
+
+
+def business_link(view: Any, context: Any, model: Any, name: str) -> Markup:
+    """The record's business, linking to its page."""
+    return linked_business(model.business)
+
+
+def business_name(view: Any, context: Any, model: Business, name: str) -> Markup:
+    """A business's own name, linking to its page."""
+    return linked_business(model)
 
 
 def activity_status(view: Any, context: Any, model: Any, name: str) -> Markup:

@@ -11,13 +11,25 @@ from flask_admin.helpers import get_redirect_target
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from webapp.admin.base import flash_activity, parse_id, reporting_refusals, requester
+from webapp.admin.base import flash_activity, may, parse_id, reporting_refusals, requester
 from webapp.extensions import db
 from webapp.jobs.enqueue import NO_TEST_CALLER, enqueue_health_check, enqueue_test_call
 from webapp.jobs.reads.health_cache import load_health
 from webapp.jobs.reads.health_report import ago, change_sentence, drift_cause, meaning, parse_time
-from webapp.models import Activity, ActivityKind, PhoneNumber
+from webapp.models import Activity, ActivityKind, PhoneNumber, Role
 from webapp.models.base import utcnow
+
+NO_TEST_CALLER_FOR_OPERATORS = (
+    "Test calls are not set up on this console: an admin has to name the number that places them."
+)
+"""Why no test call can be placed, as operators read it (admins read the setting's name, NO_TEST_CALLER)."""
+
+
+def test_call_refusal() -> str | None:
+    """Why the signed-in user cannot place a test call, or None: the setting's name only for admins."""
+    if current_app.config["TWILIO_TEST_CALLER"]:
+        return None
+    return NO_TEST_CALLER if may(Role.ADMIN) else NO_TEST_CALLER_FOR_OPERATORS
 
 
 def health_context(number: PhoneNumber | None) -> dict[str, Any] | None:
@@ -39,7 +51,7 @@ def health_context(number: PhoneNumber | None) -> dict[str, Any] | None:
         "cause": drift_cause(snapshot, now) if read_at else None,
         "changes": [change_sentence(c, now) for c in snapshot.get("changes", [])],
         "meaning": meaning,
-        "test_call_refusal": None if current_app.config["TWILIO_TEST_CALLER"] else NO_TEST_CALLER,
+        "test_call_refusal": test_call_refusal(),
         "last_test_call": last_test_call(number),
     }
 

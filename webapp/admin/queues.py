@@ -38,7 +38,7 @@ def protect_rq_dashboard() -> Response | None:
     (Origin, else Referer, naming this host), which a forged cross-site form cannot fake.
     """
     if not may(Role.ADMIN):
-        return refuse("rq_dashboard")
+        return refuse(Role.ADMIN)
     if changes_something() and request.method != "POST":
         abort(405, valid_methods=["POST"])
     if request.method == "POST":

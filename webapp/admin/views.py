@@ -27,6 +27,7 @@ from webapp.admin.number_history import PastNumbersMixin
 from webapp.admin.orphans import OrphansMixin
 from webapp.admin.release import ReleaseNumberMixin
 from webapp.admin.search import PhoneSearchMixin
+from webapp.admin.twilio_console import twilio_sid
 from webapp.extensions import db
 from webapp.jobs.enqueue import (
     enqueue_bulk_provision,
@@ -82,6 +83,7 @@ class BusinessView(
         "contact_email": "Contact e-mail",
     }
     column_formatters: ClassVar[dict[str, Any]] = {
+        "name": formatters.business_name,
         "status": formatters.business_status,
         "phone_number": formatters.phone_number,
         "capabilities": formatters.capabilities,
@@ -89,6 +91,10 @@ class BusinessView(
         "created_at": formatters.timestamp,
         "updated_at": formatters.timestamp,
     }
+    column_formatters_detail: ClassVar[dict[str, Any]] = {
+        column: formatter for column, formatter in column_formatters.items() if column != "name"
+    }
+    """The business's own page names it without a link to itself."""
     column_formatters_export: ClassVar[dict[str, Any]] = {
         "status": formatters.export_enum,
     }
@@ -171,8 +177,8 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "webhook_error",
     )
     """Area code, country and when the webhook was last synced are left to the number's page (the number
-    shows its area code), and the SID wraps (static/switchboard.css), so the list fits a 1366-pixel screen
-    without scrolling sideways."""
+    shows its area code), the SID is shortened and errors wrap (static/switchboard.css), so every column
+    fits a 1366-pixel screen without scrolling sideways."""
     column_details_list = (
         "e164",
         "formatted",
@@ -224,6 +230,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "capabilities": formatters.capabilities,
         "business": formatters.business_link,
         "business.status": formatters.business_status,
+        "twilio_sid": twilio_sid,
         "webhook_status": webhook_state,
         "webhook_checked_at": formatters.timestamp,
         "webhook_synced_at": formatters.timestamp,

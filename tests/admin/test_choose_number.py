@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from harness.workers import sandbox_settings
@@ -10,6 +12,7 @@ from tests.factories import make_business
 from tests.fixtures.web import csrf_token
 from webapp.admin.choose_number import NOTHING_CHOSEN
 from webapp.extensions import db
+from webapp.jobs.reads.number_costs import read_prices
 from webapp.jobs.reads.number_search import TWILIO_DOWN
 from webapp.models import Activity, ActivityKind, BusinessStatus, Role
 
@@ -128,3 +131,25 @@ def test_the_business_page_links_to_choose_a_number_for_operators_only(client, a
     auth.logout()
     auth.login(Role.VIEWER, email="viewer2@example.com")
     assert "Choose a number…" not in client.get(f"/admin/business/details/?id={business.id}").text
+
+
+def test_the_form_starts_from_the_preferred_area_code_with_hints_and_the_monthly_price(
+    client, auth, app, sandbox
+):
+    business = make_business("Acme", preferred_area_code="718")
+    auth.login(Role.OPERATOR)
+
+    before_prices = client.get(choose_url(business)).text
+    read_prices()  # the job the page asked for, here in the test
+    page = client.get(choose_url(business)).text
+    toll_free = client.get(choose_url(business, number_type="toll-free", area_code="")).text
+
+    assert (
+        "The monthly price of a local number is being read from Twilio; reload in a moment." in before_prices
+    )
+    assert 'name="area_code" value="718"' in page and 'id="available-numbers"' not in page  # not searched yet
+    assert "A local number costs 1.15 USD a month." in page
+    assert "A toll-free number costs 2.15 USD a month." in toll_free
+    assert 'name="area_code" value=""' in toll_free  # a search without an area code keeps it so
+    placeholders = re.findall(r'placeholder="([^"]*)"', page)
+    assert placeholders and all(hint.startswith("e.g. ") for hint in placeholders), placeholders

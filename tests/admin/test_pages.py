@@ -251,3 +251,29 @@ def test_status_json_reports_the_job_and_its_number(client, auth, app):
     assert state["number"]["formatted"] == "(415) 555-1234"
     assert [c["label"] for c in state["number"]["capabilities"] if c["present"]] == ["Voice", "SMS"]
     assert client.get("/admin/activity/status/?id=not-a-uuid").status_code == 404
+
+
+def test_each_number_links_to_its_page_in_the_twilio_console_except_on_the_sandbox(client, auth, app):
+    number = make_number()
+    console = f'href="https://console.twilio.com/us1/develop/phone-numbers/manage/incoming/{number.twilio_sid}/configure"'
+    pages = ("/admin/phonenumber/", f"/admin/phonenumber/details/?id={number.id}")
+    auth.login(Role.VIEWER)
+
+    assert app.config["TWILIO_SANDBOX"]
+    on_sandbox = [client.get(url).text for url in pages]
+    app.config["TWILIO_SANDBOX"] = False
+    on_twilio = [client.get(url).text for url in pages]
+
+    assert all(console not in page and f'title="{number.twilio_sid}"' in page for page in on_sandbox)
+    assert all(console in page for page in on_twilio)
+
+
+def test_a_business_name_in_the_list_links_to_its_page(client, auth, app):
+    business = make_business("Acme Plumbing")
+    auth.login(Role.VIEWER)
+
+    listed = client.get("/admin/business/").text
+    own_page = client.get(f"/admin/business/details/?id={business.id}").text
+
+    assert f'<a href="/admin/business/details/?id={business.id}">Acme Plumbing</a>' in listed
+    assert f'<a href="/admin/business/details/?id={business.id}">Acme Plumbing</a>' not in own_page

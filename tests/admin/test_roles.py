@@ -48,7 +48,12 @@ def test_viewer_sees_every_page_without_action_buttons(client, auth, records):
         response = client.get(url)
         assert response.status_code == 200, url
         text = page_text(response)
-        for marker in (*ACTION_MARKERS, "Check all webhooks", "Re-sync all drifted", 'value="provision"'):
+        for marker in (
+            *ACTION_MARKERS,
+            'data-action="check-all"',
+            "Re-sync all drifted",
+            'value="provision"',
+        ):
             assert marker not in text, f"{marker!r} shown to a viewer on {url}"
 
 
@@ -56,7 +61,8 @@ def test_operator_sees_the_action_buttons(client, auth, records):
     auth.login(Role.OPERATOR)
     assert 'data-action="provision"' in page_text(client.get("/admin/business/"))
     numbers = page_text(client.get("/admin/phonenumber/"))
-    assert 'data-action="resync"' in numbers and "Check all webhooks" in numbers
+    assert 'data-action="resync"' in numbers and "Compare every webhook with Twilio" in numbers
+    assert "Look for failed webhook requests" in numbers  # says what it does, unlike "Check health"
     assert 'data-action="retry"' in page_text(client.get("/admin/activity/"))
     assert 'data-action="provision"' in page_text(client.get("/admin/"))
 
@@ -98,6 +104,36 @@ def test_posts_without_a_csrf_token_are_refused(client, auth, records):
         assert response.status_code == 400, url
         assert "Traceback" not in page_text(response)
     assert db.session.query(Activity).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "url", "who"),
+    [
+        (Role.VIEWER, "POST", "/admin/phonenumber/check-all/", "operators and admins"),
+        (Role.VIEWER, "POST", "/admin/business/action/", "operators and admins"),
+        (Role.OPERATOR, "POST", "/admin/business/delete/", "admins"),
+        (Role.OPERATOR, "GET", "/admin/user/", "admins"),
+        (Role.OPERATOR, "GET", "/admin/rq/", "admins"),
+    ],
+)
+def test_a_refusal_names_the_role_that_may_and_leads_back(client, auth, records, role, method, url, who):
+    auth.login(role)
+    came_from = "/admin/business/?search=Bakery"
+    response = client.open(
+        url,
+        method=method,
+        data={"action": "provision", "csrf_token": csrf_token(client)} if method == "POST" else None,
+        headers={"Referer": f"http://localhost{came_from}"},
+    )
+
+    assert response.status_code == 403
+    text = page_text(response)
+    assert (
+        f"Only {who} can do this. You are signed in as {role.value}@example.com, whose role is {role.value}"
+        in text
+    )
+    assert f'<a href="{came_from}">Back to the page you came from</a>' in text
+    assert '<a href="/admin/">Back to the console</a>' in text
 
 
 def test_operators_cannot_manage_users(client, auth, records):

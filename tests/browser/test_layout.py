@@ -1,6 +1,6 @@
-"""The console's layout in Chromium: no page scrolls sideways on a 390-pixel phone, every column of the numbers
-list shows on a 1366-pixel screen, the dashboard's counts open lists of exactly the rows they count, and axe
-finds nothing serious at either width."""
+"""The console's layout in Chromium: no page scrolls sideways on a 390-pixel phone, every column of the
+numbers list shows on a 1366-pixel screen, the dashboard's counts open lists of exactly the rows they count,
+and axe finds nothing serious at either width."""
 
 from __future__ import annotations
 
@@ -53,7 +53,9 @@ def make_records() -> Records:
             webhook_error=LONG_ERROR,
         )
     assert number is not None
-    awaiting = make_business("Harbor Bakery and Pastry Kitchen of the Outer Sunset", preferred_area_code="415")
+    awaiting = make_business(
+        "Harbor Bakery and Pastry Kitchen of the Outer Sunset", preferred_area_code="415"
+    )
     db.session.add(
         Activity(
             kind=ActivityKind.PROVISION,
@@ -94,7 +96,9 @@ def test_no_page_scrolls_sideways_on_a_phone_and_axe_finds_nothing_serious_at_ei
                 sideways[name] = page.evaluate(SIDEWAYS)
                 screenshot(page, f"phone-{name.replace(' ', '-')}")
             serious += [
-                f"{viewport['width']} px {name}: {v.describe()}" for v in wcag_violations(page, source) if v.blocking
+                f"{viewport['width']} px {name}: {v.describe()}"
+                for v in wcag_violations(page, source)
+                if v.blocking
             ]
     assert sideways == dict.fromkeys(sideways, 0)
     assert not serious, "\n".join(serious)
@@ -110,8 +114,10 @@ def test_on_a_phone_the_dashboard_starts_with_the_backlog_and_folds_closed_break
     assert first_card.locator("button[data-action=provision]").is_visible()
     breakers = page.locator("details#breakers")
     assert breakers.get_attribute("open") is None
-    assert breakers.locator("summary").inner_text().endswith(
-        f"All {breakers.locator('tr').count()} breakers closed"
+    assert (
+        breakers.locator("summary")
+        .inner_text()
+        .endswith(f"All {breakers.locator('tr').count()} breakers closed")
     )
     assert not breakers.locator("table").is_visible()
 
@@ -168,7 +174,9 @@ def test_each_dashboard_count_opens_the_list_of_exactly_the_rows_it_counts(page,
         links = page.locator(selector)
         expected = seeded if isinstance(seeded, list) else [seeded]
         assert links.count() == len(expected), selector
-        doors = [(links.nth(n).get_attribute("href"), links.nth(n).inner_text()) for n in range(links.count())]
+        doors = [
+            (links.nth(n).get_attribute("href"), links.nth(n).inner_text()) for n in range(links.count())
+        ]
         for (href, text), rows in zip(doors, expected, strict=True):
             count = int(re.findall(r"\d+", text)[-1])  # "Trial 1", "2 numbers", "Webhook failing (24 h) 2"
             assert count == rows, (selector, text)

@@ -13,6 +13,7 @@ from tests.fixtures.voice_server import VoiceServer
 from tests.fixtures.web import csrf_token
 from tests.jobs.helpers import buy_at_sandbox, record
 from tests.sandbox.helpers import api_request
+from webapp.admin.number_health import NO_TEST_CALLER_FOR_OPERATORS
 from webapp.extensions import db
 from webapp.jobs.enqueue import NO_TEST_CALLER
 from webapp.jobs.enqueue.health import enqueue_test_call
@@ -77,14 +78,19 @@ def test_viewers_see_the_panel_but_cannot_place_test_calls(app, client, auth):
     )
 
 
-def test_without_a_test_caller_the_button_says_what_to_set(app, client, auth):
+def test_without_a_test_caller_the_button_says_why_and_admins_what_to_set(app, client, auth):
     app.config["TWILIO_TEST_CALLER"] = ""
     business = make_business()
     number = record(business, buy_at_sandbox(business))
     auth.login(Role.OPERATOR)
 
     page = client.get(f"/admin/phonenumber/details/?id={number.id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(Role.ADMIN)
+    admins_page = client.get(f"/admin/phonenumber/details/?id={number.id}").get_data(as_text=True)
 
-    assert NO_TEST_CALLER in page and 'data-action="test-call"' not in page
+    assert NO_TEST_CALLER_FOR_OPERATORS in page and 'data-action="test-call"' not in page
+    assert "TWILIO_TEST_CALLER" not in page  # operators read no setting's name; admins do
+    assert NO_TEST_CALLER in admins_page and 'data-action="test-call"' not in admins_page
     with pytest.raises(ValidationError, match="TWILIO_TEST_CALLER"):
         enqueue_test_call(number, None)

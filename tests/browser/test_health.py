@@ -9,6 +9,7 @@ import pytest
 
 from harness.waits import wait_for_activity
 from tests.browser.test_console import latest_activity, sign_in
+from tests.browser.test_layout import PHONE, SIDEWAYS
 from tests.factories import make_business
 from tests.fixtures.live_server import screenshot
 from tests.jobs.helpers import buy_at_sandbox, record
@@ -42,6 +43,10 @@ def test_a_test_call_and_a_sweep_show_the_dead_webhook_everywhere(
     )
     expect(panel.locator("[data-field=failed-requests]")).to_contain_text("HTTP retrieval failure")
     screenshot(page, "number-health-dead-webhook")
+    screen = page.viewport_size
+    page.set_viewport_size(PHONE)
+    assert page.evaluate(SIDEWAYS) == 0, "the Health panel, URLs and all, fits a phone"
+    page.set_viewport_size(screen)
 
     page.goto(f"{live_server}/admin/phonenumber/")
     page.click("button[data-action=check-health]")

@@ -76,6 +76,7 @@ def measured_pages(records: Records) -> dict[str, str]:
         "businesses": "/admin/business/",
         "numbers": "/admin/phonenumber/",
         "business": f"/admin/business/details/?id={records.business}",
+        "business after a failed provision": f"/admin/business/details/?id={records.awaiting}",
         "number": f"/admin/phonenumber/details/?id={records.number}",
         "choose a number": f"/admin/business/choose-number/?id={records.awaiting}&searched=1&area_code=415",
         "activity": "/admin/activity/",

@@ -3,6 +3,8 @@ pager that stops at `paged_rows`; the views' caps are lowered so a handful of ro
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import text
 
@@ -11,6 +13,7 @@ from tests.admin.helpers import counted_statements, page_text
 from tests.factories import make_business, make_number
 from webapp.admin.counts import about, more_than
 from webapp.extensions import db
+from webapp.jobs.enqueue import enqueue_provision
 from webapp.models import BusinessStatus, Role
 
 
@@ -136,3 +139,21 @@ def test_a_deeper_page_picks_its_ids_first_and_joins_only_their_numbers(client, 
     rows = next(s for s in statements if "phone_numbers_1" in s)
     outer, deferred = rows.split("IN (SELECT", 1)
     assert "OFFSET" not in outer and "OFFSET" in deferred and "phone_numbers" not in deferred
+
+
+def test_an_admin_opens_the_waiting_jobs_the_dashboard_counts(client, auth, app):
+    for _ in range(2):
+        enqueue_provision(make_business(), None)  # no worker runs: both wait
+    auth.login(Role.VIEWER)
+    assert (
+        '<dd class="col-5" data-field="depth">2</dd>' in client.get("/admin/").text
+    )  # rq-dashboard is admins'
+    auth.logout()
+    auth.login(Role.ADMIN)
+
+    waiting = re.search(r'data-field="depth"><a href="([^"]+)">(\d+)</a>', client.get("/admin/").text)
+    assert waiting is not None and waiting.group(2) == "2"
+    listed = client.get(waiting.group(1).replace("/view/jobs/", "/data/jobs/") + ".json").get_json()
+
+    assert client.get(waiting.group(1)).status_code == 200
+    assert len(listed["jobs"]) == 2

@@ -7,6 +7,7 @@ import io
 import re
 from datetime import timedelta
 
+import pybreaker
 import pytest
 
 from harness.web import filter_arg
@@ -17,6 +18,7 @@ from webapp.admin.views import PhoneNumberView
 from webapp.extensions import db
 from webapp.models import Activity, ActivityKind, ActivityStatus, BusinessStatus, Role, WebhookStatus
 from webapp.models.base import utcnow
+from webapp.twilio_client.breakers import OPERATIONS, breaker_name
 
 
 def test_dashboard_shows_counts_backlog_queue_breakers_and_latest_activity(client, auth, app):
@@ -277,3 +279,18 @@ def test_a_business_name_in_the_list_links_to_its_page(client, auth, app):
 
     assert f'<a href="/admin/business/details/?id={business.id}">Acme Plumbing</a>' in listed
     assert f'<a href="/admin/business/details/?id={business.id}">Acme Plumbing</a>' not in own_page
+
+
+def test_the_breakers_fold_into_one_line_unless_one_is_not_closed(client, auth, app, redis_client):
+    auth.login(Role.VIEWER)
+    folded = client.get("/admin/").text
+    buying = pybreaker.CircuitRedisStorage(
+        pybreaker.STATE_CLOSED, redis_client, namespace=breaker_name("purchase_number")
+    )
+    buying.state = pybreaker.STATE_OPEN
+    unfolded = client.get("/admin/").text
+
+    assert '<details class="card mb-3" id="breakers">' in folded
+    assert f"All {len(OPERATIONS)} breakers closed" in folded
+    assert '<details class="card mb-3" id="breakers" open>' in unfolded
+    assert f"1 of {len(OPERATIONS)} not closed" in unfolded

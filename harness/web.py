@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from webapp.admin.list_links import filter_key
+from webapp.admin.list_links import console_view, filter_key
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 """The hidden CSRF field of a form, in either attribute order Flask-WTF and Flask-Admin render."""
@@ -32,10 +32,7 @@ def sign_in(client: FlaskClient, email: str, password: str) -> TestResponse:
 
 def admin_view(app: Flask, endpoint: str) -> Any:
     """Return the console's view object with `endpoint` (e.g. `business`)."""
-    for view in app.extensions["admin"][0]._views:
-        if view.endpoint == endpoint:
-            return view
-    raise LookupError(endpoint)
+    return console_view(app.extensions["admin"][0], endpoint)
 
 
 def filter_arg(app: Flask, endpoint: str, name: str, operation: str | None = None) -> str:

@@ -9,6 +9,18 @@ from flask import url_for
 from flask_admin import Admin
 
 
+def console_view(admin: Admin, endpoint: str) -> Any:
+    """The console's view with `endpoint` (e.g. `business`).
+
+    Raises:
+        LookupError: the console has no such view.
+    """
+    for view in admin._views:
+        if view.endpoint == endpoint:
+            return view
+    raise LookupError(endpoint)
+
+
 def filter_key(view: Any, name: str, operation: str | None = None) -> str:
     """The URL key (after `flt0_`) of the list filter `name` (its label or its column's key) with `operation`
     (e.g. `equals`; None: the first filter so named).
@@ -29,7 +41,7 @@ def filtered_list_url(admin: Admin, endpoint: str, conditions: Mapping[tuple[str
     `conditions` maps (filter, operation), as the list's filter menu names them, to the value:
     `{("Status", "equals"): "active", ("Has number", "is"): "no"}`.
     """
-    view = next(v for v in admin._views if v.endpoint == endpoint)
+    view = console_view(admin, endpoint)
     args: dict[str, Any] = {
         f"flt{position}_{filter_key(view, name, operation)}": value
         for position, ((name, operation), value) in enumerate(conditions.items())

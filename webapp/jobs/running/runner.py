@@ -50,8 +50,12 @@ DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 """The database did not answer (down, connection lost, or SQLite's write lock held too long)."""
 
 
+GivingUp = Callable[[Activity], None]
+"""Called for an Activity whose transient failures used up its retries, before it fails."""
+
+
 def run_activity(
-    activity_id: str, work: Callable[[Activity], dict[str, Any]]
+    activity_id: str, work: Callable[[Activity], dict[str, Any]], giving_up: GivingUp | None = None
 ) -> dict[str, Any] | Retry | None:
     """Run `work` for the Activity and record how it ended; return its result, a `Retry`, or None.
 
@@ -67,6 +71,8 @@ def run_activity(
                 result = work(activity)
             except TRANSIENT as error:
                 if (retry := retry_later(activity, error, intervals)) is None:
+                    if giving_up is not None:
+                        giving_up(activity)
                     raise
                 return retry
             succeed(activity, result)
@@ -106,7 +112,7 @@ def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry
 
 
 def run_activities(
-    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]]
+    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], giving_up: GivingUp | None = None
 ) -> dict[str, int] | Retry:
     """Run `work` for each Activity in turn, each recorded as `run_activity` records a job of its own, except
     that all of them start together (`start_attempts`, one statement: their Twilio calls go out together).
@@ -123,13 +129,16 @@ def run_activities(
         intervals = app.config["JOB_RETRY_INTERVALS"]
         try:
             with grouped_saves():
-                return run_in_turn(activity_ids, work, intervals)
+                return run_in_turn(activity_ids, work, intervals, giving_up)
         except DATABASE_UNREACHABLE as error:
             return retry_after_database_outage(error, intervals)
 
 
 def run_in_turn(
-    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], intervals: list[int]
+    activity_ids: list[str],
+    work: Callable[[Activity], dict[str, Any]],
+    intervals: list[int],
+    giving_up: GivingUp | None,
 ) -> dict[str, int] | Retry:
     """The body of `run_activities`, in its app context."""
     outcome = dict.fromkeys(("succeeded", "failed", "retrying", "skipped"), 0)
@@ -147,6 +156,8 @@ def run_in_turn(
                 retry = retried
                 outcome["retrying"] += 1
                 continue
+            if giving_up is not None:
+                giving_up(activity)
             failed: JobFailed | ValidationError | ApiError = error
         except (JobFailed, ValidationError, ApiError) as error:
             undo()

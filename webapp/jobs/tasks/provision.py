@@ -4,6 +4,9 @@ Never buys twice: every number is bought with the FriendlyName `switchboard:<bus
 attempt first looks for a number with that name at Twilio and adopts it (an earlier attempt that died after
 buying, or whose answer was lost). The unique `phone_numbers.business_id` guards the database side.
 
+Never leaves a bought number unrecorded because Twilio stayed unreachable: a provision that gives up
+schedules a look for a number its lost answers may have bought, and adopts it (`lost_purchases.py`).
+
 Never leaves a bought number unrecorded because of its webhook: the purchase itself sets the voice webhook,
 so a new number is recorded as Twilio answered. Only an adopted number whose webhook differs from ours gets
 an update, and when that fails the number is still recorded (marked drifted, with the reason) and the
@@ -35,6 +38,7 @@ from webapp.jobs.running.saving import undo
 from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight
 from webapp.jobs.running.tracking import error_sentence, report_progress
 from webapp.jobs.running.twilio_state import ExpectedWebhook, friendly_name_for, new_number_row
+from webapp.jobs.tasks.lost_purchases import schedule_lost_purchase_look
 from webapp.models import Activity, Business
 from webapp.models.persistence import validation_error_for
 from webapp.twilio_client import ApiError, NumberUnavailable, TwilioClient, TwilioNumber, get_client
@@ -53,14 +57,16 @@ INVALID_PHONE_NUMBER = 21421
 
 def provision_business_number(activity_id: str) -> dict[str, Any] | Retry | None:
     """RQ job: provision a number for the Activity's business (see the module docstring)."""
-    return run_activity(activity_id, provision)
+    return run_activity(activity_id, provision, schedule_lost_purchase_look)
 
 
 def provision_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
     """RQ job: provision numbers for the businesses of several Activities (a batch from
     `enqueue_bulk_provision`), their purchases sent side by side (`side_by_side.py`)."""
     with SideBySide(lambda: planned_purchases(activity_ids)) as purchases:
-        return run_activities(activity_ids, lambda activity: provision(activity, purchases))
+        return run_activities(
+            activity_ids, lambda activity: provision(activity, purchases), schedule_lost_purchase_look
+        )
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,11 @@ def calls_of(client: TwilioClient) -> dict[str, Callable[[], object]]:
         "list_calls": lambda: client.list_calls(to="+14155550100"),
         "list_messages": lambda: client.list_messages("+14155550100"),
         "list_call_events": lambda: client.list_call_events(CALL_SID),
+        "create_address": lambda: client.create_emergency_address(
+            "switchboard:acme", "Acme", "1 Main St", "Springfield", "IL", "62701"
+        ),
+        "find_addresses": lambda: client.find_addresses("switchboard:acme"),
+        "set_emergency_address": lambda: client.remove_emergency_address(NUMBER_SID),
     }
 
 

@@ -4,8 +4,9 @@
 starts one (text as for `--faults`, e.g. `"500=0.2,reset=0.05,hang=1"`) and gives a `SandboxProcess`:
 `base_url` (point the Twilio client there), `account_sid`, `auth_token`, `set_faults(...)`,
 `set_pool_size(n)`, `request_counts()`, `request_count("POST /IncomingPhoneNumbers.json")`, `stats()`,
-`reset_stats()`, `owned_numbers()`, `owned_count()`, `set_emergency(...)`, `reset(scope)`, `fresh(**options)` (as if newly
-started with those options), `restart()` (same port and state file), `stop()`, `log()`.
+`reset_stats()`, `owned_numbers()`, `owned_count()`, `set_emergency(...)`, `reset(scope)`,
+`fresh(**options)` (as if newly started with those options), `restart()` (same port and state file),
+`stop()`, `log()`.
 """
 
 from __future__ import annotations

@@ -55,8 +55,8 @@ def test_addresses_are_created_corrected_listed_updated_and_deleted(rest_client:
         (
             {"auto_correct_address": False},
             21629,
-            "The address you have provided cannot be validated. A similar address has been found to be valid: "
-            "1 Main Street, Springfield, IL 62701",
+            "The address you have provided cannot be validated. "
+            "A similar address has been found to be valid: 1 Main Street, Springfield, IL 62701",
         ),
         ({"customer_name": " "}, 21238, "Required parameter CustomerName is missing."),
         ({"iso_country": "FR"}, 21238, "Emergency addresses are for US, CA or GB addresses, not FR."),
@@ -132,8 +132,8 @@ def test_a_console_user_sets_the_emergency_address_through_the_control_api(
 
 
 def test_address_answers_and_a_number_with_its_emergency_address_match_the_spec(
-    twilio_spec: TwilioSpec,
-    sandbox: SandboxProcess,  # noqa: F811
+    twilio_spec: TwilioSpec,  # noqa: F811  (the fixture imported above)
+    sandbox: SandboxProcess,
 ):
     form = {
         "CustomerName": "Acme",

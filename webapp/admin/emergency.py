@@ -96,9 +96,8 @@ def not_registered_url(views: list[Any]) -> str:
     index, found = next(
         (i, flt) for i, flt in enumerate(numbers._filters) if isinstance(flt, EmergencyAddressFilter)
     )
-    return url_for(
-        "phonenumber.index_view", **{f"flt0_{numbers.get_filter_arg(index, found)}": "not_registered"}
-    )
+    arguments: dict[str, Any] = {f"flt0_{numbers.get_filter_arg(index, found)}": "not_registered"}
+    return url_for("phonenumber.index_view", **arguments)
 
 
 def latest_emergency_activity(number: PhoneNumber) -> Activity | None:

@@ -164,14 +164,14 @@ class Business(UuidPrimaryKey, Timestamps, Model):
         )
 
     def set_service_address(self, address: ServiceAddress) -> None:
-        """Record `address` (already checked); a different one forgets the Twilio Address made from the old."""
+        """Record `address` (already checked); a new one forgets the Twilio Address made from the old."""
         if address != self.service_address:
             self.twilio_address_sid = None
         self.address_street, self.address_city = address.street, address.city
         self.address_region, self.address_postal_code = address.region, address.postal_code
 
     def emergency_refusal(self) -> str | None:
-        """Why no emergency address can be registered for the business's number (no service address), or None."""
+        """Why no emergency address can be registered for its number (it has no service address), or None."""
         if self.service_address is None:
             return f"{self.name} has no service address: set it on the business's page first."
         return None

@@ -82,14 +82,15 @@ def validated(fields: dict[str, Any], auto_correct: bool) -> dict[str, Any]:
         raise address_error(
             errors.ADDRESS_NOT_VALIDATED, "The address you have provided cannot be validated."
         )
-    street = corrected_street(fields["street"])
-    if street != fields["street"] and not auto_correct:
+    corrected = {**fields, "street": corrected_street(fields["street"]), "region": fields["region"].upper()}
+    if corrected["street"] != fields["street"] and not auto_correct:
+        suggestion = "{street}, {city}, {region} {postal_code}".format(**corrected)
         raise address_error(
             errors.ADDRESS_SUGGESTED,
-            "The address you have provided cannot be validated. A similar address has been found to be valid: "
-            f"{street}, {fields['city']}, {fields['region'].upper()} {fields['postal_code']}",
+            "The address you have provided cannot be validated. "
+            f"A similar address has been found to be valid: {suggestion}",
         )
-    return {**fields, "street": street, "region": fields["region"].upper()}
+    return corrected
 
 
 def read_fields(form: Mapping[str, str], current: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -114,6 +114,6 @@ def refuse_release(number: OwnedNumber) -> None:
         raise TwilioError(
             400,
             errors.EMERGENCY_ADDRESS_IN_USE,
-            f"Phone number {number.phone_number} has a registered emergency address: remove it before releasing "
-            "the number.",
+            f"Phone number {number.phone_number} has a registered emergency address: "
+            "remove it before releasing the number.",
         )

@@ -27,7 +27,8 @@ def emergency_refusal(number: PhoneNumber, action: EmergencyAction) -> str | Non
         return refusal
     running = change_in_flight(number.business_id)
     if running is not None:
-        return f"{CHANGE_NAMES[running.kind].capitalize()} of {number.formatted} is in flight; wait until it ends."
+        change = CHANGE_NAMES[running.kind].capitalize()
+        return f"{change} of {number.formatted} is in flight; wait until it ends."
     return None
 
 

@@ -82,7 +82,7 @@ def register(activity: Activity, number: PhoneNumber) -> dict[str, Any]:
         logger.info("Activity %s: emergency address of %s registered", activity.id, number.twilio_sid)
         return {"step": "Done", "emergency_address_status": status}
     if status == EmergencyStatus.REGISTRATION_FAILURE:
-        reason = failure_reason(client, number, activity.result["assigned_at"])
+        reason = failure_reason(client, number, (activity.result or {})["assigned_at"])
         number.emergency_address_error = reason
         save()
         raise JobFailed(f"Twilio could not register the emergency address of {number.formatted}: {reason}")
@@ -119,7 +119,8 @@ def business_address(client: TwilioClient, activity: Activity, business: Busines
             raise
         raise JobFailed(
             f"Twilio did not accept the service address of {business.name} ({address.one_line()}): "
-            f"{error.message} (Twilio error {error.code}). Correct it on the business's page and register again."
+            f"{error.message} (Twilio error {error.code}). "
+            "Correct it on the business's page and register again."
         ) from error
     business.twilio_address_sid = made.sid
     if made.one_line() != address.one_line():

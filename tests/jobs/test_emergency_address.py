@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from harness.waits import wait_for_activity
+from harness.waits import in_new_transaction, wait_for_activity, wait_until
+from tests.factories import make_business
 from tests.jobs.helpers import numbers_of, owned_numbers
 from webapp.extensions import db
-from webapp.jobs.enqueue import EmergencyAction, enqueue_emergency, enqueue_release
-from webapp.models import ActivityStatus, EmergencyStatus, PhoneNumber, ServiceAddress
+from webapp.jobs.enqueue import EmergencyAction, enqueue_emergency, enqueue_provision, enqueue_release
+from webapp.models import Activity, ActivityKind, ActivityStatus, EmergencyStatus, PhoneNumber, ServiceAddress
 
 REGISTRATION_TIMEOUT = 60.0
 """Seconds for a registration: the sandbox's delay, then the next look a second later on the scheduler."""
@@ -101,3 +102,37 @@ def test_a_release_whose_unregistering_fails_keeps_the_number(app, sandbox, star
     assert kept.emergency_address_status == EmergencyStatus.UNREGISTRATION_FAILURE
     assert sandbox.owned_count() == 1
     assert sandbox.request_count("DELETE /IncomingPhoneNumbers/{Sid}.json") == 0
+
+
+def test_with_emergency_address_on_provision_a_new_number_gets_the_business_s_address(
+    make_app, sandbox, start_worker
+):
+    make_app(EMERGENCY_ADDRESS_ON_PROVISION="true")
+    sandbox.set_emergency(delay_seconds=0)
+    business = make_business(preferred_area_code="212")
+    business.set_service_address(ServiceAddress.checked("1 Main Street", "Springfield", "IL", "62701"))
+    without = make_business(preferred_area_code="212")
+    db.session.commit()
+    provisions = [enqueue_provision(business, None), enqueue_provision(without, None)]
+    start_worker()
+
+    for provision in provisions:
+        assert wait_for_activity(provision.id).status == ActivityStatus.SUCCEEDED
+    wait_until(
+        in_new_transaction(
+            lambda: (
+                [a.status for a in activities_of_kind(ActivityKind.EMERGENCY_ADDRESS)]
+                == [ActivityStatus.SUCCEEDED]
+            )
+        ),
+        REGISTRATION_TIMEOUT,
+        "the emergency address job started by the provision",
+    )
+    [with_address] = numbers_of(business.id)
+    [without_address] = numbers_of(without.id)
+    assert with_address.emergency_address_status == EmergencyStatus.REGISTERED
+    assert without_address.emergency_address_status is None
+
+
+def activities_of_kind(kind: ActivityKind) -> list[Activity]:
+    return list(db.session.scalars(db.select(Activity).where(Activity.kind == kind)))

@@ -63,7 +63,8 @@ def provision_business_number(activity_id: str) -> dict[str, Any] | Retry | None
     """RQ job: provision a number for the Activity's business (see the module docstring), then register its
     emergency address when `EMERGENCY_ADDRESS_ON_PROVISION` says so."""
     outcome = run_activity(activity_id, provision, schedule_lost_purchase_look)
-    register_after_provision([activity_id])
+    if isinstance(outcome, dict):
+        register_after_provision([activity_id])
     return outcome
 
 
@@ -74,7 +75,8 @@ def provision_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
         outcome = run_activities(
             activity_ids, lambda activity: provision(activity, purchases), schedule_lost_purchase_look
         )
-    register_after_provision(activity_ids)
+    if isinstance(outcome, dict) and outcome["succeeded"]:
+        register_after_provision(activity_ids)
     return outcome
 
 

@@ -136,3 +136,16 @@ def test_with_emergency_address_on_provision_a_new_number_gets_the_business_s_ad
 
 def activities_of_kind(kind: ActivityKind) -> list[Activity]:
     return list(db.session.scalars(db.select(Activity).where(Activity.kind == kind)))
+
+
+def test_an_address_twilio_no_longer_has_is_made_again(app, sandbox, start_worker):
+    sandbox.set_emergency(delay_seconds=0)
+    number = number_with_address("1 Main Street")
+    number.business.twilio_address_sid = gone = "AD" + "0" * 32
+    db.session.commit()
+    start_worker()
+
+    number = registered(number)
+
+    assert number.business.twilio_address_sid not in (None, gone)
+    assert number.emergency_address_sid == number.business.twilio_address_sid

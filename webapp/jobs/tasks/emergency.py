@@ -70,10 +70,8 @@ def register(activity: Activity, number: PhoneNumber) -> dict[str, Any]:
         if (refusal := business.emergency_refusal()) is not None:
             raise JobFailed(refusal)
         report_progress(activity, 0, 2, step=f"Giving Twilio the service address of {business.name}")
-        address_sid = business_address(client, activity, business)
-        report_progress(activity, 1, step=f"Assigning the address to {number.e164}")
-        seen = client.assign_emergency_address(number.twilio_sid, address_sid)
-        report_progress(activity, 1, address_sid=address_sid, assigned_at=utcnow().isoformat())
+        seen = assign(client, activity, number)
+        report_progress(activity, 1, assigned_at=utcnow().isoformat())
     else:
         seen = client.fetch_number(number.twilio_sid)
     record(number, seen)
@@ -92,6 +90,29 @@ def register(activity: Activity, number: PhoneNumber) -> dict[str, Any]:
         "looking; check the number again later.",
         schedule_follow_up,
     )
+
+
+def assign(client: TwilioClient, activity: Activity, number: PhoneNumber) -> TwilioNumber:
+    """Assign the business's emergency Address to the number; return the number as Twilio answered.
+
+    An Address made earlier that Twilio refuses (deleted in its Console, say) is forgotten and made again.
+    """
+    business = number.business
+    reused = business.twilio_address_sid is not None
+    address_sid = business_address(client, activity, business)
+    report_progress(activity, 1, step=f"Assigning the address to {number.e164}", address_sid=address_sid)
+    try:
+        return client.assign_emergency_address(number.twilio_sid, address_sid)
+    except ApiError as error:
+        if not reused or error.status not in (REFUSED_ADDRESS, 404):
+            raise
+        logger.warning(
+            "Address %s of business %s was refused (%s); making it again", address_sid, business.id, error
+        )
+    business.twilio_address_sid = None
+    address_sid = business_address(client, activity, business)
+    report_progress(activity, 1, address_sid=address_sid)
+    return client.assign_emergency_address(number.twilio_sid, address_sid)
 
 
 def business_address(client: TwilioClient, activity: Activity, business: Business) -> str:

@@ -156,13 +156,15 @@ def seed_counted_rows() -> None:
             make_number(webhook_status=status)
     for hours_ago in (1, 2, 48):  # two within the 24-hour window, one before it
         make_number(webhook_failed_at=utcnow() - timedelta(hours=hours_ago), webhook_failures=1)
+    make_number(capabilities={"voice": False, "sms": True})  # takes no calls: no emergency address needed
 
 
 COUNTED = {
     "#backlog .card-header a": 3,
-    "#businesses-by-status a": [1, 3 + 9, 2, 2],  # trial, active (awaiting, and with a number), ...
+    "#businesses-by-status a": [1, 3 + 10, 2, 2],  # trial, active (awaiting, and with a number), ...
     "#cancelled-numbers a": 2,
-    "#numbers-by-webhook-status a": [3, 2 + 2, 3, 1, 2],  # not checked, in sync, drifted, error, failing
+    # not checked, in sync, drifted, error, failing, voice numbers without a registered emergency address
+    "#numbers-by-webhook-status a": [4, 2 + 2, 3, 1, 2, 2 + 2 + 3 + 1 + 3],
 }
 """Each count's links on the dashboard, and the rows seeded for each."""
 

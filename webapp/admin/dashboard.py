@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from webapp.admin.base import SecureIndexView, may
 from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
+from webapp.admin.emergency import voice_numbers_without_emergency_address
 from webapp.admin.health_badges import FAILING_LABEL, failing_since
 from webapp.admin.list_links import filtered_list_url
 from webapp.admin.orphans import latest_orphans_notice
@@ -93,6 +94,7 @@ class DashboardView(SecureIndexView):
                 db.session, PhoneNumber.webhook_status, list(WebhookStatus), self.count_cap
             ),
             webhooks_failing=failing_count(self.count_cap),
+            voice_numbers_without_emergency_address=voice_numbers_without_emergency_address(self.count_cap),
             backlog=backlog,
             backlog_total=total,
             queues=queue_summary(get_queue()),

@@ -26,7 +26,15 @@ from webapp.twilio_client.errors import (
     TimedOut,
     TwilioUnavailable,
 )
-from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
+from webapp.twilio_client.models import (
+    AvailableNumber,
+    Call,
+    Message,
+    NumberPage,
+    NumberPrices,
+    SearchArea,
+    TwilioNumber,
+)
 from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.settings import TwilioSettings
 
@@ -49,6 +57,7 @@ __all__ = [
     "NumberPrices",
     "NumberUnavailable",
     "RateLimited",
+    "SearchArea",
     "TimedOut",
     "TwilioClient",
     "TwilioNumber",

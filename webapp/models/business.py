@@ -200,7 +200,7 @@ def name_starts_with(text_typed: str) -> ColumnElement[bool]:
 def name_order(dialect: str) -> ColumnElement[Any]:
     """The move picker's order: `lower(name)`; on PostgreSQL in the byte order of the index's
     text_pattern_ops (`USING ~<~`), so that the index yields the matches in order and the LIMIT stops it
-    (in the database's collation every match would be sorted: 150-190 ms for a two-letter prefix among
+    (in the database's collation every match would be sorted: 150 to 510 ms for a two-letter prefix among
     212,000 businesses awaiting a number, against 0.05 ms)."""
     if dialect == "postgresql":
         return literal_column("lower(businesses.name) USING ~<~")

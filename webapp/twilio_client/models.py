@@ -47,6 +47,14 @@ class TwilioNumber:
 
 
 @dataclass(frozen=True)
+class NumberPage:
+    """One page of the account's numbers, and the URL of the next page (None on the last)."""
+
+    numbers: list[TwilioNumber]
+    next_page_url: str | None
+
+
+@dataclass(frozen=True)
 class SearchArea:
     """Where a search for numbers to buy looks: within `distance` miles of `near_number`, or in `region`
     (a two-letter state)."""
@@ -66,14 +74,6 @@ class SearchArea:
         """The area as `search_available_numbers` arguments."""
         given = {"near_number": self.near_number, "distance": self.distance, "in_region": self.region}
         return {name: value for name, value in given.items() if value is not None}
-
-
-@dataclass(frozen=True)
-class NumberPage:
-    """One page of the account's numbers, and the URL of the next page (None on the last)."""
-
-    numbers: list[TwilioNumber]
-    next_page_url: str | None
 
 
 @dataclass(frozen=True)

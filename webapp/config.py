@@ -273,6 +273,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
+        "PROVISION_FALLBACK": _choice(env, "PROVISION_FALLBACK", ("off", "near", "region")),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
         "CALL_EVENTS_KEEP_DAYS": _number(env, "CALL_EVENTS_KEEP_DAYS", 30, int),
         "EMERGENCY_ADDRESS_ON_PROVISION": parse_flag(env.get("EMERGENCY_ADDRESS_ON_PROVISION"), False),

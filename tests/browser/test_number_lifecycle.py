@@ -36,7 +36,7 @@ def test_operator_chooses_a_number_and_buys_it(page, live_server, start_worker, 
     page.get_by_role("button", name="Search").click()
     expect(results).to_have_count(1)
     start_worker()
-    results.first.get_by_role("button", name="Buy (718) 555-0123").click()
+    results.first.get_by_role("button", name="Buy this number: (718) 555-0123").click()
 
     expect(page.locator(".alert-success")).to_contain_text("Buying (718) 555-0123 for Brooklyn Bagels.")
     panel = page.locator(".live-status")

@@ -53,6 +53,19 @@ def test_search_near_a_number_keeps_to_the_area(client: TwilioClient) -> None:
     assert {n.region for n in near_brooklyn} == {"NY"}
 
 
+def test_search_near_a_sold_out_area_code_finds_the_numbers_within_the_distance(client: TwilioClient) -> None:
+    near_628 = client.search_available_numbers(near_number="+16285550100", distance=50, limit=30)
+    near_530 = client.search_available_numbers(near_number="+15305550100", distance=50, limit=30)
+    within_200_miles_of_530 = client.search_available_numbers(
+        near_number="+15305550100", distance=200, limit=30
+    )
+
+    assert client.search_available_numbers(area_code="628") == []
+    assert near_628 and {n.phone_number[2:5] for n in near_628} <= {"415", "500", "510"}
+    assert near_530 == []
+    assert within_200_miles_of_530 and {n.region for n in within_200_miles_of_530} == {"CA"}
+
+
 def test_search_with_capabilities(client: TwilioClient) -> None:
     found = client.search_available_numbers(area_code="212", sms=True, mms=True, limit=30)
 
@@ -103,6 +116,8 @@ def test_bad_search_filters_are_refused_before_any_request(
         {"in_region": "California"},
         {"in_postal_code": "9"},
         {"near_number": "415-555-0100"},
+        {"near_number": "+14155550100", "distance": 501},
+        {"distance": 50},
     ):
         with pytest.raises(ValueError):
             client.search_available_numbers(**bad)

@@ -15,7 +15,7 @@ import requests
 from harness.prism import PrismServer
 from tests.twilio_client.helpers import CALL_SID, NUMBER_SID, STATUS_CALLBACK_URL, VOICE_URL
 from webapp.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
-from webapp.twilio_client import ApiError, TwilioClient
+from webapp.twilio_client import ApiError, SearchArea, TwilioClient
 
 CALLS: dict[str, Callable[[TwilioClient], object]] = {
     "search_available_numbers": lambda c: c.search_available_numbers(
@@ -27,6 +27,7 @@ CALLS: dict[str, Callable[[TwilioClient], object]] = {
         in_region="CA",
         in_postal_code="94103",
         near_number="+14155550100",
+        distance=50,
     ),
     "purchase_number": lambda c: c.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL),
     "purchase_in_area_code": lambda c: c.purchase_in_area_code("415", "Acme Plumbing", VOICE_URL),
@@ -35,6 +36,12 @@ CALLS: dict[str, Callable[[TwilioClient], object]] = {
     ),
     "provision_number_anywhere": lambda c: c.provision_number(
         friendly_name="Acme Plumbing", voice_url=VOICE_URL
+    ),
+    "provision_number_nearby": lambda c: c.provision_number(
+        friendly_name="Acme Plumbing", voice_url=VOICE_URL, area=SearchArea("+16285550100", 50)
+    ),
+    "provision_number_in_region": lambda c: c.provision_number(
+        friendly_name="Acme Plumbing", voice_url=VOICE_URL, area=SearchArea(region="CA")
     ),
     "update_number_webhook": lambda c: c.update_number_webhook(NUMBER_SID, VOICE_URL),
     "fetch_number": lambda c: c.fetch_number(NUMBER_SID),
@@ -86,7 +93,13 @@ def test_every_client_method_is_covered() -> None:
         for name, member in inspect.getmembers(TwilioClient, inspect.isfunction)
         if not name.startswith("_") and name != "close"
     }
-    assert public == (set(CALLS) - {"make_call_with_twiml", "provision_number_anywhere"}) | set(PRICING_CALLS)
+    variants = {
+        "make_call_with_twiml",
+        "provision_number_anywhere",
+        "provision_number_nearby",
+        "provision_number_in_region",
+    }
+    assert public == (set(CALLS) - variants) | set(PRICING_CALLS)
 
 
 @pytest.mark.parametrize("number_type", ["toll-free", "mobile"])

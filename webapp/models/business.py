@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import CheckConstraint, Index, String, false, literal_column, text
+from sqlalchemy import CheckConstraint, ColumnElement, Index, String, false, func, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.models.base import (
@@ -212,6 +212,33 @@ class Business(UuidPrimaryKey, Timestamps, Model):
 
 
 needs_trigrams(Business.__table__)
+
+
+Index(  # the move page's picker: awaiting businesses by the start of their name, in name order (PostgreSQL
+    # only, the one that holds a million; SQLAlchemy cannot reflect SQLite's expression indexes)
+    "ix_businesses_awaiting_name",
+    func.lower(Business.name).label("lower_name"),
+    Business.id,
+    postgresql_ops={"lower_name": "text_pattern_ops"},  # serves LIKE 'abc%' in any collation
+    postgresql_where=text(f"status = '{AWAITING_STATUS}' AND has_number = false"),
+).ddl_if(dialect="postgresql")
+
+
+def name_starts_with(text_typed: str) -> ColumnElement[bool]:
+    """The condition "the name starts with `text_typed`, case aside" (`lower(name) LIKE 'abc%'`, the typed
+    `%`, `_` and `\\` taken literally), which `ix_businesses_awaiting_name` serves as one range."""
+    escaped = text_typed.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(Business.name).like(f"{escaped}%", escape="\\")
+
+
+def name_order(dialect: str) -> ColumnElement[Any]:
+    """The move picker's order: `lower(name)`; on PostgreSQL in the byte order of the index's
+    text_pattern_ops (`USING ~<~`), so that the index yields the matches in order and the LIMIT stops it
+    (in the database's collation every match would be sorted: 150 to 510 ms for a two-letter prefix among
+    212,000 businesses awaiting a number, against 0.05 ms)."""
+    if dialect == "postgresql":
+        return literal_column("lower(businesses.name) USING ~<~")
+    return func.lower(Business.name)
 
 
 def awaiting_number() -> Any:

@@ -12,7 +12,6 @@ from webapp.sandbox import errors
 from webapp.sandbox.errors import TwilioError
 from webapp.sandbox.pool import (
     AREA_CODE,
-    AREA_CODES,
     E164_US,
     MAGIC_INVALID,
     MAGIC_UNAVAILABLE,
@@ -22,6 +21,7 @@ from webapp.sandbox.pool import (
     area_pool,
     digit_pattern,
     find_pool_number,
+    place_of,
 )
 from webapp.sandbox.store import OwnedNumber, Store
 
@@ -134,7 +134,7 @@ def near_filter(query: Mapping[str, str]) -> Callable[[Locality | None], bool] |
     raw = query.get("Distance", "").strip() or str(NEAR_DEFAULT_MILES)
     if not raw.isdigit() or int(raw) > NEAR_MAX_MILES:
         raise invalid(f"Distance must be a whole number of miles from 0 to {NEAR_MAX_MILES}, got {raw!r}.")
-    centre = AREA_CODES.get(near[2:5])
+    centre = place_of(near[2:5])
     return lambda where: centre is not None and where is not None and miles_between(centre, where) <= int(raw)
 
 

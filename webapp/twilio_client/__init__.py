@@ -32,6 +32,7 @@ from webapp.twilio_client.models import (
     Message,
     NumberPage,
     NumberPrices,
+    SearchArea,
     TwilioAddress,
     TwilioNumber,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "NumberPrices",
     "NumberUnavailable",
     "RateLimited",
+    "SearchArea",
     "TimedOut",
     "TwilioAddress",
     "TwilioClient",

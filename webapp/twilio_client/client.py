@@ -24,7 +24,15 @@ from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
 from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
 from webapp.twilio_client.http import BaseUrlHttpClient
-from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
+from webapp.twilio_client.models import (
+    AvailableNumber,
+    Call,
+    Message,
+    NumberPage,
+    NumberPrices,
+    SearchArea,
+    TwilioNumber,
+)
 from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.retry import RetryPolicy
 from webapp.twilio_client.settings import TwilioSettings
@@ -32,6 +40,7 @@ from webapp.twilio_client.validation import (
     check_area_code,
     check_contains,
     check_country,
+    check_distance,
     check_e164,
     check_friendly_name,
     check_limit,
@@ -155,10 +164,12 @@ class TwilioClient(EmergencyAddresses):
         in_region: str | None = None,
         in_postal_code: str | None = None,
         near_number: str | None = None,
+        distance: int | None = None,
     ) -> list[AvailableNumber]:
         """Return numbers Twilio offers to buy (local, toll-free or mobile); an empty list when it has none.
 
         Twilio answers at most about 30 whatever `limit` asks for: narrow the filters to see others.
+        `distance` is the miles around `near_number` (Twilio's default: 25).
         """
         check_country(country)
         check_number_type(number_type)
@@ -168,6 +179,7 @@ class TwilioClient(EmergencyAddresses):
         check_postal_code(in_postal_code)
         if near_number is not None:
             check_e164(near_number, "number to search near")
+        check_distance(distance, near_number)
         check_limit(limit)
         filters = {
             "area_code": area_code,
@@ -178,6 +190,7 @@ class TwilioClient(EmergencyAddresses):
             "in_region": in_region,
             "in_postal_code": in_postal_code,
             "near_number": near_number,
+            "distance": distance,
         }
         filters = {key: value for key, value in filters.items() if value is not None}
         country_numbers = self._twilio.available_phone_numbers(country)
@@ -287,17 +300,20 @@ class TwilioClient(EmergencyAddresses):
         friendly_name: str,
         voice_url: str,
         owned: Collection[str] = (),
+        area: SearchArea | None = None,
     ) -> TwilioNumber:
         """Buy a voice number: in `area_code` when given, in one request (`purchase_in_area_code`, which
-        is passed `owned`); else search the US and buy one of those offered.
+        is passed `owned`); else search the US (only `area` when given: near a number, or a state) and buy
+        one of those offered.
 
         Raises:
-            NumberUnavailable: nothing to buy in that area code; the caller decides about another one.
+            NumberUnavailable: nothing to buy there; the caller decides about another place.
         """
         check_area_code(area_code)
         check_friendly_name(friendly_name)
         check_url(voice_url, "voice URL")
-        where = f"in area code {area_code}" if area_code else "in the US"
+        where = f"in area code {area_code}" if area_code else (area.where if area else "in the US")
+        filters = area.filters() if area else {}
 
         def provision() -> TwilioNumber:
             if area_code:
@@ -305,7 +321,7 @@ class TwilioClient(EmergencyAddresses):
                     return self.purchase_in_area_code(area_code, friendly_name, voice_url, owned=owned)
                 except NumberUnavailable:
                     raise NumberUnavailable(f"Twilio had no numbers available {where}.") from None
-            offered = self.search_available_numbers(voice=True, limit=PROVISION_SEARCH)
+            offered = self.search_available_numbers(voice=True, limit=PROVISION_SEARCH, **filters)
             for candidate in random.sample(offered, min(len(offered), PROVISION_CANDIDATES)):
                 try:
                     return self.purchase_number(candidate.phone_number, friendly_name, voice_url)

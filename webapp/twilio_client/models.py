@@ -93,6 +93,28 @@ class NumberPage:
 
 
 @dataclass(frozen=True)
+class SearchArea:
+    """Where a search for numbers to buy looks: within `distance` miles of `near_number`, or in `region`
+    (a two-letter state)."""
+
+    near_number: str | None = None
+    distance: int | None = None
+    region: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The area in words, for a sentence: `within 50 miles of +16285550100`, `in CA`."""
+        if self.near_number:
+            return f"within {self.distance or 25} miles of {self.near_number}"
+        return f"in {self.region}"
+
+    def filters(self) -> dict[str, Any]:
+        """The area as `search_available_numbers` arguments."""
+        given = {"near_number": self.near_number, "distance": self.distance, "in_region": self.region}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+@dataclass(frozen=True)
 class AvailableNumber:
     """A number Twilio offers to buy.
 

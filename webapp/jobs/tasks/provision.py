@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
+from webapp.jobs.reads.nearby_numbers import nearby_areas, rules_allowed
 from webapp.jobs.reads.progress import STEP_NAMES
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activities, run_activity
@@ -90,6 +91,8 @@ class PurchaseOrder:
     """The number chosen from a search, bought exactly."""
     wanted_area_code: str | None
     """Else the area code asked for (or the business's preferred one); else any US local number."""
+    fallbacks: tuple[str, ...]
+    """Where to look when that area code has none (`nearby_numbers.RULES`, as `PROVISION_FALLBACK` allows)."""
 
     @classmethod
     def of(cls, activity: Activity, business: Business) -> PurchaseOrder:
@@ -99,6 +102,7 @@ class PurchaseOrder:
             friendly_name=friendly_name_for(business),
             chosen=asked.get("requested_number"),
             wanted_area_code=asked.get("requested_area_code") or business.preferred_area_code,
+            fallbacks=rules_allowed(current_app.config["PROVISION_FALLBACK"]),
         )
 
 
@@ -108,6 +112,8 @@ class Purchase:
 
     number: TwilioNumber
     note: str | None
+    found_by: str | None = None
+    """The rule (`nearby_numbers.RULES`) that found the number when the area code wanted had none."""
 
 
 Step = Callable[[int, str], None]
@@ -139,10 +145,10 @@ def purchase_call(
     """Return the Twilio call that finds or buys the order's number and sets its webhook."""
 
     def buy(client: TwilioClient) -> Purchase:
-        number, note = find_or_buy(client, order, expected.voice_url, step)
-        step(2, f"Checking the voice webhook of {number.phone_number}")
-        number, webhook_note = webhook_set(client, number, expected)
-        return Purchase(number, " ".join(filter(None, (note, webhook_note))) or None)
+        found = find_or_buy(client, order, expected.voice_url, step)
+        step(2, f"Checking the voice webhook of {found.number.phone_number}")
+        number, webhook_note = webhook_set(client, found.number, expected)
+        return Purchase(number, " ".join(filter(None, (found.note, webhook_note))) or None, found.found_by)
 
     return buy
 
@@ -211,6 +217,7 @@ def record_purchase(activity: Activity, business: Business, purchase: Purchase) 
         "twilio_sid": row.twilio_sid,
         "area_code": row.area_code,
         **({"note": purchase.note} if purchase.note else {}),
+        **({"found_by": purchase.found_by} if purchase.found_by else {}),
     }
 
 
@@ -244,15 +251,14 @@ def buy_chosen(client: TwilioClient, phone_number: str, friendly_name: str, voic
         raise
 
 
-def find_or_buy(
-    client: TwilioClient, order: PurchaseOrder, voice_url: str, step: Step
-) -> tuple[TwilioNumber, str | None]:
-    """Return the business's number at Twilio, adopted or newly bought, and a note for the result (or None).
+def find_or_buy(client: TwilioClient, order: PurchaseOrder, voice_url: str, step: Step) -> Purchase:
+    """Return the business's number at Twilio, adopted or newly bought, with a note for the result.
 
-    Buys the chosen number, else one in the wanted area code; when that has none, any US local voice number.
+    Buys the chosen number, else one in the wanted area code (any US local voice number when none is
+    wanted); when that area code has none, one from the places `order.fallbacks` allows, nearest first.
 
     Raises:
-        JobFailed: no number could be bought anywhere.
+        JobFailed: no number could be bought.
     """
     earlier = client.find_numbers(friendly_name=order.friendly_name)
     if earlier:
@@ -264,27 +270,48 @@ def find_or_buy(
                 order.friendly_name,
                 earlier[0].sid,
             )
-        return earlier[
-            0
-        ], f"Adopted {earlier[0].phone_number}, bought for this business by an earlier attempt."
+        note = f"Adopted {earlier[0].phone_number}, bought for this business by an earlier attempt."
+        return Purchase(earlier[0], note)
     if order.chosen:
         step(1, f"Buying {order.chosen}")
-        return buy_chosen(client, order.chosen, order.friendly_name, voice_url), None
+        return Purchase(buy_chosen(client, order.chosen, order.friendly_name, voice_url), None)
     wanted = order.wanted_area_code
     step(1, f"Buying a number in area code {wanted}" if wanted else "Buying a number")
     try:
-        return client.provision_number(wanted, friendly_name=order.friendly_name, voice_url=voice_url), None
+        return Purchase(
+            client.provision_number(wanted, friendly_name=order.friendly_name, voice_url=voice_url), None
+        )
     except NumberUnavailable as error:
         if wanted is None:
             raise JobFailed(f"No number could be bought: {error.message}") from error
-    step(1, f"No numbers in area code {wanted}; buying any US local number")
-    try:
-        number = client.provision_number(None, friendly_name=order.friendly_name, voice_url=voice_url)
-    except NumberUnavailable as error:
-        raise JobFailed(
-            f"No number could be bought: none in area code {wanted}, and {error.message}"
-        ) from error
-    return number, (
-        f"Area code {wanted} had no numbers available, so {number.phone_number} "
-        f"(area code {number.phone_number[2:5]}) was bought instead."
+    return buy_nearby(client, order, wanted, voice_url, step)
+
+
+def buy_nearby(
+    client: TwilioClient, order: PurchaseOrder, area_code: str, voice_url: str, step: Step
+) -> Purchase:
+    """Buy a number from the first place `order.fallbacks` allows that has one; return it with a note
+    saying where it is and the rule that found it.
+
+    Raises:
+        JobFailed: none of those places had a number (or none is allowed); the message says where to look.
+    """
+    for nearby in nearby_areas(area_code, order.fallbacks):
+        step(1, f"No numbers in area code {area_code}; buying one {nearby.label}")
+        try:
+            number = client.provision_number(
+                friendly_name=order.friendly_name, voice_url=voice_url, area=nearby.area
+            )
+        except NumberUnavailable:
+            logger.info("Business %s: no number %s either", order.business_id, nearby.label)
+            continue
+        note = (
+            f"Area code {area_code} had no numbers available, so {number.phone_number} "
+            f"(area code {number.phone_number[2:5]}), {nearby.label}, was bought instead."
+        )
+        return Purchase(number, note, nearby.rule)
+    tried = "".join(f", nor {nearby.label}" for nearby in nearby_areas(area_code, order.fallbacks))
+    raise JobFailed(
+        f"No number could be bought: none in area code {area_code}{tried}. "
+        "Choose one near it or in its state with Choose a number…, or ask for another area code."
     )

@@ -16,6 +16,7 @@ from harness.prism import PrismServer
 from tests.twilio_client.helpers import CALL_SID, NUMBER_SID, STATUS_CALLBACK_URL, VOICE_URL
 from webapp.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
 from webapp.twilio_client import TwilioClient
+from webapp.twilio_client.configuration import NumberConfiguration
 
 CALLS: dict[str, Callable[[TwilioClient], object]] = {
     "search_available_numbers": lambda c: c.search_available_numbers(
@@ -28,15 +29,19 @@ CALLS: dict[str, Callable[[TwilioClient], object]] = {
         in_postal_code="94103",
         near_number="+14155550100",
     ),
-    "purchase_number": lambda c: c.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL),
-    "purchase_in_area_code": lambda c: c.purchase_in_area_code("415", "Acme Plumbing", VOICE_URL),
+    "purchase_number": lambda c: c.purchase_number(
+        "+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL)
+    ),
+    "purchase_in_area_code": lambda c: c.purchase_in_area_code(
+        "415", "Acme Plumbing", NumberConfiguration(VOICE_URL)
+    ),
     "provision_number": lambda c: c.provision_number(
-        "415", friendly_name="Acme Plumbing", voice_url=VOICE_URL
+        "415", friendly_name="Acme Plumbing", configuration=NumberConfiguration(VOICE_URL)
     ),
     "provision_number_anywhere": lambda c: c.provision_number(
-        friendly_name="Acme Plumbing", voice_url=VOICE_URL
+        friendly_name="Acme Plumbing", configuration=NumberConfiguration(VOICE_URL)
     ),
-    "update_number_webhook": lambda c: c.update_number_webhook(NUMBER_SID, VOICE_URL),
+    "update_number_webhook": lambda c: c.update_number_webhook(NUMBER_SID, NumberConfiguration(VOICE_URL)),
     "fetch_number": lambda c: c.fetch_number(NUMBER_SID),
     "find_numbers": lambda c: c.find_numbers(friendly_name="Acme Plumbing", phone_number="+14155550100"),
     "list_numbers": lambda c: c.list_numbers(),

@@ -17,11 +17,12 @@ from webapp.jobs.enqueue import (
     enqueue_provision,
     enqueue_resync_drifted,
 )
-from webapp.jobs.reads.orphans import OrphanSearchFailed, adopt, find_orphans
+from webapp.jobs.reads.orphans import ForeignConfiguration, OrphanSearchFailed, adopt, find_orphans
 from webapp.models import Activity, PhoneNumber, ValidationError
 from webapp.models.lookup import find_business
 from webapp.models.phone_format import normalise_e164
 from webapp.number_formats import NUMBER_SID_PATTERN
+from webapp.twilio_client import ApiError
 
 WAIT_HELP = "Wait for the job(s) to end: exit 0 if they succeeded, 1 with the error otherwise."
 TIMEOUT_HELP = "With --wait, give up waiting after this many seconds (the jobs go on)."
@@ -163,13 +164,25 @@ def check_webhooks_command(numbers: tuple[str, ...], wait: bool, timeout: int) -
 
 @numbers_group.command("orphans")
 @click.option(
-    "--adopt", "adopt_them", is_flag=True, help="Attach each orphan to its business if it has no number."
+    "--adopt",
+    "adopt_them",
+    is_flag=True,
+    help="Attach each orphan to its business if it has no number, setting our configuration on it.",
 )
-def orphans_command(adopt_them: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --adopt: also take orphans set up for someone else (a voice URL not ours, an application "
+    "or a SIP trunk).",
+)
+def orphans_command(adopt_them: bool, force: bool) -> None:
     """List numbers on the Twilio account named 'switchboard:<business id>' that no business records.
 
     They come from purchases that could not be recorded. With --adopt, each is attached to its business when
-    that business has no number; the others are only reported.
+    that business has no number, and gets our configuration (voice URL, fallback, status callback, SMS URL;
+    no application or trunk). One whose calls go to someone else (a voice URL that is not ours, an
+    application or a SIP trunk) is listed with the fields adopting would change, and taken only with
+    --adopt --force. The others are only reported.
     """
     try:
         orphans = find_orphans()
@@ -179,15 +192,20 @@ def orphans_command(adopt_them: bool) -> None:
         click.echo("No orphans: every switchboard number at Twilio is recorded.")
         return
     for orphan in orphans:
-        if adopt_them and orphan.adoptable:
+        if adopt_them and orphan.adoptable and (force or not orphan.foreign):
             try:
-                row = adopt(orphan)
-            except ValidationError as error:
+                row = adopt(orphan, force=force)
+            except (ValidationError, ApiError) as error:
                 click.echo(f"{orphan.describe()} Not adopted: {error.message}")
+                continue
+            except ForeignConfiguration as error:
+                click.echo(f"{orphan.describe()} Not adopted: {error}")
                 continue
             click.echo(
                 f"Adopted {row.e164} ({row.twilio_sid}) for {orphan.business}; webhook {row.webhook_status}."
             )
+        elif adopt_them and orphan.adoptable:
+            click.echo(f"Not adopted without --force: {orphan.describe()}")
         else:
             click.echo(orphan.describe())
 

@@ -1,7 +1,7 @@
 """The JSON Twilio answers with, field for field, built from the sandbox's records.
 
-Like Twilio, unset URLs and application SIDs are `""`, other unset SIDs (a trunk's too) `null`, dates RFC 2822 in GMT,
-`uri` paths relative to the API host, and latitude/longitude strings.
+Like Twilio, unset URLs and application SIDs are `""`, other unset SIDs (a trunk's too) `null`, dates
+RFC 2822 in GMT, `uri` paths relative to the API host, and latitude/longitude strings.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ set up for someone else is adopted only with --force."""
 
 from __future__ import annotations
 
+from html import unescape
 from typing import Any
 
 import pytest
@@ -11,12 +12,14 @@ import requests
 
 from harness.sandbox import SandboxProcess
 from harness.waits import wait_for_activity
+from harness.web import filter_arg
+from tests.admin.helpers import page_text
 from tests.factories import make_business
 from tests.jobs.helpers import VOICE_URL, numbers_of, record
 from webapp.extensions import db
 from webapp.jobs.enqueue.kinds import enqueue_check, enqueue_resync
 from webapp.jobs.running.twilio_state import expected_for, friendly_name_for
-from webapp.models import ActivityStatus, Business, PhoneNumber, WebhookStatus
+from webapp.models import ActivityStatus, Business, PhoneNumber, Role, WebhookStatus
 from webapp.twilio_client import NumberConfiguration, TwilioNumber, get_client
 
 FALLBACK = "https://fallback.example.com/voice"
@@ -57,7 +60,7 @@ def refreshed(number: PhoneNumber) -> PhoneNumber:
 
 
 def test_a_fallback_url_changed_in_the_console_is_reported_by_field_and_resync_restores_it(
-    app, sandbox, start_worker
+    app, client, auth, sandbox, start_worker
 ):
     number = bought_in_sync(make_business())
     change_in_console(sandbox, number.twilio_sid, VoiceFallbackUrl="https://old.example.com/fallback")
@@ -67,10 +70,12 @@ def test_a_fallback_url_changed_in_the_console_is_reported_by_field_and_resync_r
 
     drifted = refreshed(number)
     assert drifted.webhook_status == WebhookStatus.DRIFTED
-    assert (
-        drifted.webhook_error
-        == f"Voice fallback URL is https://old.example.com/fallback, expected {FALLBACK}."
-    )
+    drift = f"Voice fallback URL is https://old.example.com/fallback, expected {FALLBACK}."
+    assert drifted.webhook_error == drift
+    auth.login(Role.VIEWER)
+    drifted_filter = filter_arg(app, "phonenumber", "Webhook", "equals")
+    listed = unescape(page_text(client.get("/admin/phonenumber/", query_string={drifted_filter: "drifted"})))
+    assert number.formatted in listed and drift in listed
     resync = wait_for_activity(enqueue_resync(drifted, None).id)
     assert resync.status == ActivityStatus.SUCCEEDED, resync.error
     assert resync.result["changes"] == [
@@ -83,6 +88,8 @@ def test_a_fallback_url_changed_in_the_console_is_reported_by_field_and_resync_r
     ]
     assert get_client().fetch_number(number.twilio_sid).voice_fallback_url == FALLBACK
     assert refreshed(number).webhook_status == WebhookStatus.IN_SYNC
+    shown = unescape(page_text(client.get(f"/admin/activity/details/?id={resync.id}")))
+    assert f"Voice fallback URL</strong>: https://old.example.com/fallback → {FALLBACK}" in shown
 
 
 def test_a_trunk_set_in_the_console_is_named_by_the_walk_and_resync_clears_it_in_one_update(

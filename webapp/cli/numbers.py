@@ -72,7 +72,7 @@ def find_number(text: str) -> PhoneNumber:
 
 @click.group("numbers")
 def numbers_group() -> None:
-    """Provision businesses' numbers and keep their voice webhooks in sync.
+    """Provision businesses' numbers and keep their configuration at Twilio in sync.
 
     The work runs in job workers ('flask --app wsgi worker'); each command prints the id of the Activity
     it started (the console shows it too), or waits for it with --wait.
@@ -96,7 +96,7 @@ def numbers_group() -> None:
 def provision_command(
     business: str, area_code: str | None, phone_number: str | None, wait: bool, timeout: int
 ) -> None:
-    """Buy a number for BUSINESS (its UUID or exact name) and point its voice webhook at Switchboard.
+    """Buy a number for BUSINESS (its UUID or exact name) with Switchboard's whole configuration.
 
     Only an active business without a number gets one. Run again after a failure: a number bought by an
     interrupted attempt is adopted, never bought twice. With --number, a number Twilio no longer sells
@@ -122,7 +122,9 @@ def provision_command(
 )
 @waiting_options
 def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: bool, timeout: int) -> None:
-    """Set the voice webhook at Twilio to today's settings for each NUMBER, --all, or the --drifted ones.
+    """Set every managed field at Twilio (voice URL, fallback, status callback, SMS URL, their methods; no
+    application or SIP trunk) to today's settings, in one update, for each NUMBER, --all, or the --drifted
+    ones. Each re-sync's Activity lists the fields it changed, from what to what.
 
     NUMBER is a US number in any common format (+14155550100, (415) 555-0100) or a Twilio SID (PN...).
     """
@@ -149,9 +151,10 @@ def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: b
 @click.argument("numbers", nargs=-1, metavar="[NUMBER]...")
 @waiting_options
 def check_webhooks_command(numbers: tuple[str, ...], wait: bool, timeout: int) -> None:
-    """Compare the voice webhook at Twilio with the settings, for each NUMBER or (by default) all numbers.
+    """Compare every managed field at Twilio with the settings, for each NUMBER or (by default) all numbers.
 
-    Marks each number in sync, drifted (saying what differs) or in error (gone from the Twilio account).
+    Marks each number in sync, drifted (saying which fields differ and how) or in error (gone from the
+    Twilio account).
     All numbers, or more than 300, are checked by walking Twilio's list of the account's numbers (1,000 a
     request), which also counts the orphans (see `numbers orphans`).
     """

@@ -21,8 +21,7 @@ from bench.stats import median
 from harness.sandbox import start_sandbox_process
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import TwilioClient, TwilioSettings
-from webapp.twilio_client.client import WEBHOOK_METHOD
-from webapp.twilio_client.configuration import NumberConfiguration
+from webapp.twilio_client.configuration import WEBHOOK_METHOD, NumberConfiguration
 
 TARGET = 0.9
 """The client must reach this share of the bare library's calls per second."""

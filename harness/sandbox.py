@@ -4,8 +4,9 @@
 starts one (text as for `--faults`, e.g. `"500=0.2,reset=0.05,hang=1"`) and gives a `SandboxProcess`:
 `base_url` (point the Twilio client there), `account_sid`, `auth_token`, `set_faults(...)`,
 `set_pool_size(n)`, `request_counts()`, `request_count("POST /IncomingPhoneNumbers.json")`, `stats()`,
-`reset_stats()`, `owned_numbers()`, `owned_count()`, `reset(scope)`, `fresh(**options)` (as if newly
-started with those options), `restart()` (same port and state file), `stop()`, `log()`.
+`reset_stats()`, `owned_numbers()`, `owned_count()`, `set_emergency(...)`, `reset(scope)`,
+`fresh(**options)` (as if newly started with those options), `restart()` (same port and state file),
+`stop()`, `log()`.
 """
 
 from __future__ import annotations
@@ -194,6 +195,11 @@ class SandboxProcess:
         what its status callback answered (`{"call": {...}, "callback_status": 204}`)."""
         body = {"to": to, "from": caller, "status": status, "duration": duration}
         return self._control("POST", "/calls", json=body)
+
+    def set_emergency(self, **settings: Any) -> dict[str, Any]:
+        """Change how emergency-address registrations go (`delay_seconds`, `fail_registration`,
+        `fail_unregistration`, `reason`: `PUT /_sandbox/emergency`); a reset of the state restores them."""
+        return self._control("PUT", "/emergency", json=settings)
 
     def reset(self, scope: str = "all") -> None:
         """Clear the request counts (`"counts"`), the numbers, calls and messages (`"state"`), or both.

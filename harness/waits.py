@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Callable
 
 from webapp.extensions import db
+from webapp.jobs.enqueue.queue import get_queue
+from webapp.jobs.tasks.lost_purchases import LOOK_JOB_PREFIX
 from webapp.models import IN_FLIGHT, Activity
 
 POLL_SECONDS = 0.05
@@ -57,8 +59,17 @@ def wait_for_activity(activity_id: uuid.UUID | str, timeout: float = 30.0) -> Ac
     return activity
 
 
+def looks_pending() -> int:
+    """How many looks for a lost purchase (`lost_purchases.py`) are scheduled, queued or running."""
+    queue = get_queue()
+    registries = (queue.scheduled_job_registry, queue.started_job_registry)
+    job_ids = queue.get_job_ids() + [job_id for registry in registries for job_id in registry.get_job_ids()]
+    return sum(job_id.startswith(LOOK_JOB_PREFIX) for job_id in job_ids)
+
+
 def wait_until_nothing_in_flight(timeout: float) -> None:
-    """Wait until no Activity is queued or running.
+    """Wait until no Activity is queued or running, and no look for a lost purchase is pending (it may start
+    an Activity).
 
     Raises:
         AssertionError: some are still in flight after `timeout` seconds; the message says how many.
@@ -67,10 +78,10 @@ def wait_until_nothing_in_flight(timeout: float) -> None:
 
     def none_in_flight() -> bool:
         query = db.select(db.func.count()).select_from(Activity).where(Activity.status.in_(IN_FLIGHT))
-        left.append(db.session.scalar(query) or 0)
+        left.append((db.session.scalar(query) or 0) + looks_pending())
         return left[-1] == 0
 
     try:
         wait_until(in_new_transaction(none_in_flight), timeout, "every activity to end", poll=0.2)
     except AssertionError:
-        raise AssertionError(f"{left[-1]} activities still in flight after {timeout} s") from None
+        raise AssertionError(f"{left[-1]} activities or looks still in flight after {timeout} s") from None

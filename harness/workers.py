@@ -46,6 +46,7 @@ FAST_JOB_SETTINGS = {
     "TWILIO_READ_TIMEOUT": "5",
     "BREAKER_FAIL_MAX": "10000",
     "BREAKER_RESET_TIMEOUT": "1",
+    "EMERGENCY_POLL_SECONDS": "1",
 }
 """Settings that make jobs, retries and dead-worker detection take seconds in tests."""
 
@@ -58,6 +59,7 @@ WORKER_SETTING_PREFIXES = (
     "RELEASE_",
     "PROMETHEUS_",
     "METRICS_",
+    "EMERGENCY_",
 )
 WORKER_SETTINGS = (
     "DATABASE_URL",

@@ -47,16 +47,7 @@ def make_number(business: Business | None = None, **fields) -> PhoneNumber:
 def record_release(number: PhoneNumber, reason: str | None = None) -> None:
     """Remove the number's row as a release does (its `released` history row first), without asking
     Twilio: for tests that need a row gone while the number stays at Twilio, or a business without one."""
-    db.session.add(
-        NumberHistory(
-            event=NumberEvent.RELEASED,
-            e164=number.e164,
-            twilio_sid=number.twilio_sid,
-            business_id=number.business_id,
-            business_name=number.business.name,
-            reason=reason,
-        )
-    )
+    db.session.add(NumberHistory.of(number, NumberEvent.RELEASED, None, reason=reason))
     db.session.flush()
     db.session.delete(number)
     db.session.commit()

@@ -1,6 +1,6 @@
 """The alert rules that come with Switchboard (`deploy/prometheus/alerts.yml`): well formed, each with a
-summary, and reading only metrics `/metrics` exports. (PromQL itself is not checked here: that needs
-`promtool check rules`, from Debian's `prometheus` package, which this machine does not have.)"""
+summary, reading only metrics `/metrics` exports, and passing Prometheus' own `promtool check rules`
+(Debian's `prometheus` package; CI installs it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from tests.metrics.helpers import TOKEN, scrape
+from tests.metrics.helpers import TOKEN, promtool, scrape
 from webapp.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.once_in_ci  # reads files and one in-process scrape
@@ -50,3 +50,10 @@ def test_every_rule_reads_only_metrics_that_are_exported(make_app):
     for rule in rules():
         used = {SERIES_SUFFIXES.sub("", name) for name in METRIC_NAME.findall(rule["expr"])}
         assert used and used <= exported, (rule["alert"], used - exported)
+
+
+def test_prometheus_itself_accepts_the_rules():
+    checked = promtool("check", "rules", str(RULES))
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"SUCCESS: {len(rules())} rules found" in checked.stdout

@@ -11,7 +11,7 @@ from tests.factories import make_business
 from webapp.extensions import db
 from webapp.jobs.enqueue.batches import BulkStarted
 from webapp.jobs.running.twilio_state import friendly_name_for
-from webapp.models import Activity, ActivityStatus, Business, PhoneNumber
+from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber
 from webapp.twilio_client import TwilioNumber, get_client
 from webapp.twilio_client.configuration import NumberConfiguration
 
@@ -63,30 +63,46 @@ def record(business: Business, number: TwilioNumber, **fields) -> PhoneNumber:
 
 
 def check_one_number_each_or_failed_with_a_reason(businesses: list[Business], sandbox: Any) -> dict[str, int]:
-    """Assert how a run of provisions ended, and return `succeeded` and `retried` (needed an RQ retry) counts.
+    """Assert how a run of provisions ended, and return `succeeded`, `adopted` (a provision that gave up while
+    its purchase went through, the number then adopted) and `retried` (needed an RQ retry) counts.
 
-    Each business has exactly one number and a succeeded Activity naming it, or no number and a failed
-    Activity with a reason; the sandbox (`SandboxProcess`) owns exactly the numbers the database records,
-    one per business (nothing bought twice).
+    Each business has exactly one number and a succeeded provision or adoption naming it, or no number and a
+    failed provision with a reason; the sandbox (`SandboxProcess`) owns exactly the numbers the database
+    records, one per business (nothing bought twice).
     """
     db.session.rollback()
     numbers = {row.business_id: row for row in db.session.scalars(db.select(PhoneNumber))}
-    outcomes = {activity.business_id: activity for activity in db.session.scalars(db.select(Activity))}
+    provisions = activities_by_business(ActivityKind.PROVISION)
+    adoptions = activities_by_business(ActivityKind.ADOPT)
     for business in businesses:
-        activity = outcomes[business.id]
+        activity = provisions[business.id]
         if activity.status == ActivityStatus.SUCCEEDED:
             assert numbers[business.id].twilio_sid == activity.result["twilio_sid"]
+            continue
+        assert activity.status == ActivityStatus.FAILED and activity.error, activity
+        adoption = adoptions.get(business.id)
+        if adoption is None:
+            assert business.id not in numbers, activity
         else:
-            assert activity.status == ActivityStatus.FAILED, activity
-            assert business.id not in numbers and activity.error, activity
+            assert adoption.status == ActivityStatus.SUCCEEDED, adoption
+            assert numbers[business.id].e164 == adoption.result["e164"]
     owned = sandbox.owned_numbers()
     assert len(owned) == len(numbers), "Twilio owns numbers the database does not record, or the reverse"
     assert {n["sid"] for n in owned} == {row.twilio_sid for row in numbers.values()}
     assert sorted(n["friendly_name"] for n in owned) == sorted(f"switchboard:{bid}" for bid in numbers)
     return {
-        "succeeded": sum(a.status == ActivityStatus.SUCCEEDED for a in outcomes.values()),
-        "retried": sum(a.attempts > 1 for a in outcomes.values()),
+        "succeeded": sum(a.status == ActivityStatus.SUCCEEDED for a in provisions.values()),
+        "adopted": len(adoptions),
+        "retried": sum(a.attempts > 1 for a in provisions.values()),
     }
+
+
+def activities_by_business(kind: ActivityKind) -> dict[Any, Activity]:
+    """The Activities of `kind` by business id (at most one each in these tests)."""
+    found = list(db.session.scalars(db.select(Activity).filter_by(kind=kind)))
+    by_business = {activity.business_id: activity for activity in found}
+    assert len(by_business) == len(found), f"a business has two {kind} activities"
+    return by_business
 
 
 def watch_progress(activity_id, timeout: float) -> tuple[Activity, set[tuple[int | None, int | None]]]:

@@ -12,7 +12,7 @@ import requests
 from harness.gunicorn import gunicorn_like_test
 from harness.waits import wait_for_activity, wait_until
 from tests.factories import make_business
-from tests.metrics.helpers import BEARER, TOKEN, identifying_labels, scrape, value
+from tests.metrics.helpers import BEARER, TOKEN, identifying_labels, promtool, scrape, value
 from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus
 from webapp.twilio_client import RateLimited, TimedOut, get_client
@@ -66,6 +66,8 @@ def test_gunicorn_workers_and_a_job_worker_add_up_in_one_scrape(
     # Both work-horses counted in their worker's one set of files, not one set each.
     assert len(list(directory.glob("counter_*horse.db"))) == 1
     assert identifying_labels(after) == []
+    checked = promtool("check", "metrics", stdin=after)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     access_log = (tmp_path / "gunicorn.log").read_text()
     assert "GET /healthz" in access_log and "GET /metrics" not in access_log
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.fixtures.services import unavailable
 
 TOKEN = "metrics-token-for-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
@@ -46,3 +50,11 @@ def label_values(exposition: str) -> list[str]:
 def identifying_labels(exposition: str) -> list[str]:
     """Label values that carry a number, a SID, an e-mail address or an id: there must be none."""
     return [label for label in label_values(exposition) if FORBIDDEN_LABEL_VALUES.search(label)]
+
+
+def promtool(*arguments: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run Prometheus' own `promtool` (Debian's `prometheus`); a missing one skips, or fails under CI."""
+    path = shutil.which("promtool")
+    if path is None:
+        unavailable("promtool is missing: apt-get install prometheus")
+    return subprocess.run([path, *arguments], input=stdin, capture_output=True, text=True, timeout=60)

@@ -9,25 +9,30 @@ from tests.metrics.helpers import TOKEN, scrape, value
 from webapp.jobs.recurring import RECURRING, run_recurring
 from webapp.jobs.running import runtime
 from webapp.jobs.tasks.fleet_gauges import count_fleet
-from webapp.models import BusinessStatus, WebhookStatus
+from webapp.models import BusinessStatus, EmergencyStatus, WebhookStatus
 
 
-def test_the_fleet_count_sets_numbers_by_webhook_status_and_the_backlog(make_app):
+def test_the_fleet_count_sets_numbers_by_webhook_status_the_backlog_and_those_without_911_address(make_app):
     client = make_app(METRICS_TOKEN=TOKEN).test_client()
     for status in (WebhookStatus.DRIFTED, WebhookStatus.DRIFTED, WebhookStatus.IN_SYNC):
         make_number(webhook_status=status)
+    make_number(
+        webhook_status=WebhookStatus.IN_SYNC, emergency_address_status=EmergencyStatus.REGISTERED.value
+    )
+    make_number(webhook_status=WebhookStatus.IN_SYNC, capabilities={"voice": False, "sms": True})
     for status in (BusinessStatus.ACTIVE, BusinessStatus.ACTIVE, BusinessStatus.CANCELLED):
         make_business(status=status)
 
     counted = count_fleet()
 
     text = scrape(client)
-    expected = {"unknown": 0, "in_sync": 1, "drifted": 2, "error": 0}
+    expected = {"unknown": 0, "in_sync": 3, "drifted": 2, "error": 0}
     assert {
         status: value(text, "switchboard_numbers", webhook_status=status) for status in expected
     } == expected
     assert value(text, "switchboard_businesses_awaiting_number") == 2
-    assert counted == {**expected, "awaiting": 2}
+    assert value(text, "switchboard_numbers_without_emergency_address") == 3  # voice, not registered
+    assert counted == {**expected, "awaiting": 2, "without_emergency_address": 3}
     assert value(text, "switchboard_fleet_counted_timestamp_seconds") > 0
 
 

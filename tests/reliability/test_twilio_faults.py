@@ -55,11 +55,9 @@ def total_requests(sandbox: SandboxProcess) -> int:
     return sum(sandbox.request_counts().values())
 
 
-# Known defect, SQLite only (seen in 1 of 3 embedded passes on 2026-12-06, never on PostgreSQL): under
-# every fault at once, a provision can fail after Twilio carried out its purchase, leaving a number that no
-# row records (an orphan; a listing check finds it and the orphans page adopts or releases it). Until it is
-# fixed, this test runs on PostgreSQL only; tests/jobs/test_faults.py still runs fifty on both.
-@pytest.mark.postgres_only
+# Two to four minutes. It passes on SQLite too (three runs of three on 2026-12-06, since a provision that
+# gives up looks for its lost purchase), but CI runs it once; tests/jobs/test_faults.py runs fifty on both.
+@pytest.mark.once_in_ci
 def test_two_hundred_provisions_under_every_fault_end_one_number_each_or_failed_with_a_reason(
     app, sandbox, start_worker
 ):
@@ -73,7 +71,7 @@ def test_two_hundred_provisions_under_every_fault_end_one_number_each_or_failed_
     wait_until_nothing_in_flight(timeout=240)  # about 100 s on a quiet machine; 150 s ran out under load
 
     counts = check_one_number_each_or_failed_with_a_reason(businesses, sandbox)
-    print(f"{counts['succeeded']}/200 provisioned, {counts['retried']} needed an RQ retry")
+    print(f"{counts['succeeded']}/200 provisioned, {counts['adopted']} adopted, {counts['retried']} retried")
     assert counts["succeeded"] >= 180
     assert counts["retried"] > 0, "no job needed an RQ retry: the faults did not reach the jobs"
 
@@ -105,6 +103,11 @@ def calls_of(client: TwilioClient) -> dict[str, Callable[[], object]]:
         "list_calls": lambda: client.list_calls(to="+14155550100"),
         "list_messages": lambda: client.list_messages("+14155550100"),
         "list_call_events": lambda: client.list_call_events(CALL_SID),
+        "create_address": lambda: client.create_emergency_address(
+            "switchboard:acme", "Acme", "1 Main St", "Springfield", "IL", "62701"
+        ),
+        "find_addresses": lambda: client.find_addresses("switchboard:acme"),
+        "set_emergency_address": lambda: client.remove_emergency_address(NUMBER_SID),
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from webapp.admin.base import SecureIndexView, may
 from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
+from webapp.admin.emergency import not_registered_url, voice_numbers_without_emergency_address
 from webapp.admin.health_badges import failing_since
 from webapp.admin.orphans import latest_orphans_notice
 from webapp.extensions import db
@@ -90,6 +91,8 @@ class DashboardView(SecureIndexView):
                 db.session, PhoneNumber.webhook_status, list(WebhookStatus), self.count_cap
             ),
             webhooks_failing=failing_count(self.count_cap),
+            voice_numbers_without_emergency_address=voice_numbers_without_emergency_address(self.count_cap),
+            not_registered_url=not_registered_url(self.admin._views),
             backlog=backlog,
             backlog_total=total,
             queues=queue_summary(get_queue()),

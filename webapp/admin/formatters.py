@@ -73,6 +73,9 @@ BREAKER_PURPOSES = {
     "list_calls": "Listing a number's calls",
     "list_messages": "Listing a number's texts",
     "list_call_events": "Reading a call's webhook requests",
+    "create_address": "Creating emergency addresses",
+    "find_addresses": "Finding emergency addresses",
+    "set_emergency_address": "Setting emergency addresses",
 }
 """What each Twilio circuit breaker guards, by client operation: the dashboard names breakers so."""
 

@@ -19,6 +19,12 @@ from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, reporting_refusals, requester
 from webapp.admin.choose_number import ChooseNumberMixin
 from webapp.admin.deletion import KeepNumberedBusinessesMixin
+from webapp.admin.emergency import (
+    EmergencyAddressFilter,
+    EmergencyNumberMixin,
+    ServiceAddressMixin,
+    emergency_badge,
+)
 from webapp.admin.filters import AreaCodeFilter, BusinessStatusFilter, CapabilityFilter, HasNumberFilter
 from webapp.admin.health_badges import WebhookFailingFilter, webhook_state
 from webapp.admin.move_replace import MoveReplaceMixin
@@ -59,7 +65,12 @@ def skipped_sentence(reasons: Counter[str]) -> str:
 
 
 class BusinessView(
-    KeepNumberedBusinessesMixin, ChooseNumberMixin, PastNumbersMixin, PhoneSearchMixin, SecureModelView
+    KeepNumberedBusinessesMixin,
+    ChooseNumberMixin,
+    PastNumbersMixin,
+    ServiceAddressMixin,
+    PhoneSearchMixin,
+    SecureModelView,
 ):
     """Every business, its status and its number; operators provision numbers from here."""
 
@@ -100,7 +111,13 @@ class BusinessView(
         TemplateLinkRowAction("switchboard.provision_row", "Provision a number")
     ]
     can_export = True
-    form_excluded_columns = ("phone_number",)  # and every SYSTEM_KEPT column (SecureModelView.scaffold_form)
+    form_excluded_columns = (  # and every SYSTEM_KEPT column (SecureModelView.scaffold_form)
+        "phone_number",
+        "address_street",  # the service address is checked whole on its own page (address_view)
+        "address_city",
+        "address_region",
+        "address_postal_code",
+    )
 
     def search_placeholder(self) -> str:
         return "Name, e-mail or phone number"
@@ -150,7 +167,14 @@ class BusinessView(
             flash(skipped_sentence(skipped), "warning")
 
 
-class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneSearchMixin, SecureModelView):
+class PhoneNumberView(
+    OrphansMixin,
+    ReleaseNumberMixin,
+    MoveReplaceMixin,
+    EmergencyNumberMixin,
+    PhoneSearchMixin,
+    SecureModelView,
+):
     """Every number with its capabilities and webhook state; operators re-sync webhooks from here."""
 
     list_template = "admin/phonenumber/list.html"
@@ -166,6 +190,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "business",
         "twilio_sid",
         "webhook_status",
+        "emergency_address_status",
         "last_call_at",
         "webhook_checked_at",
         "webhook_error",
@@ -204,6 +229,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "last_call_at",
         "last_call_status",
         "last_call_duration",
+        "emergency_address_status",
     )
     column_labels: ClassVar[dict[str, str]] = {
         "e164": "Number",
@@ -218,6 +244,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "last_call_at": "Last call",
         "last_call_status": "Last call's status",
         "last_call_duration": "Last call's seconds",
+        "emergency_address_status": "Emergency address",
     }
     column_formatters: ClassVar[dict[str, Any]] = {
         "e164": formatters.formatted_number,
@@ -230,6 +257,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "webhook_error": formatters.error_text,
         "last_call_at": formatters.last_call,
         "created_at": formatters.timestamp,
+        "emergency_address_status": emergency_badge,
     }
     column_formatters_detail: ClassVar[dict[str, Any]] = {
         **column_formatters,
@@ -248,6 +276,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
     column_filters = (
         "webhook_status",
         WebhookFailingFilter(),
+        EmergencyAddressFilter(),
         CapabilityFilter(),
         "area_code",
         BusinessStatusFilter(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from webapp.cli.emergency import businesses_group, emergency_command
 from webapp.cli.health import check_health_command, health_command, test_call_command
 from webapp.cli.number_lifecycle import (
     move_command,
@@ -35,7 +36,9 @@ def init_app(app: Flask) -> None:
         test_call_command,
         check_health_command,
         usage_command,
+        emergency_command,
     ):
         numbers_group.add_command(command)
     app.cli.add_command(numbers_group)
+    app.cli.add_command(businesses_group)
     app.cli.add_command(worker_command)

@@ -27,6 +27,10 @@ BOOKKEEPING = (
     "boundary_sids",
     "call_sid",
     "placed_at",
+    "looks",
+    "action",
+    "assigned_at",
+    "unregistering_since",
 )
 """Result keys the jobs keep for themselves, left out of the summary."""
 

@@ -21,6 +21,12 @@ AWAITING = Gauge(
     "Active businesses without a number (the provisioning backlog), as of the last fleet count.",
     multiprocess_mode="mostrecent",
 )
+WITHOUT_EMERGENCY_ADDRESS = Gauge(
+    "switchboard_numbers_without_emergency_address",
+    "Voice numbers without a registered emergency address (a 911 call reaches no local dispatcher), as of "
+    "the last fleet count.",
+    multiprocess_mode="mostrecent",
+)
 COUNTED_AT = Gauge(
     "switchboard_fleet_counted_timestamp_seconds",
     "When the fleet gauges were last counted (Unix time).",
@@ -28,9 +34,12 @@ COUNTED_AT = Gauge(
 )
 
 
-def record_fleet(numbers_by_webhook_status: Mapping[str, int], awaiting_number: int) -> None:
+def record_fleet(
+    numbers_by_webhook_status: Mapping[str, int], awaiting_number: int, without_emergency_address: int
+) -> None:
     """Set the fleet gauges from a count (every webhook status, those with no number at 0)."""
     for status, count in numbers_by_webhook_status.items():
         NUMBERS.labels(status).set(count)
     AWAITING.set(awaiting_number)
+    WITHOUT_EMERGENCY_ADDRESS.set(without_emergency_address)
     COUNTED_AT.set_to_current_time()

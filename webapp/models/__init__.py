@@ -8,7 +8,8 @@ from webapp.models.business import Business, BusinessStatus
 from webapp.models.call_event import CallEvent, CallReport, record_call
 from webapp.models.number_history import NumberEvent, NumberHistory
 from webapp.models.persistence import commit_or_raise
-from webapp.models.phone_number import CAPABILITIES, PhoneNumber, WebhookStatus
+from webapp.models.phone_number import CAPABILITIES, EmergencyStatus, PhoneNumber, WebhookStatus
+from webapp.models.service_address import ServiceAddress
 from webapp.models.user import Role, User
 
 __all__ = [
@@ -23,10 +24,12 @@ __all__ = [
     "BusinessStatus",
     "CallEvent",
     "CallReport",
+    "EmergencyStatus",
     "NumberEvent",
     "NumberHistory",
     "PhoneNumber",
     "Role",
+    "ServiceAddress",
     "User",
     "ValidationError",
     "WebhookStatus",

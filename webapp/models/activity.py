@@ -32,6 +32,7 @@ class ActivityKind(enum.StrEnum):
     HEALTH_CHECK = "health_check"
     TEST_CALL = "test_call"
     HEALTH_SWEEP = "health_sweep"
+    EMERGENCY_ADDRESS = "emergency_address"
 
 
 NUMBER_CHANGES = (ActivityKind.PROVISION, ActivityKind.RELEASE, ActivityKind.MOVE, ActivityKind.REPLACE)
@@ -74,6 +75,9 @@ class Activity(UuidPrimaryKey, Model):
         # Activities (not a lock in Redis) is atomic with recording the job, outlives a dead worker (a lost
         # job is failed by `live_activity`) and covers one release in flight per number as well.
         _one_in_flight("uq_activities_number_change_in_flight", NUMBER_CHANGES, "business_id"),
+        _one_in_flight(
+            "uq_activities_emergency_in_flight", ActivityKind.EMERGENCY_ADDRESS, "phone_number_id"
+        ),
     )
 
     kind: Mapped[ActivityKind] = mapped_column(enum_column(ActivityKind, "activity_kind"), index=True)

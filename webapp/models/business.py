@@ -25,6 +25,7 @@ from webapp.models.base import (
 from webapp.models.checks import AREA_CODE_GLOB, AREA_CODE_REGEX, format_check
 from webapp.models.indexes import needs_trigrams, trigram_index
 from webapp.models.phone_format import check_area_code
+from webapp.models.service_address import CITY_MAX, STREET_MAX, ServiceAddress
 
 if TYPE_CHECKING:
     from webapp.models.phone_number import PhoneNumber
@@ -99,6 +100,14 @@ class Business(UuidPrimaryKey, Timestamps, Model):
     """Whether a number row names this business; kept by the database's triggers (number_flag.py)."""
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=SYSTEM_KEPT)
     """When the business was last cancelled; None unless it is cancelled now."""
+    address_street: Mapped[str | None] = mapped_column(String(STREET_MAX))
+    address_city: Mapped[str | None] = mapped_column(String(CITY_MAX))
+    address_region: Mapped[str | None] = mapped_column(String(2))
+    address_postal_code: Mapped[str | None] = mapped_column(String(10))
+    """The service address (US), set whole through `set_service_address`; all four empty when unknown."""
+    twilio_address_sid: Mapped[str | None] = mapped_column(String(34), info=SYSTEM_KEPT)
+    """The Twilio Address (AD...) made from the service address for emergency calls; emptied when the
+    address changes, so the next registration makes a new one."""
 
     phone_number: Mapped[PhoneNumber | None] = relationship(
         "PhoneNumber",
@@ -163,6 +172,31 @@ class Business(UuidPrimaryKey, Timestamps, Model):
                 "voice_url", f"Voice URL must be at most {VOICE_URL_MAX_LENGTH} characters."
             )
         return url
+
+    @property
+    def service_address(self) -> ServiceAddress | None:
+        """The business's service address, or None when it has none."""
+        if self.address_street is None:
+            return None
+        return ServiceAddress(
+            self.address_street,
+            self.address_city or "",
+            self.address_region or "",
+            self.address_postal_code or "",
+        )
+
+    def set_service_address(self, address: ServiceAddress) -> None:
+        """Record `address` (already checked); a new one forgets the Twilio Address made from the old."""
+        if address != self.service_address:
+            self.twilio_address_sid = None
+        self.address_street, self.address_city = address.street, address.city
+        self.address_region, self.address_postal_code = address.region, address.postal_code
+
+    def emergency_refusal(self) -> str | None:
+        """Why no emergency address can be registered for its number (it has no service address), or None."""
+        if self.service_address is None:
+            return f"{self.name} has no service address: set it on the business's page first."
+        return None
 
     def number_refusal(self) -> NumberRefusal | None:
         """Why no number may be bought for it (it must be paying, `active`, and have none), or None."""

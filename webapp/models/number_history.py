@@ -59,17 +59,19 @@ class NumberHistory(UuidPrimaryKey, Model):
     by: Mapped[User | None] = relationship()
 
     @classmethod
-    def of(cls, number: PhoneNumber, event: NumberEvent, activity: Activity, **details: Any) -> NumberHistory:
-        """The row recording what `activity` did to `number`, while the number is still its business's
-        (`details`: `moved_to_id`, `reason`, `note`)."""
+    def of(
+        cls, number: PhoneNumber, event: NumberEvent, activity: Activity | None, **details: Any
+    ) -> NumberHistory:
+        """The row recording what `activity` (None: no job, as in tests) did to `number`, while the number is
+        still its business's (`details`: `moved_to_id`, `reason`, `note`)."""
         return cls(
             event=event,
             e164=number.e164,
             twilio_sid=number.twilio_sid,
             business_id=number.business_id,
             business_name=number.business.name,
-            by_id=activity.requested_by_id,
-            activity_id=activity.id,
+            by_id=activity.requested_by_id if activity is not None else None,
+            activity_id=activity.id if activity is not None else None,
             **details,
         )
 

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text
+from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.models.base import (
@@ -38,6 +38,21 @@ class WebhookStatus(enum.StrEnum):
     IN_SYNC = "in_sync"
     DRIFTED = "drifted"
     ERROR = "error"
+
+
+class EmergencyStatus(enum.StrEnum):
+    """Twilio's `emergency_address_status` of a number: whether 911 calls from it carry its address."""
+
+    REGISTERED = "registered"
+    UNREGISTERED = "unregistered"
+    PENDING_REGISTRATION = "pending-registration"
+    REGISTRATION_FAILURE = "registration-failure"
+    PENDING_UNREGISTRATION = "pending-unregistration"
+    UNREGISTRATION_FAILURE = "unregistration-failure"
+
+
+EMERGENCY_PENDING = (EmergencyStatus.PENDING_REGISTRATION, EmergencyStatus.PENDING_UNREGISTRATION)
+"""The statuses Twilio passes through on its way to a final one."""
 
 
 class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
@@ -73,6 +88,12 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     last_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_call_status: Mapped[str | None] = mapped_column(String(20))
     last_call_duration: Mapped[int | None] = mapped_column(Integer)
+    emergency_address_sid: Mapped[str | None] = mapped_column(String(34))
+    """The Twilio Address (AD...) assigned to the number for emergency calls, as we last set or saw it."""
+    emergency_address_status: Mapped[str | None] = mapped_column(String(24), index=True)
+    """Twilio's `emergency_address_status` (`EmergencyStatus`) as last seen; None: never registered here."""
+    emergency_address_error: Mapped[str | None] = mapped_column(Text)
+    """Why Twilio could not register or unregister the address, in its words, when it could not."""
 
     business: Mapped[Business] = relationship("Business", back_populates="phone_number")
 
@@ -119,6 +140,28 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     def webhook_failing_since(cls, since: datetime) -> ColumnElement[bool]:
         """The condition of `webhook_failing` in SQL, for lists, filters and counts."""
         return cls.webhook_failed_at >= since
+
+    @validates("emergency_address_status")
+    def _validate_emergency_address_status(self, key: str, value: str | None) -> str | None:
+        return None if value is None else EmergencyStatus(value).value
+
+    @property
+    def emergency_registered(self) -> bool:
+        """Whether Twilio has registered an emergency address for the number."""
+        return self.emergency_address_status == EmergencyStatus.REGISTERED
+
+    @classmethod
+    def without_emergency_address(cls) -> ColumnElement[bool]:
+        """The condition of a number whose emergency address is not registered, in SQL."""
+        return or_(
+            cls.emergency_address_status.is_(None),
+            cls.emergency_address_status != EmergencyStatus.REGISTERED.value,
+        )
+
+    @classmethod
+    def voice_capable(cls) -> ColumnElement[bool]:
+        """The condition of a number that takes calls (its `voice` capability), in SQL."""
+        return cls.capabilities["voice"].as_boolean().is_(True)
 
     def __repr__(self) -> str:
         return f"<PhoneNumber {self.e164} {self.twilio_sid}>"

@@ -20,6 +20,10 @@ otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
 - `POST IncomingPhoneNumbers.json`: buy by `PhoneNumber` or `AreaCode`, honouring Twilio's magic test
   inputs (see `pool.py`).
 - `GET`, `POST`, `DELETE IncomingPhoneNumbers/{Sid}.json`: fetch, update, release (404/20404 after).
+- `POST`, `GET Addresses.json` (`CustomerName`, `FriendlyName`, `EmergencyEnabled`, `IsoCountry`), `GET`,
+  `POST`, `DELETE Addresses/{Sid}.json`, with Twilio's validation (`addresses.py`). An update's
+  `EmergencyAddressSid` registers (or, empty, unregisters) a number's emergency address after a delay
+  (`emergency.py`); a number whose emergency address is registered is not released.
 - `GET /v1/PhoneNumbers/Countries/US` (Twilio's Pricing API, same credentials): monthly price per number
   type.
 - `POST Calls.json`, `GET Calls/{Sid}.json`, `POST Messages.json` (`From` must be an owned number or
@@ -68,9 +72,12 @@ Control API under `/_sandbox/`, same basic auth, JSON; never counted and never f
 - `POST /_sandbox/alerts` with
   `{"alerts": [{"error_code", "resource_sid", "request_url", "date_generated"}]}`: record alerts in bulk,
   as if Twilio had raised them.
+- `GET /_sandbox/emergency`, `PUT /_sandbox/emergency` with any of `{"delay_seconds": 2,
+  "fail_registration": false, "fail_unregistration": false, "reason": "..."}`: how emergency-address
+  registrations go from now on (a reset of the state restores the defaults).
 - `GET /_sandbox/pool`, `PUT /_sandbox/pool` with `{"pool_size": N}`.
 - `POST /_sandbox/reset?scope=counts|state|all` (default `all`): clear the counts, the stored numbers,
-  calls, messages, alerts and events, or both.
+  calls, messages, alerts, events, addresses and emergency settings, or both.
 
 The server is threaded (a thread per connection), so concurrent requests wait out their latency side by
 side. Request counts, statistics, faults, latency, the cap and pool size live in the process; numbers, calls,

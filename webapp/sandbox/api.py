@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, request
 
-from webapp.sandbox import errors, numbers, render, voice
+from webapp.sandbox import emergency, errors, numbers, render, voice
 from webapp.sandbox.errors import TwilioError
 from webapp.sandbox.monitor import record_number_change
 from webapp.sandbox.pool import MAGIC_AVAILABLE, digit_pattern
@@ -16,6 +16,7 @@ from webapp.sandbox.state import current_state
 from webapp.sandbox.store import new_sid, utc_now
 
 bp = Blueprint("api", __name__, url_prefix="/2010-04-01/Accounts/<account_sid>")
+bp.before_request(emergency.settle_due)
 
 PAGE_TOKEN = re.compile(r"^PT(\d+)$")
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
@@ -123,9 +124,11 @@ def update_number(account_sid: str, sid: str) -> Response:
     state = current_state()
     friendly_name, settings = numbers.parse_number_settings(request.form)
     before = state.store.get_number(sid)
+    settings.update(emergency.emergency_settings(before, request.form))
     number = state.store.update_number(sid, friendly_name, settings)
     if before is None or number is None:
         raise not_found("IncomingPhoneNumber", sid)
+    emergency.schedule(number)
     record_number_change(
         state,
         before,
@@ -140,8 +143,12 @@ def update_number(account_sid: str, sid: str) -> Response:
 
 @bp.delete("/IncomingPhoneNumbers/<sid>.json")
 def release_number(account_sid: str, sid: str) -> tuple[str, int]:
-    """Release an owned number back to the pool."""
-    if not current_state().store.release_number(sid):
+    """Release an owned number back to the pool, unless its emergency address is registered."""
+    store = current_state().store
+    number = store.get_number(sid)
+    if number is not None:
+        emergency.refuse_release(number)
+    if not store.release_number(sid):
         raise not_found("IncomingPhoneNumber", sid)
     return "", 204
 

@@ -10,7 +10,7 @@ import time
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from webapp.sandbox import api, control, errors, monitor, pricing, traffic
+from webapp.sandbox import addresses, api, control, errors, monitor, pricing, traffic
 from webapp.sandbox.errors import TwilioError, injected_error
 from webapp.sandbox.faults import RESET_ENVIRON_KEY
 from webapp.sandbox.state import EXTENSION_KEY, SandboxState, current_state
@@ -27,6 +27,7 @@ def create_sandbox_app(state: SandboxState) -> Flask:
     app = Flask(__name__)
     app.extensions[EXTENSION_KEY] = state
     app.register_blueprint(api.bp)
+    app.register_blueprint(addresses.bp)
     app.register_blueprint(control.bp)
     app.register_blueprint(pricing.bp)
     app.register_blueprint(monitor.bp)

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from webapp.sandbox import errors
+from webapp.sandbox import emergency, errors
 from webapp.sandbox.errors import TwilioError
 from webapp.sandbox.faults import FaultSpecError, parse_faults
 from webapp.sandbox.monitor import new_alert, parse_date, record_number_change
 from webapp.sandbox.numbers import parse_number_settings
 from webapp.sandbox.pool import MAX_POOL_SIZE
-from webapp.sandbox.state import MAX_CONCURRENCY, SandboxState, current_state
+from webapp.sandbox.state import MAX_CONCURRENCY, EmergencySettings, SandboxState, current_state
 from webapp.sandbox.voice import record_outside_call
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
@@ -143,11 +143,13 @@ def change_number_in_console(sid: str) -> Response:
         raise bad_request('changes must be an object of Twilio parameters, e.g. {"VoiceUrl": "https://..."}.')
     friendly_name, settings = parse_number_settings(changes)
     before = state.store.get_number(sid)
+    settings.update(emergency.emergency_settings(before, changes))
     after = state.store.update_number(sid, friendly_name, settings)
     if before is None or after is None:
         raise TwilioError(
             404, errors.NOT_FOUND, f"The requested resource IncomingPhoneNumber {sid} was not found"
         )
+    emergency.schedule(after)
     actor = str(body.get("actor_name") or "a Console user")
     event = record_number_change(
         state,
@@ -159,6 +161,40 @@ def change_number_in_console(sid: str) -> Response:
         description=f"Phone number {after.phone_number} updated in the Console by {actor}",
     )
     return jsonify(event=event)
+
+
+@bp.get("/emergency")
+def show_emergency() -> Response:
+    """Return how emergency-address registrations go: their delay, whether they fail, and the reason."""
+    return jsonify(current_state().emergency.describe())
+
+
+@bp.put("/emergency")
+def change_emergency() -> Response:
+    """Change any of `delay_seconds` (0 to 600), `fail_registration`, `fail_unregistration` (true: every
+    registration or unregistration from now on fails) and `reason` (what the failure's alert says)."""
+    state = current_state()
+    body = json_body()
+    settings = state.emergency
+    unknown = set(body) - set(settings.describe())
+    if unknown:
+        raise bad_request(f"Unknown keys {sorted(unknown)}: use {', '.join(settings.describe())}.")
+    for flag in ("fail_registration", "fail_unregistration"):
+        if flag in body and not isinstance(body[flag], bool):
+            raise bad_request(f"{flag} must be true or false, got {body[flag]!r}.")
+    delay = body.get("delay_seconds", settings.delay_seconds)
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 600:
+        raise bad_request(f"delay_seconds must be a number from 0 to 600, got {delay!r}.")
+    reason = body.get("reason", settings.reason)
+    if not isinstance(reason, str) or not reason.strip():
+        raise bad_request("reason must be a sentence.")
+    state.emergency = EmergencySettings(
+        float(delay),
+        body.get("fail_registration", settings.fail_registration),
+        body.get("fail_unregistration", settings.fail_unregistration),
+        reason.strip(),
+    )
+    return jsonify(state.emergency.describe())
 
 
 @bp.post("/alerts")
@@ -231,8 +267,9 @@ def change_pool() -> Response:
 
 @bp.post("/reset")
 def reset() -> Response:
-    """Clear the request counts (`?scope=counts`), the stored numbers, calls, messages, alerts and events
-    (`?scope=state`), or both (`?scope=all`, the default). Faults, latency and pool size stay. Calls still
+    """Clear the request counts (`?scope=counts`), the stored numbers, calls, messages, alerts, events,
+    addresses and emergency settings (`?scope=state`), or both (`?scope=all`, the default). Faults, latency
+    and pool size stay. Calls still
     ringing a voice URL are waited for (up to `RING_WAIT_SECONDS`), so none records into the cleared state."""
     state = current_state()
     scope = request.args.get("scope", "all")
@@ -243,4 +280,5 @@ def reset() -> Response:
     if scope in ("state", "all"):
         state.wait_for_rings(RING_WAIT_SECONDS)
         state.store.clear()
+        state.emergency = EmergencySettings()
     return jsonify(reset=scope)

@@ -25,6 +25,16 @@ MESSAGE_TO_REQUIRED = 21604
 MESSAGE_FROM_NOT_OWNED = 21606
 INVALID_PARAMETER = 20001
 """The sandbox's code for a malformed parameter Twilio documents no specific code for."""
+ADDRESS_PARAMETER_INVALID = 21238
+"""Twilio's "Address Validation Error": a parameter of an Address create or update is incorrect."""
+ADDRESS_NOT_VALIDATED = 21628
+"""Twilio's "Address Validation Error": the address cannot be validated (not found in its data)."""
+ADDRESS_SUGGESTED = 21629
+"""Twilio's "Check Suggested Address": with `AutoCorrectAddress=false`, a near match it would correct."""
+EMERGENCY_ADDRESS_IN_USE = INVALID_PARAMETER
+"""Twilio refuses to release a number whose emergency address is registered (its support article "Cancel or
+release a Twilio number") and to delete an Address a number uses, but documents no code for either that we
+found: the sandbox answers its generic code, and Switchboard never relies on it."""
 
 STATUS_CODES = {429: TOO_MANY_REQUESTS, 500: INTERNAL_ERROR, 503: SERVICE_UNAVAILABLE}
 """The Twilio code an injected HTTP status carries; any other status carries the status itself."""

@@ -29,6 +29,8 @@ NUMBER_SETTING_DEFAULTS: dict[str, Any] = {
     "sms_fallback_method": "POST",
     "sms_application_sid": "",
     "trunk_sid": "",
+    "emergency_address_sid": None,
+    "emergency_address_status": "unregistered",
 }
 """What a newly bought number answers for each setting the purchase did not give."""
 
@@ -68,8 +70,6 @@ def incoming_number(number: OwnedNumber, account_sid: str) -> dict[str, Any]:
         "capabilities": capabilities(number.sms),
         "date_created": rfc2822(number.date_created),
         "date_updated": rfc2822(number.date_updated),
-        "emergency_address_sid": None,
-        "emergency_address_status": "unregistered",
         "emergency_status": "Inactive",
         "friendly_name": number.friendly_name,
         "identity_sid": None,

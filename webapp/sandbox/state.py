@@ -6,6 +6,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 
@@ -106,6 +107,26 @@ class TrafficGate:
 
 
 @dataclass
+class EmergencySettings:
+    """How the sandbox's emergency-address registrations go (`emergency.py`); changed through
+    `PUT /_sandbox/emergency`."""
+
+    delay_seconds: float = 2.0
+    fail_registration: bool = False
+    fail_unregistration: bool = False
+    reason: str = "The address could not be matched in the 911 database."
+
+    def describe(self) -> dict[str, Any]:
+        """Return the settings as the control API shows them."""
+        return {
+            "delay_seconds": self.delay_seconds,
+            "fail_registration": self.fail_registration,
+            "fail_unregistration": self.fail_unregistration,
+            "reason": self.reason,
+        }
+
+
+@dataclass
 class SandboxState:
     """Everything the sandbox's request handlers share; `latency_ms`, `pool_size` and the traffic cap
     change at run time."""
@@ -118,6 +139,7 @@ class SandboxState:
     latency_ms: int = 0
     counter: RequestCounter = field(default_factory=RequestCounter)
     traffic: TrafficGate = field(default_factory=TrafficGate)
+    emergency: EmergencySettings = field(default_factory=EmergencySettings)
     rings: list[threading.Thread] = field(default_factory=list)
     """Calls ringing a voice URL, and delayed status callbacks, in the background (`voice.py`,
     `status_callback.py`); a reset of the state waits for them."""

@@ -40,11 +40,14 @@ CREATE TABLE IF NOT EXISTS messages (sid TEXT PRIMARY KEY, record TEXT NOT NULL)
 CREATE TABLE IF NOT EXISTS alerts (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS call_events (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS addresses (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS emergency_changes (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
 """
 
-RECORD_TABLES = ("calls", "messages", "alerts", "events", "call_events")
-"""Tables of JSON records keyed by SID: calls, messages, Monitor alerts and events, and each call's
-webhook requests (`call_events`, keyed by the call's SID)."""
+RECORD_TABLES = ("calls", "messages", "alerts", "events", "call_events", "addresses", "emergency_changes")
+"""Tables of JSON records keyed by SID: calls, messages, Monitor alerts and events, each call's webhook
+requests (`call_events`, keyed by the call's SID), Addresses, and the emergency-address registrations under
+way (`emergency_changes`, keyed by the number's SID; `emergency.py`)."""
 
 
 def new_sid(prefix: str) -> str:
@@ -281,6 +284,12 @@ class Store:
         with self._transaction() as db:
             row = db.execute(f"SELECT record FROM {table} WHERE sid = ?", (sid,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def delete_record(self, table: str, sid: str) -> bool:
+        """Delete a stored record; False if there was none."""
+        check_record_table(table)
+        with self._transaction(write=True) as db:
+            return db.execute(f"DELETE FROM {table} WHERE sid = ?", (sid,)).rowcount == 1
 
     def clear(self) -> None:
         """Forget every owned number and record: all numbers return to the pool."""

@@ -34,7 +34,15 @@ from webapp.twilio_client.errors import (
     TimedOut,
     TwilioUnavailable,
 )
-from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
+from webapp.twilio_client.models import (
+    AvailableNumber,
+    Call,
+    Message,
+    NumberPage,
+    NumberPrices,
+    TwilioAddress,
+    TwilioNumber,
+)
 from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.settings import TwilioSettings
 
@@ -59,6 +67,7 @@ __all__ = [
     "NumberUnavailable",
     "RateLimited",
     "TimedOut",
+    "TwilioAddress",
     "TwilioClient",
     "TwilioNumber",
     "TwilioSettings",

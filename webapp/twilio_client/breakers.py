@@ -45,6 +45,9 @@ OPERATIONS = (
     "list_calls",
     "list_messages",
     "list_call_events",
+    "create_address",
+    "find_addresses",
+    "set_emergency_address",
 )
 """The client's operations; each has a breaker named `twilio:<operation>`."""
 

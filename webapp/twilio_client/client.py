@@ -18,6 +18,7 @@ from redis import Redis
 from twilio.rest import Client
 
 from webapp.metrics import twilio as twilio_metrics
+from webapp.twilio_client.addresses import EmergencyAddresses
 from webapp.twilio_client.breakers import Breakers, breaker_name
 from webapp.twilio_client.concurrency import AccountConcurrency
 from webapp.twilio_client.configuration import NumberConfiguration
@@ -74,11 +75,12 @@ def load_library() -> None:
         twilio.messages,
         twilio.monitor.v1.alerts,
         twilio.monitor.v1.events,
+        twilio.addresses,
     ):
         logger.debug("Loaded %s", type(api).__name__)
 
 
-class TwilioClient:
+class TwilioClient(EmergencyAddresses):
     """Switchboard's Twilio operations; every method returns our dataclasses or raises `ApiError`.
 
     Args:

@@ -36,6 +36,10 @@ class TwilioNumber:
     sms_method: str | None = None
     voice_application_sid: str | None = None
     trunk_sid: str | None = None
+    emergency_address_sid: str | None = None
+    emergency_address_status: str | None = None
+    """Twilio's `registered`, `unregistered`, `pending-registration`, `registration-failure`,
+    `pending-unregistration` or `unregistration-failure`."""
 
     @classmethod
     def from_resource(cls, resource: Any) -> TwilioNumber:
@@ -55,7 +59,41 @@ class TwilioNumber:
             sms_method=resource.sms_method or None,
             voice_application_sid=resource.voice_application_sid or None,
             trunk_sid=resource.trunk_sid or None,
+            emergency_address_sid=resource.emergency_address_sid or None,
+            emergency_address_status=str(resource.emergency_address_status or "") or None,
         )
+
+
+@dataclass(frozen=True)
+class TwilioAddress:
+    """An Address on the account, as Twilio stored it (corrected, when it corrected it)."""
+
+    sid: str
+    customer_name: str
+    street: str
+    city: str
+    region: str
+    postal_code: str
+    iso_country: str
+    emergency_enabled: bool
+
+    @classmethod
+    def from_resource(cls, resource: Any) -> TwilioAddress:
+        """Copy the fields we use from twilio-python's AddressInstance."""
+        return cls(
+            sid=resource.sid,
+            customer_name=resource.customer_name or "",
+            street=resource.street or "",
+            city=resource.city or "",
+            region=resource.region or "",
+            postal_code=resource.postal_code or "",
+            iso_country=resource.iso_country or "",
+            emergency_enabled=bool(resource.emergency_enabled),
+        )
+
+    def one_line(self) -> str:
+        """The address as one line: `1 Main St, Springfield, IL 62701`."""
+        return f"{self.street}, {self.city}, {self.region} {self.postal_code}"
 
 
 @dataclass(frozen=True)

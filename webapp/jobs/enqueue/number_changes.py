@@ -13,7 +13,7 @@ import logging
 from webapp.extensions import db
 from webapp.jobs.enqueue.kinds import requested_purchase
 from webapp.jobs.enqueue.lost_jobs import live_activity
-from webapp.jobs.enqueue.starting import start_for_number
+from webapp.jobs.enqueue.starting import in_flight_query, start_for_number
 from webapp.models import IN_FLIGHT, Activity, ActivityKind, Business, PhoneNumber, User, ValidationError
 from webapp.models.activity import NUMBER_CHANGES
 
@@ -41,14 +41,26 @@ def change_in_flight(business_id: object) -> Activity | None:
     )
 
 
+def emergency_in_flight(number: PhoneNumber) -> Activity | None:
+    """Return the number's emergency-address job in flight, if any."""
+    return live_activity(
+        in_flight_query(ActivityKind.EMERGENCY_ADDRESS, Activity.phone_number_id == number.id)
+    )
+
+
 def refuse_if_busy(number: PhoneNumber, kind: ActivityKind) -> Activity | None:
     """Return the job of `kind` already in flight for `number` (a second click), or None when there is none.
 
     Raises:
-        ValidationError: another change of the business's number is in flight.
+        ValidationError: another change of the business's number, or of its emergency address, is in flight.
     """
     running = change_in_flight(number.business_id)
     if running is None:
+        if emergency_in_flight(number) is not None:
+            raise ValidationError(
+                "phone_number",
+                f"The emergency address of {number.formatted} is being changed; wait until that ends.",
+            )
         return None
     if running.kind == kind and running.phone_number_id == number.id:
         return running

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from rq import Callback, Queue
 
@@ -43,6 +45,7 @@ JOBS: dict[ActivityKind, JobSpec] = {
     ActivityKind.HEALTH_CHECK: JobSpec("webapp.jobs.tasks.number_health.refresh_health", 300),
     ActivityKind.TEST_CALL: JobSpec("webapp.jobs.tasks.test_calls.place_test_call", 300),
     ActivityKind.HEALTH_SWEEP: JobSpec("webapp.jobs.tasks.health_sweep.sweep_health", 1800),
+    ActivityKind.EMERGENCY_ADDRESS: JobSpec("webapp.jobs.tasks.emergency.change_emergency_address", 120),
 }
 """Each job's time limit covers Twilio's timeouts times the client's attempts, with room to spare;
 checking every number gets an hour (about 100 numbers a second against Twilio)."""
@@ -86,17 +89,36 @@ def enqueue_batch(kind: ActivityKind, activity_ids: list[str], job_id: str) -> N
     )
 
 
+def schedule_follow_up(kind: ActivityKind, activity_id: str, delay_seconds: int) -> str:
+    """Put the job of a `kind` Activity on RQ's scheduler, to run in `delay_seconds`, under a new job id;
+    return the id (a job waiting for Twilio looks again this way, `running/follow_up.py`).
+
+    Raises:
+        redis.exceptions.RedisError: Redis did not answer.
+    """
+    spec = JOBS[kind]
+    job_id = uuid.uuid4().hex
+    description = f"{kind.value} activity {activity_id}, looking again"
+    options = job_options(activity_id, spec.timeout, job_id, description)
+    get_queue().enqueue_in(timedelta(seconds=delay_seconds), spec.function, activity_id, **options)
+    return job_id
+
+
+def job_options(argument: object, timeout: int, job_id: str, description: str) -> dict[str, object]:
+    """Our time limit, retention and failure callback for a job, and the ids its log lines carry (the
+    request's, and the Activity's when `argument` is one Activity's id)."""
+    return {
+        "job_timeout": timeout,
+        "job_id": job_id,
+        "description": description,
+        "result_ttl": RESULT_TTL_SECONDS,
+        "failure_ttl": FAILURE_TTL_SECONDS,
+        "on_failure": Callback(FAILURE_CALLBACK),
+        "meta": job_meta(argument if isinstance(argument, str) else None),
+    }
+
+
 def put_on_queue(function: str, argument: object, timeout: int, job_id: str, description: str) -> None:
-    """Enqueue `function(argument)` with our time limit, retention and failure callback, and the ids its log
-    lines carry (the request's, and the Activity's when `argument` is one Activity's id)."""
-    get_queue().enqueue_call(
-        function,
-        args=(argument,),
-        timeout=timeout,
-        job_id=job_id,
-        description=description,
-        result_ttl=RESULT_TTL_SECONDS,
-        failure_ttl=FAILURE_TTL_SECONDS,
-        on_failure=Callback(FAILURE_CALLBACK),
-        meta=job_meta(argument if isinstance(argument, str) else None),
-    )
+    """Enqueue `function(argument)` with `job_options`."""
+    options = job_options(argument, timeout, job_id, description)
+    get_queue().enqueue(function, argument, **options)

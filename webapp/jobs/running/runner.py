@@ -27,6 +27,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from webapp.extensions import db
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.failures import expected_failure_message
+from webapp.jobs.running.follow_up import StillPending, look_again_later
 from webapp.jobs.running.runtime import job_context
 from webapp.jobs.running.saving import grouped_saves, save, undo
 from webapp.jobs.running.tracking import (
@@ -50,12 +51,17 @@ DATABASE_UNREACHABLE = (OperationalError, InterfaceError)
 """The database did not answer (down, connection lost, or SQLite's write lock held too long)."""
 
 
+GivingUp = Callable[[Activity], None]
+"""Called for an Activity whose transient failures used up its retries, before it fails."""
+
+
 def run_activity(
-    activity_id: str, work: Callable[[Activity], dict[str, Any]]
+    activity_id: str, work: Callable[[Activity], dict[str, Any]], giving_up: GivingUp | None = None
 ) -> dict[str, Any] | Retry | None:
     """Run `work` for the Activity and record how it ended; return its result, a `Retry`, or None.
 
-    None means the Activity was gone or had already ended, and nothing was done.
+    None means the Activity was gone or had already ended, and nothing was done, or that it waits for Twilio
+    and runs again later (`follow_up.py`).
     """
     with job_context() as app:
         intervals = app.config["JOB_RETRY_INTERVALS"]
@@ -67,8 +73,13 @@ def run_activity(
                 result = work(activity)
             except TRANSIENT as error:
                 if (retry := retry_later(activity, error, intervals)) is None:
+                    if giving_up is not None:
+                        giving_up(activity)
                     raise
                 return retry
+            except StillPending as pending:
+                look_again_later(activity, pending)
+                return None
             succeed(activity, result)
             return result
         except DATABASE_UNREACHABLE as error:
@@ -106,7 +117,7 @@ def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry
 
 
 def run_activities(
-    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]]
+    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], giving_up: GivingUp | None = None
 ) -> dict[str, int] | Retry:
     """Run `work` for each Activity in turn, each recorded as `run_activity` records a job of its own, except
     that all of them start together (`start_attempts`, one statement: their Twilio calls go out together).
@@ -117,22 +128,28 @@ def run_activities(
     ended). Any other error propagates: RQ records it and the failure callback fails every Activity of the
     batch not yet ended.
 
-    Returns how many Activities succeeded, failed, wait for a retry or were skipped, or the `Retry`.
+    An Activity that waits for Twilio (`StillPending`) goes on as a job of its own (`follow_up.py`).
+
+    Returns how many Activities succeeded, failed, wait for a retry or for Twilio, or were skipped, or the
+    `Retry`.
     """
     with job_context() as app:
         intervals = app.config["JOB_RETRY_INTERVALS"]
         try:
             with grouped_saves():
-                return run_in_turn(activity_ids, work, intervals)
+                return run_in_turn(activity_ids, work, intervals, giving_up)
         except DATABASE_UNREACHABLE as error:
             return retry_after_database_outage(error, intervals)
 
 
 def run_in_turn(
-    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], intervals: list[int]
+    activity_ids: list[str],
+    work: Callable[[Activity], dict[str, Any]],
+    intervals: list[int],
+    giving_up: GivingUp | None,
 ) -> dict[str, int] | Retry:
     """The body of `run_activities`, in its app context."""
-    outcome = dict.fromkeys(("succeeded", "failed", "retrying", "skipped"), 0)
+    outcome = dict.fromkeys(("succeeded", "failed", "retrying", "waiting", "skipped"), 0)
     retry: Retry | None = None
     started = start_attempts(activity_ids)
     for activity_id in activity_ids:
@@ -147,7 +164,17 @@ def run_in_turn(
                 retry = retried
                 outcome["retrying"] += 1
                 continue
+            if giving_up is not None:
+                giving_up(activity)
             failed: JobFailed | ValidationError | ApiError = error
+        except StillPending as pending:
+            try:
+                look_again_later(activity, pending)
+            except JobFailed as error:
+                failed = error
+            else:
+                outcome["waiting"] += 1
+                continue
         except (JobFailed, ValidationError, ApiError) as error:
             undo()
             failed = error

@@ -1,5 +1,6 @@
-"""The recurring fleet count, run in the worker process: numbers by webhook status and the businesses
-awaiting a number, set on the fleet gauges (`webapp.metrics.fleet`) that `/metrics` shows."""
+"""The recurring fleet count, run in the worker process: numbers by webhook status, the businesses
+awaiting a number and the voice numbers without a registered emergency address, set on the fleet gauges
+(`webapp.metrics.fleet`) that `/metrics` shows."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from webapp.models import Business, PhoneNumber, WebhookStatus
 from webapp.models.business import awaiting_number
 
 INTERVAL_SECONDS = 60
-"""How often the fleet is counted: one GROUP BY over the numbers and one partial-index count."""
+"""How often the fleet is counted: one GROUP BY over the numbers, one partial-index count and one count of
+the numbers without a registered emergency address."""
 
 
 def count_fleet() -> dict[str, int]:
-    """Count the fleet and set the gauges; return the counts (numbers by webhook status, and `awaiting`)."""
+    """Count the fleet and set the gauges; return the counts (numbers by webhook status, `awaiting` and
+    `without_emergency_address`)."""
     found = dict(
         db.session.execute(
             select(PhoneNumber.webhook_status, func.count()).group_by(PhoneNumber.webhook_status)
@@ -23,5 +26,7 @@ def count_fleet() -> dict[str, int]:
     )
     by_status = {status.value: found.get(status, 0) for status in WebhookStatus}
     awaiting = db.session.scalar(select(func.count()).select_from(Business).where(awaiting_number())) or 0
-    record_fleet(by_status, awaiting)
-    return {**by_status, "awaiting": awaiting}
+    missing = PhoneNumber.voice_capable() & PhoneNumber.without_emergency_address()
+    without_address = db.session.scalar(select(func.count()).select_from(PhoneNumber).where(missing)) or 0
+    record_fleet(by_status, awaiting, without_address)
+    return {**by_status, "awaiting": awaiting, "without_emergency_address": without_address}

@@ -21,6 +21,7 @@ from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activity
 from webapp.jobs.running.tracking import report_progress
 from webapp.jobs.running.twilio_state import friendly_name_for
+from webapp.jobs.tasks.emergency import unregister_first
 from webapp.models import Activity, Business, NumberEvent, NumberHistory
 from webapp.models.persistence import validation_error_for
 from webapp.twilio_client import get_client
@@ -42,6 +43,7 @@ def move(activity: Activity) -> dict[str, Any]:
     source = number.business
     if number.business_id != target.id and (refusal := move_refusal(number, target)):
         raise JobFailed(refusal)
+    unregister_first(activity, number, "moved")  # the address is the old business's
     client = get_client()
     report_progress(activity, 0, 2, step=f"Naming {number.e164} for {target.name} at Twilio")
     client.update_friendly_name(number.twilio_sid, friendly_name_for(target))

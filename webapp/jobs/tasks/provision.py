@@ -4,11 +4,17 @@ Never buys twice: every number is bought with the FriendlyName `switchboard:<bus
 attempt first looks for a number with that name at Twilio and adopts it (an earlier attempt that died after
 buying, or whose answer was lost). The unique `phone_numbers.business_id` guards the database side.
 
+Never leaves a bought number unrecorded because Twilio stayed unreachable: a provision that gives up
+schedules a look for a number its lost answers may have bought, and adopts it (`lost_purchases.py`).
+
 Never leaves a bought number unrecorded because of its webhook: the purchase itself sets the voice webhook,
 so a new number is recorded as Twilio answered. Only an adopted number whose webhook differs from ours gets
 an update, and when that fails the number is still recorded (marked drifted, with the reason) and the
 Activity succeeds with a note saying to re-sync it. Failing the job instead would leave a number Twilio
 bills for and the database does not know once the retries are used up.
+
+With `EMERGENCY_ADDRESS_ON_PROVISION`, each number bought for a business with a service address gets an
+emergency-address job of its own once recorded (`emergency.register_after_provision`).
 
 "Provision selected" starts provisions in batches (`bulk_provision.py`): a batch job sends every purchase
 of its batch side by side (`side_by_side.py`), then records each number in turn under its own Activity.
@@ -34,6 +40,8 @@ from webapp.jobs.running.saving import undo
 from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight
 from webapp.jobs.running.tracking import error_sentence, report_progress
 from webapp.jobs.running.twilio_state import expected_for, friendly_name_for, new_number_row
+from webapp.jobs.tasks.emergency import register_after_provision
+from webapp.jobs.tasks.lost_purchases import schedule_lost_purchase_look
 from webapp.models import Activity, Business
 from webapp.models.persistence import validation_error_for
 from webapp.twilio_client import (
@@ -59,15 +67,24 @@ INVALID_PHONE_NUMBER = 21421
 
 
 def provision_business_number(activity_id: str) -> dict[str, Any] | Retry | None:
-    """RQ job: provision a number for the Activity's business (see the module docstring)."""
-    return run_activity(activity_id, provision)
+    """RQ job: provision a number for the Activity's business (see the module docstring), then register its
+    emergency address when `EMERGENCY_ADDRESS_ON_PROVISION` says so."""
+    outcome = run_activity(activity_id, provision, schedule_lost_purchase_look)
+    if isinstance(outcome, dict):
+        register_after_provision([activity_id])
+    return outcome
 
 
 def provision_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
     """RQ job: provision numbers for the businesses of several Activities (a batch from
     `enqueue_bulk_provision`), their purchases sent side by side (`side_by_side.py`)."""
     with SideBySide(lambda: planned_purchases(activity_ids)) as purchases:
-        return run_activities(activity_ids, lambda activity: provision(activity, purchases))
+        outcome = run_activities(
+            activity_ids, lambda activity: provision(activity, purchases), schedule_lost_purchase_look
+        )
+    if isinstance(outcome, dict) and outcome["succeeded"]:
+        register_after_provision(activity_ids)
+    return outcome
 
 
 @dataclass(frozen=True)

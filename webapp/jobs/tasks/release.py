@@ -4,6 +4,7 @@ Twilio first, then the database, in one commit: the row leaves only once Twilio 
 number. A 404 from Twilio means it is already gone (released by hand, or by an attempt whose answer was
 lost): that is a success, with a note. A release whose answer is lost is reconciled by the client, which
 fetches the number (404 = released) before sending the DELETE again; a transient failure is retried by RQ.
+A number with an emergency address has it removed first (`emergency.unregister_first`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activities, run_activity
 from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_numbers
 from webapp.jobs.running.tracking import report_progress
+from webapp.jobs.tasks.emergency import unregister_first
 from webapp.jobs.tasks.orphans import release_orphan
 from webapp.models import Activity, NumberEvent, NumberHistory, PhoneNumber
 from webapp.twilio_client import NotFound, get_client
@@ -40,8 +42,13 @@ def release_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
 
 
 def planned_releases(activity_ids: list[str]) -> dict[str, TwilioCall[None]]:
-    """Return the release at Twilio of each in-flight Activity's number, by its SID."""
-    return {number.twilio_sid: release_call(number.twilio_sid) for number in in_flight_numbers(activity_ids)}
+    """Return the release at Twilio of each in-flight Activity's number, by its SID; a number with an
+    emergency address is left to its own turn, which removes the address first."""
+    return {
+        number.twilio_sid: release_call(number.twilio_sid)
+        for number in in_flight_numbers(activity_ids)
+        if number.emergency_address_sid is None
+    }
 
 
 def release_call(number_sid: str) -> TwilioCall[None]:
@@ -58,6 +65,7 @@ def release(activity: Activity, releases: SideBySide[None] | None = None) -> dic
         return release_orphan(activity)
     if number is None:
         raise JobFailed("The number is no longer recorded; there is nothing to release.")
+    unregister_first(activity, number, "released")
     report_progress(activity, 0, 2, step=f"Releasing {number.e164} at Twilio")
     note = None
     try:

@@ -4,7 +4,8 @@ Buy first: if the purchase fails, the business keeps its old number and nothing 
 number carries the business's FriendlyName like any it owns, so a rerun after a crash adopts it (the one
 named for the business that is not the old number) instead of buying again. Then the old number is
 released (404: already gone), and only then does the row switch to the new number, with the old one's
-history, in one commit: the database never points at a number Twilio has not sold us.
+history, in one commit: the database never points at a number Twilio has not sold us. An old number with
+an emergency address has it removed before anything is bought (`emergency.unregister_first`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activity
 from webapp.jobs.running.tracking import report_progress
 from webapp.jobs.running.twilio_state import expected_for, friendly_name_for, new_number_row
+from webapp.jobs.tasks.emergency import unregister_first
 from webapp.jobs.tasks.provision import buy_chosen, webhook_set
 from webapp.jobs.tasks.release import forget
 from webapp.models import Activity, PhoneNumber
@@ -48,6 +50,7 @@ def replace(activity: Activity) -> dict[str, Any]:
     if old is None:
         raise JobFailed("The number to replace is no longer recorded; nothing was bought.")
     business = old.business
+    unregister_first(activity, old, "replaced")  # before buying: if it fails, nothing was bought
     client = get_client()
     expected = expected_for(business)
     report_progress(activity, 0, STEPS, step="Buying the new number")

@@ -9,6 +9,7 @@ import pytest
 from tests.fixtures.sandbox import SandboxProcess
 from tests.twilio_client.helpers import VOICE_URL
 from webapp.twilio_client import NotFound, NumberPrices, TwilioClient
+from webapp.twilio_client.configuration import NumberConfiguration
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_search_answers_at_most_thirty_whatever_the_limit(client: TwilioClient) 
 def test_a_searched_number_can_be_bought_by_its_number(client: TwilioClient, sandbox: SandboxProcess) -> None:
     [chosen] = client.search_available_numbers(number_type="toll-free", contains="888", limit=1)
 
-    bought = client.purchase_number(chosen.phone_number, "switchboard:chosen", VOICE_URL)
+    bought = client.purchase_number(chosen.phone_number, "switchboard:chosen", NumberConfiguration(VOICE_URL))
 
     assert bought.phone_number == chosen.phone_number
     assert chosen.phone_number not in {
@@ -91,7 +92,7 @@ def test_a_searched_number_can_be_bought_by_its_number(client: TwilioClient, san
 def test_update_friendly_name_renames_the_number_at_twilio(
     client: TwilioClient, sandbox: SandboxProcess
 ) -> None:
-    bought = client.purchase_number("+14155550100", "switchboard:first", VOICE_URL)
+    bought = client.purchase_number("+14155550100", "switchboard:first", NumberConfiguration(VOICE_URL))
 
     renamed = client.update_friendly_name(bought.sid, "switchboard:second")
 
@@ -101,7 +102,7 @@ def test_update_friendly_name_renames_the_number_at_twilio(
 
 
 def test_update_friendly_name_of_a_released_number_is_not_found(client: TwilioClient) -> None:
-    bought = client.purchase_number("+14155550100", "switchboard:first", VOICE_URL)
+    bought = client.purchase_number("+14155550100", "switchboard:first", NumberConfiguration(VOICE_URL))
     client.release_number(bought.sid)
 
     with pytest.raises(NotFound):

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import CheckConstraint, ColumnElement, Index, String, false, func, literal_column, text
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from webapp.models.phone_number import PhoneNumber
 
 NAME_MAX_LENGTH = 200
+
+VOICE_URL_MAX_LENGTH = 500
+"""The longest voice URL a business may have (a number's URL columns hold as much)."""
 
 
 class BusinessStatus(enum.StrEnum):
@@ -90,6 +94,8 @@ class Business(UuidPrimaryKey, Timestamps, Model):
     )
     contact_email: Mapped[str | None] = mapped_column(String(254))
     preferred_area_code: Mapped[str | None] = mapped_column(String(3))
+    voice_url: Mapped[str | None] = mapped_column(String(VOICE_URL_MAX_LENGTH))
+    """Where this business's calls go, when not `TWILIO_VOICE_URL` (admins set it; https only)."""
     has_number: Mapped[bool] = mapped_column(default=False, server_default=false(), info=SYSTEM_KEPT)
     """Whether a number row names this business; kept by the database's triggers (number_flag.py)."""
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, info=SYSTEM_KEPT)
@@ -150,6 +156,22 @@ class Business(UuidPrimaryKey, Timestamps, Model):
         if not code:
             return None
         return check_area_code(code, "preferred_area_code", "Preferred area code")
+
+    @validates("voice_url")
+    def _validate_voice_url(self, key: str, value: str | None) -> str | None:
+        url = (value or "").strip()
+        if not url:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname or parts.fragment:
+            raise ValidationError(
+                "voice_url", "Voice URL must be an https:// URL, like https://example.com/voice."
+            )
+        if len(url) > VOICE_URL_MAX_LENGTH:
+            raise ValidationError(
+                "voice_url", f"Voice URL must be at most {VOICE_URL_MAX_LENGTH} characters."
+            )
+        return url
 
     @property
     def service_address(self) -> ServiceAddress | None:

@@ -21,7 +21,7 @@ from bench.stats import median
 from harness.sandbox import start_sandbox_process
 from webapp.redis_connection import redis_from_url
 from webapp.twilio_client import TwilioClient, TwilioSettings
-from webapp.twilio_client.client import WEBHOOK_METHOD
+from webapp.twilio_client.configuration import WEBHOOK_METHOD, NumberConfiguration
 
 TARGET = 0.9
 """The client must reach this share of the bare library's calls per second."""
@@ -47,7 +47,7 @@ def bare_calls(client: Client, sids: list[str], calls: int, operation: str) -> f
 def client_calls(client: TwilioClient, sids: list[str], calls: int, operation: str) -> float:
     """Return calls per second of our client doing `operation` `calls` times."""
     call: Callable[[str], object] = (
-        (lambda sid: client.update_number_webhook(sid, VOICE_URL))
+        (lambda sid: client.update_number_webhook(sid, NumberConfiguration(VOICE_URL)))
         if operation == "update"
         else client.fetch_number
     )

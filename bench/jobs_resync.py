@@ -28,7 +28,7 @@ from webapp.extensions import db
 from webapp.jobs.enqueue.batches import BATCH_SIZE
 from webapp.jobs.enqueue.kinds import enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, PhoneNumber, WebhookStatus
-from webapp.twilio_client.client import WEBHOOK_METHOD
+from webapp.twilio_client.configuration import WEBHOOK_METHOD
 
 LATENCY_MS = 100
 """Latency the sandbox adds to every Twilio request during the runs."""

@@ -57,6 +57,7 @@ WORKER_SETTING_PREFIXES = (
     "WORKER_",
     "LOG_",
     "RELEASE_",
+    "PROVISION_",
     "PROMETHEUS_",
     "METRICS_",
     "EMERGENCY_",

@@ -32,6 +32,7 @@ PRODUCTION_DATABASE = {"DATABASE_URL": "postgresql+psycopg://switchboard@db.inte
         ({"PUBLIC_BASE_URL": "switchboard.example.com"}, "PUBLIC_BASE_URL must be a URL"),
         ({"PUBLIC_BASE_URL": "https://switchboard.example.com/?x=1"}, "PUBLIC_BASE_URL must be a URL like"),
         ({"TRUSTED_PROXIES": "-1"}, "TRUSTED_PROXIES must be a whole number, 0 or more"),
+        ({"PROVISION_FALLBACK": "anywhere"}, "PROVISION_FALLBACK must be one of off, near, region"),
         ({"TRUSTED_PROXIES": "two"}, "TRUSTED_PROXIES must be a whole number, 0 or more"),
         ({"CALL_EVENTS_KEEP_DAYS": "0"}, "CALL_EVENTS_KEEP_DAYS must be greater than zero"),
     ],

@@ -3,6 +3,7 @@ embedded defaults, exactly as a new user starts it; then Ctrl-C, and a second st
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ from redis import Redis
 from harness.services import free_port
 from harness.waits import wait_until
 from harness.web import CSRF_INPUT
+from tests.fixtures.voice_server import VoiceServer
 from webapp.config import PROJECT_ROOT
 from webapp.launcher.__main__ import local_defaults
 from webapp.launcher.embedded_redis import is_answering
@@ -122,6 +124,36 @@ def seeded_provisions_done(database: Path) -> bool:
     return in_flight == 0
 
 
+def finished_test_call(database: Path) -> tuple[str, str | None, str] | None:
+    """The status, error and result of the latest test call once it has ended, else None."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT status, error, result FROM activities WHERE kind = 'test_call' "
+            "AND status IN ('succeeded', 'failed') ORDER BY created_at DESC LIMIT 1"
+        ).fetchone()
+
+
+def number_of(database: Path, business_id: str) -> tuple[str, str]:
+    """The id and E.164 of the business's number."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT id, e164 FROM phone_numbers WHERE business_id = ?", (business_id,)
+        ).fetchone()
+
+
+def place_test_call_from_the_console(launcher: Launcher, session: requests.Session, number_id: str) -> None:
+    """Press "Place a test call" on the number's page, as an admin would."""
+    page = session.get(f"{launcher.url}/admin/phonenumber/details/?id={number_id}", timeout=10).text
+    assert 'data-action="test-call"' in page and "TWILIO_TEST_CALLER" not in page, page[:2000]
+    token = CSRF_INPUT.search(page)
+    placed = session.post(
+        f"{launcher.url}/admin/phonenumber/health/test-call/",
+        data={"id": number_id, "csrf_token": token[1] or token[2]},
+        timeout=10,
+    )
+    assert placed.status_code == 200 and "test call" in placed.text.lower(), placed.text[:500]
+
+
 def active_business_without_number(database: Path) -> str:
     with sqlite3.connect(database) as connection:
         (business_id,) = connection.execute(
@@ -132,13 +164,17 @@ def active_business_without_number(database: Path) -> str:
 
 
 @pytest.mark.once_in_ci  # it runs on the embedded defaults whatever the pass
-def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_restart(instance: Path):
+def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_restart(
+    instance: Path, voice_server: VoiceServer
+):
     first = Launcher(instance)
+    first.env["TWILIO_VOICE_URL"] = voice_server.url  # a business's voice URL that answers the test call
     try:
         health = first.start()
         assert health == {"status": "ok"}
         [password] = PASSWORD_LINE.findall(first.output())
-        dashboard = sign_in(first, password).get(f"{first.url}/admin/", timeout=10)
+        console = sign_in(first, password)
+        dashboard = console.get(f"{first.url}/admin/", timeout=10)
         assert dashboard.status_code == 200 and "Sandbox" in dashboard.text
 
         # The whole stack at work: the CLI enqueues on the embedded Redis, the launcher's worker buys the
@@ -156,6 +192,15 @@ def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_rest
         )
         assert provision.returncode == 0, provision.stdout + provision.stderr
         assert "provision succeeded" in provision.stdout
+
+        # No TWILIO_TEST_CALLER is set: make run gives the sandbox's own caller, so test calls work.
+        number_id, e164 = number_of(database, business_id)
+        place_test_call_from_the_console(first, console, number_id)
+        wait_until(lambda: finished_test_call(database), 60, "the test call's verdict")
+        status, error, result = finished_test_call(database)
+        assert status == "succeeded", error
+        assert "Your voice URL answered 200" in json.loads(result)["verdict"]
+        assert voice_server.requests[-1]["To"] == e164
 
         Redis(unix_socket_path=str(instance / "redis.sock")).set("switchboard:test:kept", "yes")
     finally:
@@ -178,4 +223,6 @@ def test_make_run_serves_the_console_provisions_and_keeps_its_data_across_a_rest
 def test_make_run_on_the_sandbox_points_status_callbacks_at_the_local_console(tmp_path: Path):
     settings = {"TWILIO_SANDBOX": True, "WEB_PORT": 5123}
     assert local_defaults(settings, tmp_path)["PUBLIC_BASE_URL"] == "http://127.0.0.1:5123"
-    assert "PUBLIC_BASE_URL" not in local_defaults({**settings, "TWILIO_SANDBOX": False}, tmp_path)
+    assert local_defaults(settings, tmp_path)["TWILIO_TEST_CALLER"] == "+15005550006"
+    on_twilio = local_defaults({**settings, "TWILIO_SANDBOX": False}, tmp_path)
+    assert "PUBLIC_BASE_URL" not in on_twilio and "TWILIO_TEST_CALLER" not in on_twilio

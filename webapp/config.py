@@ -255,6 +255,15 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_VOICE_URL": _check_url(
             "TWILIO_VOICE_URL", env.get("TWILIO_VOICE_URL") or "http://localhost:3000/voice", URL_SCHEMES
         ),
+        "TWILIO_VOICE_FALLBACK_URL": _check_url(
+            "TWILIO_VOICE_FALLBACK_URL",
+            env.get("TWILIO_VOICE_FALLBACK_URL", "").strip(),
+            URL_SCHEMES,
+            allow_empty=True,
+        ),
+        "TWILIO_SMS_URL": _check_url(
+            "TWILIO_SMS_URL", env.get("TWILIO_SMS_URL", "").strip(), URL_SCHEMES, allow_empty=True
+        ),
         "PUBLIC_BASE_URL": public_base_url,
         "TRUSTED_PROXIES": _count(env, "TRUSTED_PROXIES", 0),
         "TWILIO_STATUS_CALLBACK_URL": status_callback_url(env, public_base_url),
@@ -273,6 +282,7 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WORKER_MAINTENANCE_INTERVAL": _number(env, "WORKER_MAINTENANCE_INTERVAL", 30, int),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO").upper(),
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
+        "PROVISION_FALLBACK": _choice(env, "PROVISION_FALLBACK", ("off", "near", "region")),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
         "CALL_EVENTS_KEEP_DAYS": _number(env, "CALL_EVENTS_KEEP_DAYS", 30, int),
         "EMERGENCY_ADDRESS_ON_PROVISION": parse_flag(env.get("EMERGENCY_ADDRESS_ON_PROVISION"), False),

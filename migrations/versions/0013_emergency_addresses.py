@@ -11,7 +11,7 @@ Only columns and indexes are added to businesses and phone_numbers (no table reb
 triggers stay; the downgrade rebuilds them on SQLite and so puts the triggers back.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-06 20:00:00
 
 """
@@ -23,7 +23,7 @@ from webapp.models import number_flag, release_guard
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0010'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,15 @@ def every_kind_of_business() -> list[Business]:
     """A business of each status, with and without its optional fields, with and without a number."""
     businesses = []
     for status, filled in itertools.product(BusinessStatus, (False, True)):
-        fields = {"contact_email": "owner@example.com", "preferred_area_code": "415"} if filled else {}
+        fields = (
+            {
+                "contact_email": "owner@example.com",
+                "preferred_area_code": "415",
+                "voice_url": "https://assistant.example.com/voice",
+            }
+            if filled
+            else {}
+        )
         businesses.append(make_business(status=status, **fields))
     make_number(businesses[-1])
     return businesses
@@ -100,3 +108,21 @@ def test_no_form_offers_a_field_the_system_keeps(client, auth, app):
         for form_class in (view._create_form_class, view._edit_form_class):
             offered = {name for name in system_kept_columns(view.model) if hasattr(form_class, name)}
             assert not offered, f"{view.endpoint} offers {offered}"
+
+
+def test_an_admin_sets_a_business_voice_url_and_an_http_one_is_refused(client, auth):
+    business = make_business()
+    auth.login(Role.ADMIN)
+    url = f"/admin/business/edit/?id={business.id}"
+
+    refused = client.post(
+        url, data={**posted_unchanged(page_text(client.get(url))), "voice_url": "http://x.example.com/v"}
+    )
+
+    assert refused.status_code == 200
+    assert "Voice URL must be an https:// URL" in page_text(refused)
+    assert db.session.get(Business, business.id).voice_url is None
+    posted = {**posted_unchanged(page_text(client.get(url))), "voice_url": "https://x.example.com/v"}
+    assert client.post(url, data=posted).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Business, business.id).voice_url == "https://x.example.com/v"

@@ -9,6 +9,7 @@ import pytest
 from harness.waits import wait_for_activity, wait_until
 from harness.workers import FAST_JOB_SETTINGS, sandbox_settings
 from tests.fixtures.sandbox import SandboxProcess
+from tests.jobs.helpers import VOICE_URL
 from tests.jobs.test_number_health import change_in_console, number_with_a_failed_call
 from webapp.extensions import db
 from webapp.jobs.enqueue.health import enqueue_health_check
@@ -42,6 +43,11 @@ def test_the_panel_shows_the_failed_request_the_call_and_who_changed_it(
     assert printed.exit_code == 0, printed.output
     assert "11200 HTTP retrieval failure" in printed.output and ": failed, " in printed.output
     assert "Cause: Voice URL changed in the Twilio Console" in printed.output
+    assert (
+        f"  Voice URL: https://elsewhere.example.com/voice, expected {VOICE_URL}  DIFFERS\n" in printed.output
+    )
+    assert "  Voice method: POST, expected POST\n" in printed.output
+    assert "  SIP trunk: empty, expected empty\n" in printed.output
 
 
 def test_a_viewer_refreshes_and_an_outage_leaves_the_last_read_with_a_note(

@@ -13,6 +13,7 @@ from webapp.jobs.enqueue.batches import BulkStarted
 from webapp.jobs.running.twilio_state import friendly_name_for
 from webapp.models import Activity, ActivityKind, ActivityStatus, Business, PhoneNumber
 from webapp.twilio_client import TwilioNumber, get_client
+from webapp.twilio_client.configuration import NumberConfiguration
 
 VOICE_URL = "http://localhost:3000/voice"
 """The voice URL the tests' settings expect (the default TWILIO_VOICE_URL)."""
@@ -42,7 +43,7 @@ def activities() -> list[Activity]:
 def buy_at_sandbox(business: Business, area_code: str = "415", voice_url: str = VOICE_URL) -> TwilioNumber:
     """Buy a number for `business` at the sandbox, as the provision job names it, without recording it."""
     return get_client().provision_number(
-        area_code, friendly_name=friendly_name_for(business), voice_url=voice_url
+        area_code, friendly_name=friendly_name_for(business), configuration=NumberConfiguration(voice_url)
     )
 
 
@@ -130,7 +131,9 @@ def owned_numbers(count: int) -> list[PhoneNumber]:
             if len(rows) == count:
                 return rows
             business = make_business()
-            bought = client.purchase_number(offered.phone_number, friendly_name_for(business), VOICE_URL)
+            bought = client.purchase_number(
+                offered.phone_number, friendly_name_for(business), NumberConfiguration(VOICE_URL)
+            )
             rows.append(record(business, bought))
     return rows
 

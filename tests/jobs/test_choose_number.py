@@ -12,6 +12,7 @@ from webapp.jobs.running.twilio_state import friendly_name_for
 from webapp.jobs.tasks.provision import CHOSEN_NUMBER_GONE
 from webapp.models import ActivityStatus, ValidationError
 from webapp.twilio_client import get_client
+from webapp.twilio_client.configuration import NumberConfiguration
 
 PURCHASE = "POST /IncomingPhoneNumbers.json"
 
@@ -39,7 +40,9 @@ def test_a_chosen_number_is_bought_exactly(app, sandbox, start_worker):
 def test_a_number_taken_between_search_and_buy_fails_with_nothing_bought(app, sandbox, start_worker):
     business = make_business()
     [chosen] = get_client().search_available_numbers(area_code="212", limit=1)
-    taken = get_client().purchase_number(chosen.phone_number, "someone else", "https://example.com/voice")
+    taken = get_client().purchase_number(
+        chosen.phone_number, "someone else", NumberConfiguration("https://example.com/voice")
+    )
     activity = enqueue_provision(business, None, phone_number=chosen.phone_number)
     start_worker()
 

@@ -154,11 +154,11 @@ def test_worker_burst_runs_the_queue_and_exits(app, app_settings, sandbox):
 @pytest.mark.parametrize(
     ("args", "phrase"),
     [
-        (["numbers", "--help"], "keep their voice webhooks in sync"),
+        (["numbers", "--help"], "keep their configuration at Twilio in sync"),
         (["numbers", "provision", "--help"], "its UUID or exact name"),
         (["numbers", "resync", "--help"], "--drifted"),
         (["numbers", "check-webhooks", "--help"], "drifted"),
-        (["numbers", "orphans", "--help"], "--adopt"),
+        (["numbers", "orphans", "--help"], "taken only with --adopt --force"),
         (["worker", "--help"], "delayed retries"),
     ],
 )

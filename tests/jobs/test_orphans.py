@@ -23,6 +23,7 @@ from webapp.models import (
     WebhookStatus,
 )
 from webapp.models.phone_format import format_national
+from webapp.twilio_client.configuration import NumberConfiguration
 
 FIRST_415 = "+14155550100"
 """The first number the sandbox sells in area code 415: the one the provision below buys."""
@@ -82,7 +83,9 @@ def test_numbers_without_our_prefix_are_not_orphans(app, runner, sandbox):
 
     client = get_client()
     [offered] = client.search_available_numbers(area_code="212", limit=1)
-    client.purchase_number(offered.phone_number, "bought by hand", "https://example.com/voice")
+    client.purchase_number(
+        offered.phone_number, "bought by hand", NumberConfiguration("https://example.com/voice")
+    )
 
     assert "No orphans" in runner.invoke(args=["numbers", "orphans"]).output
 

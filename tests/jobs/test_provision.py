@@ -10,7 +10,6 @@ from tests.jobs.helpers import ELSEWHERE, buy_at_sandbox, count, numbers_of
 from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.jobs.running.twilio_state import friendly_name_for
 from webapp.models import ActivityStatus, BusinessStatus, PhoneNumber, WebhookStatus
-from webapp.sandbox.pool import MAGIC_NO_NUMBERS_AREA_CODE
 from webapp.twilio_client import get_client
 
 VOICE_URL = "http://localhost:3000/voice"
@@ -108,20 +107,6 @@ def test_ineligible_business_fails_at_once_with_the_reason(app, sandbox, start_w
     assert done.attempts == 1
     assert sandbox.owned_count() == 0
     assert sandbox.request_count("POST /IncomingPhoneNumbers.json") == 0
-
-
-def test_area_code_without_numbers_falls_back_to_any_us_number(app, sandbox, start_worker):
-    business = make_business(preferred_area_code=MAGIC_NO_NUMBERS_AREA_CODE)
-    activity = enqueue_provision(business, None)
-    start_worker()
-
-    done = wait_for_activity(activity.id)
-
-    assert done.status == ActivityStatus.SUCCEEDED, done.error
-    [number] = numbers_of(business.id)
-    assert number.area_code != MAGIC_NO_NUMBERS_AREA_CODE
-    assert f"Area code {MAGIC_NO_NUMBERS_AREA_CODE} had no numbers available" in done.result["note"]
-    assert number.e164 in done.result["note"]
 
 
 def test_requested_area_code_wins_over_the_preferred_one(app, sandbox, start_worker):

@@ -8,15 +8,16 @@ from tests.factories import make_business
 from tests.jobs.helpers import numbers_of
 from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus, Role
-from webapp.sandbox.pool import MAGIC_NO_NUMBERS_AREA_CODE
+
+SOLD_OUT_NEAR_SAN_FRANCISCO = "628"
 
 
 def test_a_provision_shows_its_number_and_note_and_only_admins_see_the_raw_result(
     app, client, auth, start_worker
 ):
-    business = make_business("Bayview Dental", preferred_area_code=MAGIC_NO_NUMBERS_AREA_CODE)
+    business = make_business("Bayview Dental", preferred_area_code=SOLD_OUT_NEAR_SAN_FRANCISCO)
     activity = enqueue_provision(business, None)
-    start_worker()
+    start_worker(PROVISION_FALLBACK="near")
     done = wait_for_activity(activity.id)
     assert done.status == ActivityStatus.SUCCEEDED, done.error
     [number] = numbers_of(business.id)
@@ -25,8 +26,8 @@ def test_a_provision_shows_its_number_and_note_and_only_admins_see_the_raw_resul
         f'class="phone-number">{number.formatted}</a>'
     )
     note = (
-        f"Area code {MAGIC_NO_NUMBERS_AREA_CODE} had no numbers available, so {number.e164} "
-        f"(area code {number.area_code}) was bought instead."
+        f"Area code {SOLD_OUT_NEAR_SAN_FRANCISCO} had no numbers available, so {number.e164} "
+        f"(area code {number.area_code}), within 50 miles of area code 628, was bought instead."
     )
     details_url = f"/admin/activity/details/?id={activity.id}"
 

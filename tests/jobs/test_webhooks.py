@@ -13,6 +13,7 @@ from webapp.jobs.enqueue.kinds import enqueue_check, enqueue_resync, enqueue_res
 from webapp.jobs.tasks.webhook_listing import LIST_CHECK_THRESHOLD
 from webapp.models import ActivityStatus, Business, BusinessStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client import get_client
+from webapp.twilio_client.configuration import NumberConfiguration
 
 
 def refreshed(number: PhoneNumber) -> PhoneNumber:
@@ -23,7 +24,9 @@ def refreshed(number: PhoneNumber) -> PhoneNumber:
 def test_drift_is_detected_and_resync_repairs_it(app, sandbox, start_worker):
     business = make_business()
     number = record(business, buy_at_sandbox(business), webhook_status=WebhookStatus.IN_SYNC)
-    get_client().update_number_webhook(number.twilio_sid, ELSEWHERE)  # someone edits it in Twilio's console
+    get_client().update_number_webhook(
+        number.twilio_sid, NumberConfiguration(ELSEWHERE)
+    )  # someone edits it in Twilio's console
     start_worker()
 
     check = wait_for_activity(enqueue_check(number, None).id)
@@ -95,7 +98,7 @@ def buy_many(sandbox, how_many: int) -> list:
                 lambda found: client.purchase_number(
                     found[1].phone_number,
                     f"switchboard:check-{found[0]}",
-                    ELSEWHERE if found[0] % 10 == 0 else VOICE_URL,
+                    NumberConfiguration(ELSEWHERE if found[0] % 10 == 0 else VOICE_URL),
                 ),
                 enumerate(offered[:how_many]),
             )

@@ -35,6 +35,9 @@ def test_name_is_trimmed_and_status_defaults_to_trial(app):
         ("preferred_area_code", "123", "first from 2 to 9"),
         ("preferred_area_code", "41a", "3 digits"),
         ("preferred_area_code", "4155", "3 digits"),
+        ("voice_url", "http://assistant.example.com/voice", "must be an https:// URL"),
+        ("voice_url", "assistant.example.com/voice", "must be an https:// URL"),
+        ("voice_url", "https://" + "a" * 500, "at most 500"),
     ],
 )
 def test_bad_values_name_the_field(app, field, value, message):
@@ -53,6 +56,8 @@ def test_bad_values_name_the_field(app, field, value, message):
         ("preferred_area_code", "415", "415"),
         ("preferred_area_code", " ", None),
         ("status", "active", BusinessStatus.ACTIVE),
+        ("voice_url", " https://assistant.example.com/voice?b=1 ", "https://assistant.example.com/voice?b=1"),
+        ("voice_url", "", None),
     ],
 )
 def test_good_values_are_normalised(app, field, value, stored):

@@ -30,6 +30,7 @@ from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus
 from webapp.twilio_client import CircuitOpen, TwilioClient, TwilioUnavailable, breaker_states, get_client
 from webapp.twilio_client.breakers import OPERATIONS, BreakerState, breaker_name
+from webapp.twilio_client.configuration import NumberConfiguration
 
 PURCHASE = "POST /IncomingPhoneNumbers.json"
 AREA_CODES = ("206", "212", "303", "312", "415", "510", "617", None)
@@ -79,11 +80,15 @@ def calls_of(client: TwilioClient) -> dict[str, Callable[[], object]]:
     """One valid call of every client operation, by operation."""
     return {
         "search_available_numbers": lambda: client.search_available_numbers(area_code="415"),
-        "purchase_number": lambda: client.purchase_number("+14155550100", "switchboard:breaker", VOICE_URL),
-        "provision_number": lambda: client.provision_number(
-            "415", friendly_name="switchboard:breaker", voice_url=VOICE_URL
+        "purchase_number": lambda: client.purchase_number(
+            "+14155550100", "switchboard:breaker", NumberConfiguration(VOICE_URL)
         ),
-        "update_number_webhook": lambda: client.update_number_webhook(NUMBER_SID, VOICE_URL),
+        "provision_number": lambda: client.provision_number(
+            "415", friendly_name="switchboard:breaker", configuration=NumberConfiguration(VOICE_URL)
+        ),
+        "update_number_webhook": lambda: client.update_number_webhook(
+            NUMBER_SID, NumberConfiguration(VOICE_URL)
+        ),
         "fetch_number": lambda: client.fetch_number(NUMBER_SID),
         "find_numbers": lambda: client.find_numbers(friendly_name="switchboard:breaker"),
         "list_numbers": lambda: client.list_numbers(),

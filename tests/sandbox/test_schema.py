@@ -238,6 +238,40 @@ def test_incoming_number_answers_match_the_spec(
     assert set(created) == set(fetched) == set(updated) == fields
 
 
+def test_a_number_routed_to_a_trunk_or_an_application_matches_the_spec(
+    twilio_spec: TwilioSpec, sandbox: SandboxProcess, owned_number: dict[str, Any]
+):
+    """Setting a trunk clears the application and the other way round, as at Twilio; "" clears either."""
+    instance = f"/IncomingPhoneNumbers/{owned_number['sid']}.json"
+    trunk, application = "TK" + "ab" * 16, "AP" + "cd" * 16
+
+    def updated(**data: str) -> dict[str, Any]:
+        answer = api_request(sandbox, "POST", instance, data=data)
+        return twilio_spec.check(answer, "POST", "/IncomingPhoneNumbers/{Sid}.json", 200)
+
+    routed = updated(
+        VoiceApplicationSid=application,
+        VoiceFallbackUrl="https://example.com/fallback",
+        VoiceFallbackMethod="GET",
+        SmsUrl="https://example.com/sms",
+        SmsMethod="GET",
+    )
+
+    def routing(number: dict[str, Any]) -> tuple[str | None, str | None]:
+        return number["voice_application_sid"], number["trunk_sid"]
+
+    assert routing(routed) == (application, None)
+    assert (routed["voice_fallback_url"], routed["voice_fallback_method"]) == (
+        "https://example.com/fallback",
+        "GET",
+    )
+    assert (routed["sms_url"], routed["sms_method"]) == ("https://example.com/sms", "GET")
+    assert routing(updated(TrunkSid=trunk)) == ("", trunk)
+    assert routing(updated(TrunkSid="")) == ("", None)
+    refused = api_request(sandbox, "POST", instance, data={"TrunkSid": "TK123"})
+    assert (refused.status_code, refused.json()["code"]) == (400, 20001)
+
+
 def test_incoming_number_list_pages_match_the_spec(
     twilio_spec: TwilioSpec, sandbox: SandboxProcess, owned_number: dict[str, Any]
 ):

@@ -21,7 +21,6 @@ def settings_for(base_url: str, **changes: Any) -> TwilioSettings:
         account_sid=SANDBOX_ACCOUNT_SID,
         auth_token=SANDBOX_AUTH_TOKEN,
         api_base_url=base_url,
-        voice_url=VOICE_URL,
         connect_timeout=2.0,
         read_timeout=5.0,
         max_attempts=3,

@@ -30,6 +30,7 @@ from webapp.twilio_client import (
     breaker_states,
 )
 from webapp.twilio_client.breakers import OPERATIONS, breaker_name
+from webapp.twilio_client.configuration import NumberConfiguration
 
 FETCH = "GET /IncomingPhoneNumbers/{Sid}.json"
 
@@ -100,7 +101,7 @@ def test_each_operation_has_its_own_breaker(make_client, redis_client) -> None:
 
     assert states == {breaker_name(op): ("open" if op == "fetch_number" else "closed") for op in OPERATIONS}
     with pytest.raises(TwilioUnavailable) as raised:
-        client.update_number_webhook(NUMBER_SID, "https://example.com/voice")
+        client.update_number_webhook(NUMBER_SID, NumberConfiguration("https://example.com/voice"))
     assert not isinstance(raised.value, CircuitOpen)
 
 

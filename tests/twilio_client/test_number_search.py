@@ -9,6 +9,7 @@ import pytest
 from tests.fixtures.sandbox import SandboxProcess
 from tests.twilio_client.helpers import VOICE_URL
 from webapp.twilio_client import NotFound, NumberPrices, TwilioClient
+from webapp.twilio_client.configuration import NumberConfiguration
 
 
 @pytest.fixture
@@ -53,6 +54,19 @@ def test_search_near_a_number_keeps_to_the_area(client: TwilioClient) -> None:
     assert {n.region for n in near_brooklyn} == {"NY"}
 
 
+def test_search_near_a_sold_out_area_code_finds_the_numbers_within_the_distance(client: TwilioClient) -> None:
+    near_628 = client.search_available_numbers(near_number="+16285550100", distance=50, limit=30)
+    near_530 = client.search_available_numbers(near_number="+15305550100", distance=50, limit=30)
+    within_200_miles_of_530 = client.search_available_numbers(
+        near_number="+15305550100", distance=200, limit=30
+    )
+
+    assert client.search_available_numbers(area_code="628") == []
+    assert near_628 and {n.phone_number[2:5] for n in near_628} <= {"415", "500", "510"}
+    assert near_530 == []
+    assert within_200_miles_of_530 and {n.region for n in within_200_miles_of_530} == {"CA"}
+
+
 def test_search_with_capabilities(client: TwilioClient) -> None:
     found = client.search_available_numbers(area_code="212", sms=True, mms=True, limit=30)
 
@@ -67,7 +81,7 @@ def test_search_answers_at_most_thirty_whatever_the_limit(client: TwilioClient) 
 def test_a_searched_number_can_be_bought_by_its_number(client: TwilioClient, sandbox: SandboxProcess) -> None:
     [chosen] = client.search_available_numbers(number_type="toll-free", contains="888", limit=1)
 
-    bought = client.purchase_number(chosen.phone_number, "switchboard:chosen", VOICE_URL)
+    bought = client.purchase_number(chosen.phone_number, "switchboard:chosen", NumberConfiguration(VOICE_URL))
 
     assert bought.phone_number == chosen.phone_number
     assert chosen.phone_number not in {
@@ -78,7 +92,7 @@ def test_a_searched_number_can_be_bought_by_its_number(client: TwilioClient, san
 def test_update_friendly_name_renames_the_number_at_twilio(
     client: TwilioClient, sandbox: SandboxProcess
 ) -> None:
-    bought = client.purchase_number("+14155550100", "switchboard:first", VOICE_URL)
+    bought = client.purchase_number("+14155550100", "switchboard:first", NumberConfiguration(VOICE_URL))
 
     renamed = client.update_friendly_name(bought.sid, "switchboard:second")
 
@@ -88,7 +102,7 @@ def test_update_friendly_name_renames_the_number_at_twilio(
 
 
 def test_update_friendly_name_of_a_released_number_is_not_found(client: TwilioClient) -> None:
-    bought = client.purchase_number("+14155550100", "switchboard:first", VOICE_URL)
+    bought = client.purchase_number("+14155550100", "switchboard:first", NumberConfiguration(VOICE_URL))
     client.release_number(bought.sid)
 
     with pytest.raises(NotFound):
@@ -103,6 +117,8 @@ def test_bad_search_filters_are_refused_before_any_request(
         {"in_region": "California"},
         {"in_postal_code": "9"},
         {"near_number": "415-555-0100"},
+        {"near_number": "+14155550100", "distance": 501},
+        {"distance": 50},
     ):
         with pytest.raises(ValueError):
             client.search_available_numbers(**bad)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import requests
@@ -15,10 +16,11 @@ import requests
 from harness.prism import PrismServer
 from tests.twilio_client.helpers import CALL_SID, NUMBER_SID, STATUS_CALLBACK_URL, VOICE_URL
 from webapp.config import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN
-from webapp.twilio_client import ApiError, TwilioClient
+from webapp.twilio_client import ApiError, SearchArea, TwilioClient
+from webapp.twilio_client.configuration import NumberConfiguration
 
-CALLS: dict[str, Callable[[TwilioClient], object]] = {
-    "search_available_numbers": lambda c: c.search_available_numbers(
+CALLS: dict[str, Callable[[TwilioClient, Any], object]] = {
+    "search_available_numbers": lambda c, config: c.search_available_numbers(
         area_code="415",
         contains="555*",
         sms=True,
@@ -27,46 +29,57 @@ CALLS: dict[str, Callable[[TwilioClient], object]] = {
         in_region="CA",
         in_postal_code="94103",
         near_number="+14155550100",
+        distance=50,
     ),
-    "purchase_number": lambda c: c.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL),
-    "purchase_in_area_code": lambda c: c.purchase_in_area_code("415", "Acme Plumbing", VOICE_URL),
-    "provision_number": lambda c: c.provision_number(
-        "415", friendly_name="Acme Plumbing", voice_url=VOICE_URL
+    "purchase_number": lambda c, config: c.purchase_number("+14155550100", "Acme Plumbing", config),
+    "purchase_in_area_code": lambda c, config: c.purchase_in_area_code("415", "Acme Plumbing", config),
+    "provision_number": lambda c, config: c.provision_number(
+        "415", friendly_name="Acme Plumbing", configuration=config
     ),
-    "provision_number_anywhere": lambda c: c.provision_number(
-        friendly_name="Acme Plumbing", voice_url=VOICE_URL
+    "provision_number_anywhere": lambda c, config: c.provision_number(
+        friendly_name="Acme Plumbing", configuration=config
     ),
-    "update_number_webhook": lambda c: c.update_number_webhook(NUMBER_SID, VOICE_URL),
-    "fetch_number": lambda c: c.fetch_number(NUMBER_SID),
-    "find_numbers": lambda c: c.find_numbers(friendly_name="Acme Plumbing", phone_number="+14155550100"),
-    "list_numbers": lambda c: c.list_numbers(),
-    "list_numbers_page": lambda c: c.list_numbers_page(),
-    "release_number": lambda c: c.release_number(NUMBER_SID),
-    "update_friendly_name": lambda c: c.update_friendly_name(NUMBER_SID, "switchboard:acme"),
-    "make_call": lambda c: c.make_call("+14155550199", "+14155550100", VOICE_URL),
-    "get_call": lambda c: c.get_call(CALL_SID),
-    "make_call_with_twiml": lambda c: c.make_call("+14155550199", "+14155550100", twiml="<Response/>"),
+    "update_number_webhook": lambda c, config: c.update_number_webhook(NUMBER_SID, config),
+    "fetch_number": lambda c, config: c.fetch_number(NUMBER_SID),
+    "find_numbers": lambda c, config: c.find_numbers(
+        friendly_name="Acme Plumbing", phone_number="+14155550100"
+    ),
+    "list_numbers": lambda c, config: c.list_numbers(),
+    "list_numbers_page": lambda c, config: c.list_numbers_page(),
+    "release_number": lambda c, config: c.release_number(NUMBER_SID),
+    "update_friendly_name": lambda c, config: c.update_friendly_name(NUMBER_SID, "switchboard:acme"),
+    "make_call": lambda c, config: c.make_call("+14155550199", "+14155550100", VOICE_URL),
+    "get_call": lambda c, config: c.get_call(CALL_SID),
+    "make_call_with_twiml": lambda c, config: c.make_call(
+        "+14155550199", "+14155550100", twiml="<Response/>"
+    ),
+    "provision_number_nearby": lambda c, config: c.provision_number(
+        friendly_name="Acme Plumbing", configuration=config, area=SearchArea("+16285550100", 50)
+    ),
+    "provision_number_in_region": lambda c, config: c.provision_number(
+        friendly_name="Acme Plumbing", configuration=config, area=SearchArea(region="CA")
+    ),
     # Prism's example first page holds 2 calls and a next page URI that breaks the spec
     # (StartTime=2008-01-02): a limit of 2 keeps the library from following it.
-    "list_calls": lambda c: c.list_calls(
+    "list_calls": lambda c, config: c.list_calls(
         to="+14155550100", from_="+14155550199", started_after=datetime(2026, 1, 2, tzinfo=UTC), limit=2
     ),
-    "list_messages": lambda c: c.list_messages("+14155550100"),
-    "list_call_events": lambda c: c.list_call_events(CALL_SID),
-    "list_alerts": lambda c: c.list_alerts(since=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
-    "fetch_alert": lambda c: c.fetch_alert(ALERT_SID),
-    "list_events": lambda c: c.list_events(NUMBER_SID, since=datetime(2026, 1, 2, tzinfo=UTC)),
-    "create_emergency_address": lambda c: c.create_emergency_address(
+    "list_messages": lambda c, config: c.list_messages("+14155550100"),
+    "list_call_events": lambda c, config: c.list_call_events(CALL_SID),
+    "list_alerts": lambda c, config: c.list_alerts(since=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),
+    "fetch_alert": lambda c, config: c.fetch_alert(ALERT_SID),
+    "list_events": lambda c, config: c.list_events(NUMBER_SID, since=datetime(2026, 1, 2, tzinfo=UTC)),
+    "create_emergency_address": lambda c, config: c.create_emergency_address(
         "switchboard:acme", "Acme Plumbing", "1 Main St", "Springfield", "IL", "62701"
     ),
-    "find_addresses": lambda c: c.find_addresses("switchboard:acme"),
-    "assign_emergency_address": lambda c: c.assign_emergency_address(NUMBER_SID, ADDRESS_SID),
-    "remove_emergency_address": lambda c: c.remove_emergency_address(NUMBER_SID),
+    "find_addresses": lambda c, config: c.find_addresses("switchboard:acme"),
+    "assign_emergency_address": lambda c, config: c.assign_emergency_address(NUMBER_SID, ADDRESS_SID),
+    "remove_emergency_address": lambda c, config: c.remove_emergency_address(NUMBER_SID),
 }
 """One call of each public client method of Twilio's 2010 API, with every optional parameter it sends."""
 
-PRICING_CALLS: dict[str, Callable[[TwilioClient], object]] = {
-    "fetch_number_prices": lambda c: c.fetch_number_prices("US"),
+PRICING_CALLS: dict[str, Callable[[TwilioClient, Any], object]] = {
+    "fetch_number_prices": lambda c, config: c.fetch_number_prices("US"),
 }
 """The client methods of Twilio's Pricing v1 API."""
 
@@ -86,7 +99,13 @@ def test_every_client_method_is_covered() -> None:
         for name, member in inspect.getmembers(TwilioClient, inspect.isfunction)
         if not name.startswith("_") and name != "close"
     }
-    assert public == (set(CALLS) - {"make_call_with_twiml", "provision_number_anywhere"}) | set(PRICING_CALLS)
+    variants = {
+        "make_call_with_twiml",
+        "provision_number_anywhere",
+        "provision_number_nearby",
+        "provision_number_in_region",
+    }
+    assert public == (set(CALLS) - variants) | set(PRICING_CALLS)
 
 
 @pytest.mark.parametrize("number_type", ["toll-free", "mobile"])
@@ -105,20 +124,32 @@ def test_search_of_each_number_type_passes_twilio_spec(
 def test_pricing_request_passes_twilio_spec(pricing_prism: PrismServer, make_client, operation: str) -> None:
     client = make_client(pricing_prism.base_url, max_attempts=1)
 
-    PRICING_CALLS[operation](client)
+    PRICING_CALLS[operation](client, None)
 
     assert pricing_prism.requests_received() == 1
     assert pricing_prism.request_violations() == []
 
 
-@pytest.mark.parametrize("status_callback_url", ["", STATUS_CALLBACK_URL], ids=["no-callback", "callback"])
+CONFIGURATIONS = {
+    "voice-url-only": NumberConfiguration(VOICE_URL),
+    "every-field": NumberConfiguration(
+        VOICE_URL,
+        status_callback=STATUS_CALLBACK_URL,
+        voice_fallback_url="https://fallback.example.com/voice",
+        sms_url="https://switchboard.example.com/sms",
+    ),
+}
+"""What purchases and updates set: the voice URL alone, or every optional field as well."""
+
+
+@pytest.mark.parametrize("configuration", sorted(CONFIGURATIONS))
 @pytest.mark.parametrize("operation", sorted(set(CALLS) - MONITOR_OPERATIONS - OUTSIDE_THE_SPEC))
 def test_request_passes_twilio_spec(
-    prism: PrismServer, make_client, operation: str, status_callback_url: str
+    prism: PrismServer, make_client, operation: str, configuration: str
 ) -> None:
-    client = make_client(prism.base_url, status_callback_url=status_callback_url, max_attempts=1)
+    client = make_client(prism.base_url, max_attempts=1)
 
-    CALLS[operation](client)
+    CALLS[operation](client, CONFIGURATIONS[configuration])
 
     assert prism.requests_received() >= 1
     assert prism.request_violations() == []
@@ -130,7 +161,7 @@ def test_monitor_request_passes_the_monitor_spec(
 ) -> None:
     client = make_client(monitor_prism.base_url, max_attempts=1)
 
-    CALLS[operation](client)
+    CALLS[operation](client, None)
 
     assert monitor_prism.requests_received() >= 1
     assert monitor_prism.request_violations() == []
@@ -164,3 +195,24 @@ def test_prism_reports_a_request_outside_the_spec(prism: PrismServer) -> None:
     assert response.status_code == 422
     [violation] = prism.request_violations()
     assert "StatusCallback" in violation
+
+
+def test_clearing_an_application_or_trunk_breaks_only_the_sid_lengths_of_twilio_spec(
+    prism: PrismServer, make_client
+) -> None:
+    """Twilio takes an empty VoiceApplicationSid or TrunkSid as clearing it; its spec asks for an SID
+    (minLength 34 and the pattern), the one allowance for the re-sync that clears them (sent only to a
+    number last seen with one). Any other violation fails."""
+    client = make_client(prism.base_url, max_attempts=1)
+
+    with pytest.raises(ApiError):  # Prism answers the request it calls invalid with a 422
+        client.update_number_webhook(NUMBER_SID, CONFIGURATIONS["every-field"], clear_routing=True)
+
+    [violation] = prism.request_violations()
+    reasons = {line.split("error", 1)[1].strip() for line in violation.splitlines() if "Request body" in line}
+    assert reasons == {
+        "Request body property VoiceApplicationSid must NOT have fewer than 34 characters",
+        'Request body property VoiceApplicationSid must match pattern "^AP[0-9a-fA-F]{32}$"',
+        "Request body property TrunkSid must NOT have fewer than 34 characters",
+        'Request body property TrunkSid must match pattern "^TK[0-9a-fA-F]{32}$"',
+    }

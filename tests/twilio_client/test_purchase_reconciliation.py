@@ -7,6 +7,7 @@ import pytest
 from harness.sandbox import SandboxProcess
 from tests.twilio_client.helpers import VOICE_URL, HealingSleep
 from webapp.twilio_client import TwilioUnavailable
+from webapp.twilio_client.configuration import NumberConfiguration
 
 PURCHASE = "POST /IncomingPhoneNumbers.json"
 LIST = "GET /IncomingPhoneNumbers.json"
@@ -17,7 +18,9 @@ def test_dropped_purchase_response_buys_one_number(make_client, start_sandbox) -
     sandbox: SandboxProcess = start_sandbox("drop=1.0")
     client = make_client(sandbox.base_url, sleep=HealingSleep(sandbox=sandbox))
 
-    number = client.provision_number("415", friendly_name="Acme Plumbing", voice_url=VOICE_URL)
+    number = client.provision_number(
+        "415", friendly_name="Acme Plumbing", configuration=NumberConfiguration(VOICE_URL)
+    )
 
     assert sandbox.owned_numbers() == [
         {"sid": number.sid, "phone_number": number.phone_number, "friendly_name": "Acme Plumbing"}
@@ -31,7 +34,7 @@ def test_dropped_purchase_is_adopted_even_while_drops_go_on(make_client, start_s
     sandbox: SandboxProcess = start_sandbox("drop=1.0")
     client = make_client(sandbox.base_url)
 
-    number = client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+    number = client.purchase_number("+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL))
 
     assert number.phone_number == "+14155550100"
     assert sandbox.owned_count() == 1
@@ -42,7 +45,7 @@ def test_purchase_lost_before_it_was_carried_out_is_sent_again_once(make_client,
     sandbox: SandboxProcess = start_sandbox(f"reset=1.0,{ONLY_PURCHASES}")
     client = make_client(sandbox.base_url, sleep=HealingSleep(sandbox=sandbox))
 
-    number = client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+    number = client.purchase_number("+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL))
 
     assert [owned["sid"] for owned in sandbox.owned_numbers()] == [number.sid]
     assert sandbox.request_count(PURCHASE) == 2
@@ -53,10 +56,10 @@ def test_same_friendly_name_on_another_number_is_not_adopted(make_client, start_
     """A business may own several numbers under one name: the lookup also matches the phone number."""
     sandbox: SandboxProcess = start_sandbox()
     client = make_client(sandbox.base_url, sleep=HealingSleep(sandbox=sandbox))
-    first = client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+    first = client.purchase_number("+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL))
     sandbox.set_faults(f"reset=1.0,{ONLY_PURCHASES}")
 
-    second = client.purchase_number("+14155550101", "Acme Plumbing", VOICE_URL)
+    second = client.purchase_number("+14155550101", "Acme Plumbing", NumberConfiguration(VOICE_URL))
 
     assert second.phone_number == "+14155550101"
     assert {owned["sid"] for owned in sandbox.owned_numbers()} == {first.sid, second.sid}
@@ -68,10 +71,12 @@ def test_dropped_purchase_in_an_area_code_never_adopts_a_number_the_name_already
     """Replacing a number buys a second one under the business's name: its lost answer is the new one."""
     sandbox: SandboxProcess = start_sandbox()
     client = make_client(sandbox.base_url, sleep=HealingSleep(sandbox=sandbox))
-    old = client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+    old = client.purchase_number("+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL))
     sandbox.set_faults(f"drop=1.0,{ONLY_PURCHASES}")
 
-    new = client.purchase_in_area_code("415", "Acme Plumbing", VOICE_URL, owned=(old.sid,))
+    new = client.purchase_in_area_code(
+        "415", "Acme Plumbing", NumberConfiguration(VOICE_URL), owned=(old.sid,)
+    )
 
     assert new.sid != old.sid
     assert new.phone_number.startswith("+1415")
@@ -84,7 +89,7 @@ def test_rate_limited_purchase_is_resent_without_a_lookup(make_client, start_san
     sandbox: SandboxProcess = start_sandbox(f"429=1.0,{ONLY_PURCHASES}")
     client = make_client(sandbox.base_url, sleep=HealingSleep(sandbox=sandbox))
 
-    client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+    client.purchase_number("+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL))
 
     assert sandbox.request_count(PURCHASE) == 2
     assert sandbox.request_count(LIST) == 0
@@ -96,7 +101,7 @@ def test_purchase_that_cannot_be_confirmed_says_it_may_have_gone_through(make_cl
     client = make_client(sandbox.base_url, max_attempts=2)
 
     with pytest.raises(TwilioUnavailable, match="may have gone through") as raised:
-        client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+        client.purchase_number("+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL))
 
     assert raised.value.ambiguous
     assert sandbox.request_count(PURCHASE) == 1

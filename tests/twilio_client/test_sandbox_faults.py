@@ -7,6 +7,7 @@ import pytest
 from harness.sandbox import SandboxProcess
 from tests.twilio_client.helpers import NUMBER_SID, VOICE_URL, HealingSleep, RecordingSleep
 from webapp.twilio_client import ApiError, NotFound, RateLimited, TwilioUnavailable
+from webapp.twilio_client.configuration import NumberConfiguration
 
 FETCH = "GET /IncomingPhoneNumbers/{Sid}.json"
 SEARCH = "GET /AvailablePhoneNumbers/{Country}/Local.json"
@@ -28,7 +29,7 @@ def test_client_errors_are_not_retried(
     client = make_client(sandbox.base_url)
 
     with pytest.raises(error_class) as raised:
-        client.update_number_webhook(NUMBER_SID, VOICE_URL)
+        client.update_number_webhook(NUMBER_SID, NumberConfiguration(VOICE_URL))
 
     assert type(raised.value) is error_class
     assert (raised.value.status, raised.value.code, raised.value.retryable) == (status, code, False)
@@ -123,7 +124,7 @@ def test_connection_reset_is_an_ambiguous_unavailable(make_client, start_sandbox
     client = make_client(sandbox.base_url, max_attempts=3)
 
     with pytest.raises(TwilioUnavailable, match="connection to Twilio failed") as raised:
-        client.update_number_webhook(NUMBER_SID, VOICE_URL)
+        client.update_number_webhook(NUMBER_SID, NumberConfiguration(VOICE_URL))
 
     assert raised.value.ambiguous
     assert sandbox.request_count(UPDATE) == 3

@@ -12,6 +12,7 @@ from tests.fixtures.sandbox import SandboxProcess
 from tests.fixtures.voice_server import VoiceServer
 from tests.twilio_client.helpers import VOICE_URL
 from webapp.twilio_client import TwilioClient, TwilioNumber, TwilioUnavailable
+from webapp.twilio_client.configuration import NumberConfiguration
 
 HANG_UP = "<Response><Pause length='2'/><Hangup/></Response>"
 
@@ -22,7 +23,7 @@ def client(make_client, sandbox: SandboxProcess) -> TwilioClient:
 
 
 def buy(client: TwilioClient, phone_number: str, voice_url: str = VOICE_URL) -> TwilioNumber:
-    return client.purchase_number(phone_number, "Health Co", voice_url)
+    return client.purchase_number(phone_number, "Health Co", NumberConfiguration(voice_url))
 
 
 def ended(client: TwilioClient, sid: str) -> None:

@@ -21,11 +21,15 @@ from webapp.twilio_client import (
     TwilioClient,
     TwilioNumber,
 )
+from webapp.twilio_client.configuration import NumberConfiguration
+
+CONFIGURATION = NumberConfiguration(VOICE_URL, STATUS_CALLBACK_URL)
+"""Our voice URL and status callback."""
 
 
 @pytest.fixture
 def client(make_client, sandbox: SandboxProcess) -> TwilioClient:
-    return make_client(sandbox.base_url, status_callback_url=STATUS_CALLBACK_URL)
+    return make_client(sandbox.base_url)
 
 
 def test_search_returns_available_numbers_in_the_area_code(client: TwilioClient) -> None:
@@ -44,7 +48,7 @@ def test_search_with_nothing_to_offer_is_an_empty_list(client: TwilioClient, san
 
 
 def test_provision_buys_a_number_with_our_webhook(client: TwilioClient, sandbox: SandboxProcess) -> None:
-    number = client.provision_number("415", friendly_name="Acme Plumbing", voice_url=VOICE_URL)
+    number = client.provision_number("415", friendly_name="Acme Plumbing", configuration=CONFIGURATION)
 
     assert isinstance(number, TwilioNumber)
     assert number.phone_number.startswith("+1415")
@@ -68,7 +72,7 @@ def test_provision_in_an_area_code_with_nothing_says_so(
     sandbox.set_pool_size(0)
 
     with pytest.raises(NumberUnavailable, match=f"no numbers available in area code {area_code}"):
-        client.provision_number(area_code, friendly_name="Acme Plumbing", voice_url=VOICE_URL)
+        client.provision_number(area_code, friendly_name="Acme Plumbing", configuration=CONFIGURATION)
     assert sandbox.owned_count() == 0
 
 
@@ -76,7 +80,7 @@ def test_purchase_of_a_number_not_for_sale_is_number_unavailable(
     client: TwilioClient, sandbox: SandboxProcess
 ) -> None:
     with pytest.raises(NumberUnavailable) as raised:
-        client.purchase_number(MAGIC_UNAVAILABLE, "Acme Plumbing", VOICE_URL)
+        client.purchase_number(MAGIC_UNAVAILABLE, "Acme Plumbing", CONFIGURATION)
 
     assert (raised.value.status, raised.value.code, raised.value.retryable) == (400, 21422, False)
     assert sandbox.request_count("POST /IncomingPhoneNumbers.json") == 1
@@ -84,7 +88,7 @@ def test_purchase_of_a_number_not_for_sale_is_number_unavailable(
 
 def test_purchase_of_an_invalid_number_is_a_plain_api_error(client: TwilioClient) -> None:
     with pytest.raises(ApiError) as raised:
-        client.purchase_number(MAGIC_INVALID, "Acme Plumbing", VOICE_URL)
+        client.purchase_number(MAGIC_INVALID, "Acme Plumbing", CONFIGURATION)
 
     assert type(raised.value) is ApiError
     assert raised.value.code == 21421
@@ -93,9 +97,11 @@ def test_purchase_of_an_invalid_number_is_a_plain_api_error(client: TwilioClient
 def test_update_number_webhook_sets_voice_url_and_status_callback(
     client: TwilioClient, sandbox: SandboxProcess
 ) -> None:
-    bought = client.purchase_number(MAGIC_AVAILABLE, "Acme Plumbing", "https://old.example.com/voice")
+    bought = client.purchase_number(
+        MAGIC_AVAILABLE, "Acme Plumbing", NumberConfiguration("https://old.example.com/voice")
+    )
 
-    updated = client.update_number_webhook(bought.sid, VOICE_URL)
+    updated = client.update_number_webhook(bought.sid, CONFIGURATION)
 
     assert updated.sid == bought.sid
     assert (updated.voice_url, updated.voice_method) == (VOICE_URL, "POST")
@@ -107,7 +113,7 @@ def test_update_number_webhook_of_an_unknown_number_is_not_found_and_not_retried
     client: TwilioClient, sandbox: SandboxProcess
 ) -> None:
     with pytest.raises(NotFound) as raised:
-        client.update_number_webhook(NUMBER_SID, VOICE_URL)
+        client.update_number_webhook(NUMBER_SID, CONFIGURATION)
 
     assert (raised.value.status, raised.value.code, raised.value.method) == (404, 20404, "POST")
     assert NUMBER_SID in raised.value.uri
@@ -115,8 +121,8 @@ def test_update_number_webhook_of_an_unknown_number_is_not_found_and_not_retried
 
 
 def test_find_numbers_matches_friendly_name_and_phone_number(client: TwilioClient) -> None:
-    acme = client.provision_number("415", friendly_name="Acme Plumbing", voice_url=VOICE_URL)
-    client.provision_number("415", friendly_name="Bolt Electric", voice_url=VOICE_URL)
+    acme = client.provision_number("415", friendly_name="Acme Plumbing", configuration=CONFIGURATION)
+    client.provision_number("415", friendly_name="Bolt Electric", configuration=CONFIGURATION)
 
     assert client.find_numbers(friendly_name="Acme Plumbing") == [acme]
     assert client.find_numbers(phone_number=acme.phone_number) == [acme]
@@ -125,13 +131,14 @@ def test_find_numbers_matches_friendly_name_and_phone_number(client: TwilioClien
 
 def test_list_numbers_returns_every_number_on_the_account(client: TwilioClient) -> None:
     bought = {
-        client.provision_number(friendly_name=f"Business {n}", voice_url=VOICE_URL).sid for n in range(3)
+        client.provision_number(friendly_name=f"Business {n}", configuration=CONFIGURATION).sid
+        for n in range(3)
     }
     assert {number.sid for number in client.list_numbers()} == bought
 
 
 def test_released_number_is_gone(client: TwilioClient, sandbox: SandboxProcess) -> None:
-    bought = client.provision_number("415", friendly_name="Acme Plumbing", voice_url=VOICE_URL)
+    bought = client.provision_number("415", friendly_name="Acme Plumbing", configuration=CONFIGURATION)
 
     client.release_number(bought.sid)
 
@@ -143,7 +150,7 @@ def test_released_number_is_gone(client: TwilioClient, sandbox: SandboxProcess) 
 
 
 def test_calls_from_an_owned_number(client: TwilioClient) -> None:
-    ours = client.provision_number("415", friendly_name="Acme Plumbing", voice_url=VOICE_URL)
+    ours = client.provision_number("415", friendly_name="Acme Plumbing", configuration=CONFIGURATION)
 
     call = client.make_call("+14155550199", ours.phone_number, VOICE_URL)
 

@@ -12,6 +12,7 @@ from harness.prism import PrismServer
 from tests.twilio_client.helpers import NUMBER_SID, VOICE_URL, refused_url
 from webapp.config import SANDBOX_ACCOUNT_SID
 from webapp.twilio_client import ApiError
+from webapp.twilio_client.configuration import NumberConfiguration
 
 TOKEN = "tok-3c9e1f0d-never-print-me"
 
@@ -41,7 +42,7 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 def test_token_absent_from_logs_of_successful_calls(make_client, prism: PrismServer, debug_logs) -> None:
     client = make_client(prism.base_url, auth_token=TOKEN)
 
-    client.update_number_webhook(NUMBER_SID, VOICE_URL)
+    client.update_number_webhook(NUMBER_SID, NumberConfiguration(VOICE_URL))
     client.find_numbers(friendly_name="Acme Plumbing")
 
     assert any(record.name == "twilio.http_client" for record in debug_logs.records), "library logging is on"
@@ -53,7 +54,7 @@ def test_token_absent_from_connection_errors_and_their_logs(make_client, debug_l
     client = make_client(refused_url(), auth_token=TOKEN, max_attempts=2)
 
     with pytest.raises(ApiError) as raised:
-        client.purchase_number("+14155550100", "Acme Plumbing", VOICE_URL)
+        client.purchase_number("+14155550100", "Acme Plumbing", NumberConfiguration(VOICE_URL))
 
     assert_absent(TOKEN, error_text(raised.value))
     assert_absent(TOKEN, debug_logs.text)

@@ -6,20 +6,38 @@ import pytest
 
 from tests.twilio_client.helpers import NUMBER_SID, VOICE_URL, refused_url
 from webapp.twilio_client import TwilioClient, breaker_states
+from webapp.twilio_client.configuration import NumberConfiguration
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda c: c.purchase_number("4155550100", "Acme", VOICE_URL), "E.164"),
-        (lambda c: c.purchase_number("+14155550100", "x" * 65, VOICE_URL), "at most 64 characters"),
-        (lambda c: c.purchase_number("+14155550100", " ", VOICE_URL), "friendly name must not be empty"),
-        (lambda c: c.purchase_number("+14155550100", "Acme", "ftp://example.com"), "voice URL"),
-        (lambda c: c.provision_number("41", friendly_name="Acme", voice_url=VOICE_URL), "area code"),
+        (lambda c: c.purchase_number("4155550100", "Acme", NumberConfiguration(VOICE_URL)), "E.164"),
+        (
+            lambda c: c.purchase_number("+14155550100", "x" * 65, NumberConfiguration(VOICE_URL)),
+            "at most 64 characters",
+        ),
+        (
+            lambda c: c.purchase_number("+14155550100", " ", NumberConfiguration(VOICE_URL)),
+            "friendly name must not be empty",
+        ),
+        (
+            lambda c: c.purchase_number("+14155550100", "Acme", NumberConfiguration("ftp://example.com")),
+            "voice URL",
+        ),
+        (
+            lambda c: c.provision_number(
+                "41", friendly_name="Acme", configuration=NumberConfiguration(VOICE_URL)
+            ),
+            "area code",
+        ),
         (lambda c: c.search_available_numbers(country="usa"), "two-letter"),
         (lambda c: c.search_available_numbers(limit=0), "limit"),
         (lambda c: c.search_available_numbers(contains="5"), "pattern"),
-        (lambda c: c.update_number_webhook("PN123", VOICE_URL), "PN followed by 32 hexadecimal digits"),
+        (
+            lambda c: c.update_number_webhook("PN123", NumberConfiguration(VOICE_URL)),
+            "PN followed by 32 hexadecimal digits",
+        ),
         (lambda c: c.fetch_number("CA" + "0" * 32), "PN followed by 32"),
         (lambda c: c.release_number(""), "PN followed by 32"),
         (lambda c: c.find_numbers(), "friendly name or a phone number"),

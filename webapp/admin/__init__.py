@@ -13,6 +13,7 @@ from webapp.admin.activity import ActivityView
 from webapp.admin.base import may
 from webapp.admin.dashboard import DashboardView
 from webapp.admin.number_history import ReleasedNumberView
+from webapp.admin.provision_alternatives import provision_alternatives
 from webapp.admin.users import UserView
 from webapp.admin.views import BusinessView, PhoneNumberView
 from webapp.extensions import db
@@ -50,4 +51,5 @@ def init_app(app: Flask) -> None:
     admin.add_link(AdminMenuLink(name="Queues", url=queues.RQ_DASHBOARD_PREFIX + "/"))
     admin.init_app(app)
     app.jinja_env.globals["console"] = formatters  # badges and labels, shared by formatters and templates
+    app.jinja_env.globals["provision_alternatives"] = provision_alternatives  # a business's and an Activity's
     queues.init_app(app)

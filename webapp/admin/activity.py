@@ -17,6 +17,7 @@ from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, may, reporting_refusals, requester
 from webapp.admin.orphans import orphans_notice
 from webapp.jobs.enqueue import retry_activity
+from webapp.jobs.reads.health_report import capitalised
 from webapp.models import CAPABILITIES, Activity, ActivityStatus, Role
 
 
@@ -45,10 +46,27 @@ def number_json(activity: Activity) -> dict[str, Any] | None:
     }
 
 
+def configuration_changes(result: dict[str, Any] | None) -> Markup | None:
+    """A re-sync's changed fields as a list ("Voice fallback URL: https://old… → https://new…"), or None."""
+    changed = (result or {}).get("changes")
+    if not changed:
+        return None
+    items = Markup("").join(
+        Markup("<li><strong>{}</strong>: {} → {}</li>").format(
+            capitalised(change["label"]), change["from"] or "empty", change["to"] or "empty"
+        )
+        for change in changed
+    )
+    return Markup('<p class="mb-1">Changed at Twilio:</p><ul class="activity-changes">{}</ul>').format(items)
+
+
 def activity_result(view: Any, context: Any, model: Activity, name: str) -> Markup:
-    """The job's note in words; for admins also the raw result, folded away under "Details"."""
+    """The job's note in words, the fields a re-sync changed; for admins also the raw result, folded away
+    under "Details"."""
     note = (model.result or {}).get("note")
     parts = [Markup('<p class="activity-note">{}</p>').format(note)] if note else []
+    if changed := configuration_changes(model.result):
+        parts.append(changed)
     if orphans := orphans_notice(model.result):
         parts.append(Markup('<p class="activity-orphans">{}</p>').format(orphans))
     if model.result and may(Role.ADMIN):

@@ -14,6 +14,7 @@ from flask_admin import expose
 from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, reporting_refusals, requester
+from webapp.admin.provision_alternatives import nearby_searches
 from webapp.jobs.enqueue import enqueue_provision
 from webapp.jobs.reads.number_costs import PricesState, monthly_prices
 from webapp.jobs.reads.number_search import (
@@ -85,6 +86,9 @@ class ChooseNumberMixin:
             error=error,
             results_max=TWILIO_RESULTS_MAX,
             format_national=format_national,
+            nearby=nearby_searches(business, request.args.get("area_code", "").strip() or None)
+            if searched and not found and not error
+            else [],
         )
 
     def _buy_chosen(self, business: Business) -> Response:

@@ -7,17 +7,33 @@ from typing import Any, ClassVar
 
 from flask import abort, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.model.fields import AjaxSelectField
+from wtforms import Form
 
 from webapp.admin.base import flash_activity, reporting_refusals, requester
+from webapp.admin.business_picker import PICKER_NAME, BusinessPicker
 from webapp.jobs.enqueue import enqueue_move, enqueue_replace
 from webapp.models import PhoneNumber, Role
 from webapp.models.lookup import find_business
+
+BUSINESS_PICKER = BusinessPicker()
+
+
+class MoveForm(Form):
+    """Which business gets the number: picked by typing the start of its name (`business_picker.py`)."""
+
+    business = AjaxSelectField(BUSINESS_PICKER, "Business that gets the number")
 
 
 class MoveReplaceMixin:
     """Adds `move_view` and `replace_view` to the numbers view."""
 
-    method_roles: ClassVar[dict[str, Role]] = {"move_view": Role.ADMIN, "replace_view": Role.OPERATOR}
+    method_roles: ClassVar[dict[str, Role]] = {
+        "move_view": Role.ADMIN,
+        "replace_view": Role.OPERATOR,
+        "ajax_lookup": Role.ADMIN,  # the move picker's searches
+    }
+    form_ajax_refs: ClassVar[dict[str, BusinessPicker]] = {PICKER_NAME: BUSINESS_PICKER}
 
     # Given by the view this is mixed into.
     get_one: Callable[[str | None], PhoneNumber | None]
@@ -39,9 +55,7 @@ class MoveReplaceMixin:
                 activity = enqueue_move(number, target, requester())
                 flash_activity(f"Moving {number.formatted} to {target.name}.", activity)
                 return redirect(url_for(".details_view", id=number.id))
-        return self.render(
-            "admin/phonenumber/move.html", number=number, business=request.form.get("business", "")
-        )
+        return self.render("admin/phonenumber/move.html", number=number, form=MoveForm())
 
     @expose("/replace/", methods=("GET", "POST"))
     def replace_view(self) -> Any:

@@ -15,7 +15,14 @@ from webapp.admin.base import flash_activity, may, parse_id, reporting_refusals,
 from webapp.extensions import db
 from webapp.jobs.enqueue import NO_TEST_CALLER, enqueue_health_check, enqueue_test_call
 from webapp.jobs.reads.health_cache import load_health
-from webapp.jobs.reads.health_report import ago, change_sentence, drift_cause, meaning, parse_time
+from webapp.jobs.reads.health_report import (
+    ago,
+    change_sentence,
+    configuration_rows,
+    drift_cause,
+    meaning,
+    parse_time,
+)
 from webapp.models import Activity, ActivityKind, PhoneNumber, Role
 from webapp.models.base import utcnow
 
@@ -49,6 +56,7 @@ def health_context(number: PhoneNumber | None) -> dict[str, Any] | None:
         "unreadable": unreadable,
         "unreadable_ago": ago(parse_time(unreadable["at"]), now) if unreadable else None,
         "cause": drift_cause(snapshot, now) if read_at else None,
+        "configuration_rows": configuration_rows(snapshot),
         "changes": [change_sentence(c, now) for c in snapshot.get("changes", [])],
         "meaning": meaning,
         "test_call_refusal": test_call_refusal(),

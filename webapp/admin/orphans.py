@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, may, reporting_refusals, requester
 from webapp.jobs.enqueue import enqueue_orphan_adoption, enqueue_orphan_release
-from webapp.jobs.reads.orphans import business_named, latest_check, listed_orphans
+from webapp.jobs.reads.orphans import business_named, foreign_changes, latest_check, listed_orphans
 from webapp.models import Activity, Role
 from webapp.models.phone_format import format_national
 
@@ -65,7 +65,16 @@ class OrphansMixin:
             business = business_named(orphan["friendly_name"])
             adoptable = business is not None and business.phone_number is None
             formatted = format_national(orphan["e164"])
-            rows.append({**orphan, "formatted": formatted, "business": business, "adoptable": adoptable})
+            foreign = foreign_changes(business, orphan.get("configuration") or {})
+            rows.append(
+                {
+                    **orphan,
+                    "formatted": formatted,
+                    "business": business,
+                    "adoptable": adoptable,
+                    "foreign": foreign,
+                }
+            )
         return self.render(  # type: ignore[attr-defined]
             "admin/phonenumber/orphans.html",
             check=check,
@@ -74,7 +83,7 @@ class OrphansMixin:
             may_settle=may(Role.ADMIN),
         )
 
-    def _listed(self) -> dict[str, str] | None:
+    def _listed(self) -> dict[str, Any] | None:
         sid = request.form.get("sid", "")
         found = next((o for o in listed_orphans(latest_check()) if o["sid"] == sid), None)
         if found is None:
@@ -85,10 +94,12 @@ class OrphansMixin:
 
     @expose("/orphans/adopt/", methods=("POST",))
     def adopt_orphan_view(self) -> Response:
-        """Start recording an orphan as its business's number."""
+        """Start recording an orphan as its business's number; `force` (the page's confirmation of one set up
+        for someone else) takes it anyway."""
         if orphan := self._listed():
             with reporting_refusals():
-                activity: Activity = enqueue_orphan_adoption(orphan, requester())
+                force = request.form.get("force") == "1"
+                activity: Activity = enqueue_orphan_adoption(orphan, requester(), force=force)
                 flash_activity(f"Adopting {format_national(orphan['e164'])}.", activity)
         return redirect(url_for(".orphans_view"))
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from webapp.jobs.reads.health_report import ago, change_sentence, drift_cause, meaning, parse_time
+from webapp.jobs.reads.health_report import (
+    ago,
+    change_sentence,
+    configuration_rows,
+    drift_cause,
+    meaning,
+    parse_time,
+)
 
 
 def section(title: str, rows: list[str], when_empty: str = "  None.") -> list[str]:
@@ -32,17 +39,15 @@ def health_text(number: str, snapshot: dict[str, Any] | None, now: datetime) -> 
 
 
 def configuration_lines(snapshot: dict[str, Any], now: datetime) -> list[str]:
-    """The voice URL and status callback against what is expected, and the drift with its cause."""
-    configuration = snapshot["configuration"]
-    drift = configuration["drift"]
-    lines = [
-        "Configuration",
-        f"  Voice URL: {configuration['voice_url'] or 'empty'} ({configuration['voice_method'] or '-'}),"
-        f" expected {configuration['expected_voice_url']}",
-        f"  Status callback: {configuration['status_callback'] or 'empty'},"
-        f" expected {configuration['expected_status_callback'] or 'empty'}",
-        f"  {'Drifted: ' + '; '.join(drift) if drift else 'In sync.'}",
-    ]
+    """Every managed field at Twilio against what is expected, and the drift with its cause."""
+    drift = snapshot["configuration"]["drift"]
+    lines = ["Configuration"]
+    for row in configuration_rows(snapshot):
+        mark = "  DIFFERS" if row["differs"] else ""
+        lines.append(
+            f"  {row['label']}: {row['actual'] or 'empty'}, expected {row['expected'] or 'empty'}{mark}"
+        )
+    lines.append(f"  {'Drifted: ' + '; '.join(drift) if drift else 'In sync.'}")
     if cause := drift_cause(snapshot, now):
         lines.append(f"  Cause: {cause}.")
     return lines

@@ -17,11 +17,12 @@ from webapp.jobs.enqueue import (
     enqueue_provision,
     enqueue_resync_drifted,
 )
-from webapp.jobs.reads.orphans import OrphanSearchFailed, adopt, find_orphans
+from webapp.jobs.reads.orphans import ForeignConfiguration, OrphanSearchFailed, adopt, find_orphans
 from webapp.models import Activity, PhoneNumber, ValidationError
 from webapp.models.lookup import find_business
 from webapp.models.phone_format import normalise_e164
 from webapp.number_formats import NUMBER_SID_PATTERN
+from webapp.twilio_client import ApiError
 
 WAIT_HELP = "Wait for the job(s) to end: exit 0 if they succeeded, 1 with the error otherwise."
 TIMEOUT_HELP = "With --wait, give up waiting after this many seconds (the jobs go on)."
@@ -71,7 +72,7 @@ def find_number(text: str) -> PhoneNumber:
 
 @click.group("numbers")
 def numbers_group() -> None:
-    """Provision businesses' numbers and keep their voice webhooks in sync.
+    """Provision businesses' numbers and keep their configuration at Twilio in sync.
 
     The work runs in job workers ('flask --app wsgi worker'); each command prints the id of the Activity
     it started (the console shows it too), or waits for it with --wait.
@@ -95,7 +96,7 @@ def numbers_group() -> None:
 def provision_command(
     business: str, area_code: str | None, phone_number: str | None, wait: bool, timeout: int
 ) -> None:
-    """Buy a number for BUSINESS (its UUID or exact name) and point its voice webhook at Switchboard.
+    """Buy a number for BUSINESS (its UUID or exact name) with Switchboard's whole configuration.
 
     Only an active business without a number gets one. Run again after a failure: a number bought by an
     interrupted attempt is adopted, never bought twice. With --number, a number Twilio no longer sells
@@ -121,7 +122,9 @@ def provision_command(
 )
 @waiting_options
 def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: bool, timeout: int) -> None:
-    """Set the voice webhook at Twilio to today's settings for each NUMBER, --all, or the --drifted ones.
+    """Set every managed field at Twilio (voice URL, fallback, status callback, SMS URL, their methods; no
+    application or SIP trunk) to today's settings, in one update, for each NUMBER, --all, or the --drifted
+    ones. Each re-sync's Activity lists the fields it changed, from what to what.
 
     NUMBER is a US number in any common format (+14155550100, (415) 555-0100) or a Twilio SID (PN...).
     """
@@ -148,9 +151,10 @@ def resync_command(numbers: tuple[str, ...], every: bool, drifted: bool, wait: b
 @click.argument("numbers", nargs=-1, metavar="[NUMBER]...")
 @waiting_options
 def check_webhooks_command(numbers: tuple[str, ...], wait: bool, timeout: int) -> None:
-    """Compare the voice webhook at Twilio with the settings, for each NUMBER or (by default) all numbers.
+    """Compare every managed field at Twilio with the settings, for each NUMBER or (by default) all numbers.
 
-    Marks each number in sync, drifted (saying what differs) or in error (gone from the Twilio account).
+    Marks each number in sync, drifted (saying which fields differ and how) or in error (gone from the
+    Twilio account).
     All numbers, or more than 300, are checked by walking Twilio's list of the account's numbers (1,000 a
     request), which also counts the orphans (see `numbers orphans`).
     """
@@ -163,13 +167,25 @@ def check_webhooks_command(numbers: tuple[str, ...], wait: bool, timeout: int) -
 
 @numbers_group.command("orphans")
 @click.option(
-    "--adopt", "adopt_them", is_flag=True, help="Attach each orphan to its business if it has no number."
+    "--adopt",
+    "adopt_them",
+    is_flag=True,
+    help="Attach each orphan to its business if it has no number, setting our configuration on it.",
 )
-def orphans_command(adopt_them: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --adopt: also take orphans set up for someone else (a voice URL not ours, an application "
+    "or a SIP trunk).",
+)
+def orphans_command(adopt_them: bool, force: bool) -> None:
     """List numbers on the Twilio account named 'switchboard:<business id>' that no business records.
 
     They come from purchases that could not be recorded. With --adopt, each is attached to its business when
-    that business has no number; the others are only reported.
+    that business has no number, and gets our configuration (voice URL, fallback, status callback, SMS URL;
+    no application or trunk). One whose calls go to someone else (a voice URL that is not ours, an
+    application or a SIP trunk) is listed with the fields adopting would change, and taken only with
+    --adopt --force. The others are only reported.
     """
     try:
         orphans = find_orphans()
@@ -179,15 +195,20 @@ def orphans_command(adopt_them: bool) -> None:
         click.echo("No orphans: every switchboard number at Twilio is recorded.")
         return
     for orphan in orphans:
-        if adopt_them and orphan.adoptable:
+        if adopt_them and orphan.adoptable and (force or not orphan.foreign):
             try:
-                row = adopt(orphan)
-            except ValidationError as error:
+                row = adopt(orphan, force=force)
+            except (ValidationError, ApiError) as error:
                 click.echo(f"{orphan.describe()} Not adopted: {error.message}")
+                continue
+            except ForeignConfiguration as error:
+                click.echo(f"{orphan.describe()} Not adopted: {error}")
                 continue
             click.echo(
                 f"Adopted {row.e164} ({row.twilio_sid}) for {orphan.business}; webhook {row.webhook_status}."
             )
+        elif adopt_them and orphan.adoptable:
+            click.echo(f"Not adopted without --force: {orphan.describe()}")
         else:
             click.echo(orphan.describe())
 

@@ -23,6 +23,7 @@ from webapp.config import (
     persistent_secret_key,
 )
 from webapp.launcher import embedded_redis
+from webapp.sandbox.pool import MAGIC_AVAILABLE as SANDBOX_TEST_CALLER
 
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 
@@ -98,10 +99,12 @@ def launcher_environment(updates: dict[str, str]) -> dict[str, str]:
 def local_defaults(settings: dict, instance_path: Path) -> dict[str, str]:
     """Return the settings `make run` gives its children unless set: the kept secret key, a cookie for
     http://, and on the sandbox the local console as `PUBLIC_BASE_URL`, so the sandbox's calls report back
-    to its status-callback receiver."""
+    to its status-callback receiver, and the sandbox's own caller as `TWILIO_TEST_CALLER`, so "Place a test
+    call" works on a fresh machine."""
     defaults = {"SECRET_KEY": persistent_secret_key(instance_path), "SESSION_COOKIE_SECURE": "false"}
     if settings["TWILIO_SANDBOX"]:
         defaults["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{settings['WEB_PORT']}"
+        defaults["TWILIO_TEST_CALLER"] = SANDBOX_TEST_CALLER
     return defaults
 
 

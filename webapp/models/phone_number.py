@@ -74,6 +74,8 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     capabilities: Mapped[dict[str, Any]] = mapped_column(JSON_DOCUMENT, default=dict)
     voice_url: Mapped[str | None] = mapped_column(String(500))
     status_callback_url: Mapped[str | None] = mapped_column(String(500))
+    twilio_configuration: Mapped[dict[str, Any] | None] = mapped_column(JSON_DOCUMENT)
+    """Every managed field as Twilio last answered it (`webapp/twilio_client/configuration.py`)."""
     webhook_status: Mapped[WebhookStatus] = mapped_column(
         enum_column(WebhookStatus, "webhook_status"), default=WebhookStatus.UNKNOWN, index=True
     )

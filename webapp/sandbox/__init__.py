@@ -63,7 +63,9 @@ Control API under `/_sandbox/`, same basic auth, JSON; never counted and never f
 - `GET /_sandbox/numbers` -> `{"owned": N, "numbers": [{"sid", "phone_number", "friendly_name"}]}`.
 - `POST /_sandbox/numbers/{Sid}` with `{"changes": {"VoiceUrl": "..."}, "actor_sid": "US...",
   "actor_name": "..."}`: change a number as a Console user would (event with `actor_type` `user`, `source`
-  `web`).
+  `web`). `changes` takes the parameters of Twilio's update: `VoiceUrl`, `VoiceFallbackUrl`, `SmsUrl`,
+  `StatusCallback` and their methods, `VoiceApplicationSid` and `TrunkSid` (setting one clears the other,
+  as at Twilio; `""` clears either), `FriendlyName`.
 - `POST /_sandbox/calls` with `{"to", "from", "status", "duration"}`: an outside caller calls an owned
   number; the call is recorded as ended (`status` default `completed`, `duration` seconds default 0) and
   its status callback sent before the answer, `{"call": {...}, "callback_status": 204}`.

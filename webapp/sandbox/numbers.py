@@ -12,7 +12,6 @@ from webapp.sandbox import errors
 from webapp.sandbox.errors import TwilioError
 from webapp.sandbox.pool import (
     AREA_CODE,
-    AREA_CODES,
     E164_US,
     MAGIC_INVALID,
     MAGIC_UNAVAILABLE,
@@ -22,6 +21,7 @@ from webapp.sandbox.pool import (
     area_pool,
     digit_pattern,
     find_pool_number,
+    place_of,
 )
 from webapp.sandbox.store import OwnedNumber, Store
 
@@ -42,11 +42,15 @@ METHOD_SETTINGS = {
     "SmsMethod": "sms_method",
     "SmsFallbackMethod": "sms_fallback_method",
 }
-APPLICATION_SETTINGS = {
-    "VoiceApplicationSid": "voice_application_sid",
-    "SmsApplicationSid": "sms_application_sid",
+ROUTING_SETTINGS = {
+    "VoiceApplicationSid": ("voice_application_sid", re.compile(r"^AP[0-9a-fA-F]{32}$"), "an application"),
+    "SmsApplicationSid": ("sms_application_sid", re.compile(r"^AP[0-9a-fA-F]{32}$"), "an application"),
+    "TrunkSid": ("trunk_sid", re.compile(r"^TK[0-9a-fA-F]{32}$"), "a trunk"),
 }
-APPLICATION_SID = re.compile(r"^AP[0-9a-fA-F]{32}$")
+"""Settings naming what takes the number's calls or texts instead of its URLs; empty clears them."""
+
+EXCLUSIVE = {"voice_application_sid": "trunk_sid", "trunk_sid": "voice_application_sid"}
+"""Setting a voice application clears the trunk and the other way round, as Twilio does."""
 
 
 def invalid(message: str, code: int = errors.INVALID_PARAMETER) -> TwilioError:
@@ -81,12 +85,18 @@ def parse_number_settings(form: Mapping[str, str]) -> tuple[str | None, dict[str
             if method not in ("GET", "POST"):
                 raise invalid(f"{param} must be GET or POST, got {form[param]!r}.")
             settings[field] = method
-    for param, field in APPLICATION_SETTINGS.items():
+    for param, (field, pattern, what) in ROUTING_SETTINGS.items():
         if param in form:
             sid = form[param].strip()
-            if sid and not APPLICATION_SID.match(sid):
-                raise invalid(f"{param} must be an application SID (AP + 32 hex digits), got {sid!r}.")
+            if sid and not pattern.match(sid):
+                prefix = pattern.pattern[1:3]
+                raise invalid(f"{param} must be {what} SID ({prefix} + 32 hex digits), got {sid!r}.")
             settings[field] = sid
+    for field, other in EXCLUSIVE.items():
+        if settings.get(field):
+            if settings.get(other):
+                raise invalid("Give a VoiceApplicationSid or a TrunkSid, not both.")
+            settings[other] = ""
     if "VoiceCallerIdLookup" in form:
         settings["voice_caller_id_lookup"] = parse_flag("VoiceCallerIdLookup", form["VoiceCallerIdLookup"])
     friendly_name = form.get("FriendlyName")
@@ -134,7 +144,7 @@ def near_filter(query: Mapping[str, str]) -> Callable[[Locality | None], bool] |
     raw = query.get("Distance", "").strip() or str(NEAR_DEFAULT_MILES)
     if not raw.isdigit() or int(raw) > NEAR_MAX_MILES:
         raise invalid(f"Distance must be a whole number of miles from 0 to {NEAR_MAX_MILES}, got {raw!r}.")
-    centre = AREA_CODES.get(near[2:5])
+    centre = place_of(near[2:5])
     return lambda where: centre is not None and where is not None and miles_between(centre, where) <= int(raw)
 
 

@@ -82,6 +82,21 @@ AREA_CODES: dict[str, Locality] = {
 """The area codes with numbers for sale, in the spirit of Twilio's inventory (Brooklyn's need a local
 address, so that "address required" has something to show)."""
 
+AREA_CODES_SOLD_OUT: dict[str, Locality] = {
+    "530": Locality("CA", "Redding", "REDDING", "722", "96001", "40.590000", "-122.390000"),
+    "628": Locality("CA", "San Francisco", "SNFC CNTRL", "722", "94103", "37.770000", "-122.410000"),
+}
+"""Area codes with no numbers for sale (a search finds none; a purchase by `AreaCode` answers 21452), so
+that a search near them (`NearNumber`) or in their state (`InRegion`) has something to find: 628 overlays
+San Francisco's 415 (numbers within a few miles), 530 is some 190 miles from California's others.
+"""
+
+
+def place_of(area_code: str) -> Locality | None:
+    """Return where an area code is, whether or not it has numbers for sale; None for one the sandbox
+    does not know."""
+    return AREA_CODES.get(area_code) or AREA_CODES_SOLD_OUT.get(area_code)
+
 
 @dataclass(frozen=True)
 class PoolNumber:

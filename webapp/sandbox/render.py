@@ -1,7 +1,7 @@
 """The JSON Twilio answers with, field for field, built from the sandbox's records.
 
-Like Twilio, unset URLs and application SIDs are `""`, other unset SIDs `null`, dates RFC 2822 in GMT,
-`uri` paths relative to the API host, and latitude/longitude strings.
+Like Twilio, unset URLs and application SIDs are `""`, other unset SIDs (a trunk's too) `null`, dates
+RFC 2822 in GMT, `uri` paths relative to the API host, and latitude/longitude strings.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ NUMBER_SETTING_DEFAULTS: dict[str, Any] = {
     "sms_fallback_url": "",
     "sms_fallback_method": "POST",
     "sms_application_sid": "",
+    "trunk_sid": "",
     "emergency_address_sid": None,
     "emergency_address_status": "unregistered",
 }
@@ -78,7 +79,7 @@ def incoming_number(number: OwnedNumber, account_sid: str) -> dict[str, Any]:
         **NUMBER_SETTING_DEFAULTS,
         **number.settings,
         "status": "in-use",
-        "trunk_sid": None,
+        "trunk_sid": number.settings.get("trunk_sid") or None,
         "type": INCOMING_TYPES[number_type],
         "uri": f"{account_path(account_sid)}/IncomingPhoneNumbers/{number.sid}.json",
         "voice_receive_mode": "voice",

@@ -13,8 +13,16 @@ from redis.exceptions import RedisError
 
 from webapp.redis_connection import get_redis
 from webapp.twilio_client.breakers import BreakerState, breaker_states
-from webapp.twilio_client.client import WEBHOOK_METHOD, TwilioClient, load_library
+from webapp.twilio_client.client import TwilioClient, load_library
 from webapp.twilio_client.concurrency import ConcurrencyState
+from webapp.twilio_client.configuration import (
+    Difference,
+    NumberConfiguration,
+    changes,
+    foreign_differences,
+    managed_values,
+    routes_elsewhere,
+)
 from webapp.twilio_client.errors import (
     ApiError,
     AuthError,
@@ -32,6 +40,7 @@ from webapp.twilio_client.models import (
     Message,
     NumberPage,
     NumberPrices,
+    SearchArea,
     TwilioAddress,
     TwilioNumber,
 )
@@ -39,7 +48,6 @@ from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.settings import TwilioSettings
 
 __all__ = [
-    "WEBHOOK_METHOD",
     "Alert",
     "ApiError",
     "AuthError",
@@ -49,14 +57,17 @@ __all__ = [
     "CallEvent",
     "CircuitOpen",
     "ConcurrencyState",
+    "Difference",
     "Message",
     "MonitorEvent",
     "NoSlotFree",
     "NotFound",
+    "NumberConfiguration",
     "NumberPage",
     "NumberPrices",
     "NumberUnavailable",
     "RateLimited",
+    "SearchArea",
     "TimedOut",
     "TwilioAddress",
     "TwilioClient",
@@ -64,9 +75,13 @@ __all__ = [
     "TwilioSettings",
     "TwilioUnavailable",
     "breaker_states",
+    "changes",
     "concurrency_state",
+    "foreign_differences",
     "get_client",
     "load_library",
+    "managed_values",
+    "routes_elsewhere",
 ]
 
 

@@ -21,10 +21,19 @@ from webapp.metrics import twilio as twilio_metrics
 from webapp.twilio_client.addresses import EmergencyAddresses
 from webapp.twilio_client.breakers import Breakers, breaker_name
 from webapp.twilio_client.concurrency import AccountConcurrency
+from webapp.twilio_client.configuration import NumberConfiguration
 from webapp.twilio_client.error_mapping import LIBRARY_ERRORS, to_api_error
 from webapp.twilio_client.errors import ApiError, CircuitOpen, NotFound, NumberUnavailable, TwilioUnavailable
 from webapp.twilio_client.http import BaseUrlHttpClient
-from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
+from webapp.twilio_client.models import (
+    AvailableNumber,
+    Call,
+    Message,
+    NumberPage,
+    NumberPrices,
+    SearchArea,
+    TwilioNumber,
+)
 from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.retry import RetryPolicy
 from webapp.twilio_client.settings import TwilioSettings
@@ -32,6 +41,7 @@ from webapp.twilio_client.validation import (
     check_area_code,
     check_contains,
     check_country,
+    check_distance,
     check_e164,
     check_friendly_name,
     check_limit,
@@ -58,9 +68,6 @@ LIST_PAGE_SIZE = 1000
 
 SLOT_LEASE_MARGIN = 2.0
 """Seconds a request slot's lease outlasts the longest request (connect plus read timeout)."""
-
-WEBHOOK_METHOD = "POST"
-"""The method Twilio uses for our voice webhook and status callback."""
 
 
 def load_library() -> None:
@@ -155,10 +162,12 @@ class TwilioClient(EmergencyAddresses):
         in_region: str | None = None,
         in_postal_code: str | None = None,
         near_number: str | None = None,
+        distance: int | None = None,
     ) -> list[AvailableNumber]:
         """Return numbers Twilio offers to buy (local, toll-free or mobile); an empty list when it has none.
 
         Twilio answers at most about 30 whatever `limit` asks for: narrow the filters to see others.
+        `distance` is the miles around `near_number` (Twilio's default: 25).
         """
         check_country(country)
         check_number_type(number_type)
@@ -168,6 +177,7 @@ class TwilioClient(EmergencyAddresses):
         check_postal_code(in_postal_code)
         if near_number is not None:
             check_e164(near_number, "number to search near")
+        check_distance(distance, near_number)
         check_limit(limit)
         filters = {
             "area_code": area_code,
@@ -178,6 +188,7 @@ class TwilioClient(EmergencyAddresses):
             "in_region": in_region,
             "in_postal_code": in_postal_code,
             "near_number": near_number,
+            "distance": distance,
         }
         filters = {key: value for key, value in filters.items() if value is not None}
         country_numbers = self._twilio.available_phone_numbers(country)
@@ -192,11 +203,10 @@ class TwilioClient(EmergencyAddresses):
         )
 
     def purchase_number(
-        self, phone_number: str, friendly_name: str, voice_url: str, status_callback: str | None = None
+        self, phone_number: str, friendly_name: str, configuration: NumberConfiguration
     ) -> TwilioNumber:
-        """Buy `phone_number` and return it, its voice webhook set.
+        """Buy `phone_number` and return it, every managed field set (`configuration.py`).
 
-        `status_callback` defaults to `TWILIO_STATUS_CALLBACK_URL`, sent only when there is one.
         Twilio has no idempotency key: after an ambiguous failure the purchase is looked up by its
         FriendlyName (and phone number) and adopted if Twilio has it; only otherwise is it sent again.
 
@@ -208,15 +218,19 @@ class TwilioClient(EmergencyAddresses):
         return self._purchase(
             {"phone_number": phone_number},
             friendly_name,
-            voice_url,
-            status_callback,
+            configuration,
             reconcile=lambda: self._find_purchase(phone_number, friendly_name),
         )
 
     def purchase_in_area_code(
-        self, area_code: str, friendly_name: str, voice_url: str, *, owned: Collection[str] = ()
+        self,
+        area_code: str,
+        friendly_name: str,
+        configuration: NumberConfiguration,
+        *,
+        owned: Collection[str] = (),
     ) -> TwilioNumber:
-        """Buy any number in `area_code` in one request (Twilio's `AreaCode`), its voice webhook set.
+        """Buy any number in `area_code` in one request (Twilio's `AreaCode`), every managed field set.
 
         After an ambiguous failure the purchase is looked up by its FriendlyName and adopted if Twilio has
         it; `owned` are the SIDs of numbers that carried that name before (a replaced number), never
@@ -230,7 +244,7 @@ class TwilioClient(EmergencyAddresses):
         return self._purchase(
             {"area_code": area_code},
             friendly_name,
-            voice_url,
+            configuration,
             reconcile=lambda: self._find_purchase(None, friendly_name, owned),
         )
 
@@ -238,23 +252,12 @@ class TwilioClient(EmergencyAddresses):
         self,
         which: dict[str, str],
         friendly_name: str,
-        voice_url: str,
-        status_callback: str | None = None,
+        configuration: NumberConfiguration,
         *,
         reconcile: Callable[[], TwilioNumber | None],
     ) -> TwilioNumber:
         check_friendly_name(friendly_name)
-        check_url(voice_url, "voice URL")
-        callback = status_callback or self.settings.status_callback_url
-        if callback:
-            check_url(callback, "status callback URL")
-        params = {
-            **which,
-            "friendly_name": friendly_name,
-            "voice_url": voice_url,
-            "voice_method": WEBHOOK_METHOD,
-            **self._status_callback_params(callback),
-        }
+        params = {**which, "friendly_name": friendly_name, **configuration.request_params()}
         number = self._call(
             "purchase_number",
             lambda: TwilioNumber.from_resource(self._twilio.incoming_phone_numbers.create(**params)),
@@ -285,30 +288,33 @@ class TwilioClient(EmergencyAddresses):
         area_code: str | None = None,
         *,
         friendly_name: str,
-        voice_url: str,
+        configuration: NumberConfiguration,
         owned: Collection[str] = (),
+        area: SearchArea | None = None,
     ) -> TwilioNumber:
         """Buy a voice number: in `area_code` when given, in one request (`purchase_in_area_code`, which
-        is passed `owned`); else search the US and buy one of those offered.
+        is passed `owned`); else search the US (only `area` when given: near a number, or a state) and buy
+        one of those offered.
 
         Raises:
-            NumberUnavailable: nothing to buy in that area code; the caller decides about another one.
+            NumberUnavailable: nothing to buy there; the caller decides about another place.
         """
         check_area_code(area_code)
         check_friendly_name(friendly_name)
-        check_url(voice_url, "voice URL")
-        where = f"in area code {area_code}" if area_code else "in the US"
+        configuration.request_params()  # checks the URLs before any request
+        where = f"in area code {area_code}" if area_code else (area.where if area else "in the US")
+        filters = area.filters() if area else {}
 
         def provision() -> TwilioNumber:
             if area_code:
                 try:
-                    return self.purchase_in_area_code(area_code, friendly_name, voice_url, owned=owned)
+                    return self.purchase_in_area_code(area_code, friendly_name, configuration, owned=owned)
                 except NumberUnavailable:
                     raise NumberUnavailable(f"Twilio had no numbers available {where}.") from None
-            offered = self.search_available_numbers(voice=True, limit=PROVISION_SEARCH)
+            offered = self.search_available_numbers(voice=True, limit=PROVISION_SEARCH, **filters)
             for candidate in random.sample(offered, min(len(offered), PROVISION_CANDIDATES)):
                 try:
-                    return self.purchase_number(candidate.phone_number, friendly_name, voice_url)
+                    return self.purchase_number(candidate.phone_number, friendly_name, configuration)
                 except NumberUnavailable:
                     logger.info(
                         "%s was taken before we could buy it; trying the next", candidate.phone_number
@@ -320,22 +326,22 @@ class TwilioClient(EmergencyAddresses):
 
     # Numbers we own
 
-    def update_number_webhook(self, number_sid: str, voice_url: str) -> TwilioNumber:
-        """Point the number's voice webhook (and the configured status callback) at us; return the number."""
+    def update_number_webhook(
+        self, number_sid: str, configuration: NumberConfiguration, *, clear_routing: bool = False
+    ) -> TwilioNumber:
+        """Set every managed field of the number in one request; return the number.
+
+        `clear_routing` also clears its voice application and SIP trunk (see `request_params`).
+        """
         check_sid(number_sid, "PN", "phone number")
-        check_url(voice_url, "voice URL")
-        params = {
-            "voice_url": voice_url,
-            "voice_method": WEBHOOK_METHOD,
-            **self._status_callback_params(self.settings.status_callback_url),
-        }
+        params = configuration.request_params(clear_routing=clear_routing)
         number = self._call(
             "update_number_webhook",
             lambda: TwilioNumber.from_resource(
                 self._twilio.incoming_phone_numbers(number_sid).update(**params)
             ),
         )
-        logger.info("Voice webhook of %s set to %s", number_sid, voice_url)
+        logger.info("Configuration of %s set (voice URL %s)", number_sid, configuration.voice_url)
         return number
 
     def update_friendly_name(self, number_sid: str, friendly_name: str) -> TwilioNumber:
@@ -584,8 +590,3 @@ class TwilioClient(EmergencyAddresses):
 
     def _to_api_error(self, error: BaseException) -> ApiError:
         return to_api_error(error, self._http.last_response, secret=self.settings.auth_token)
-
-    @staticmethod
-    def _status_callback_params(url: str) -> dict[str, str]:
-        # An empty StatusCallback= breaks Twilio's schema (format: uri): send it only when there is a URL.
-        return {"status_callback_method": WEBHOOK_METHOD, **({"status_callback": url} if url else {})}

@@ -30,6 +30,12 @@ class TwilioNumber:
     voice_method: str | None
     status_callback: str | None
     status_callback_method: str | None
+    voice_fallback_url: str | None = None
+    voice_fallback_method: str | None = None
+    sms_url: str | None = None
+    sms_method: str | None = None
+    voice_application_sid: str | None = None
+    trunk_sid: str | None = None
     emergency_address_sid: str | None = None
     emergency_address_status: str | None = None
     """Twilio's `registered`, `unregistered`, `pending-registration`, `registration-failure`,
@@ -47,6 +53,12 @@ class TwilioNumber:
             voice_method=resource.voice_method or None,
             status_callback=resource.status_callback or None,
             status_callback_method=resource.status_callback_method or None,
+            voice_fallback_url=resource.voice_fallback_url or None,
+            voice_fallback_method=resource.voice_fallback_method or None,
+            sms_url=resource.sms_url or None,
+            sms_method=resource.sms_method or None,
+            voice_application_sid=resource.voice_application_sid or None,
+            trunk_sid=resource.trunk_sid or None,
             emergency_address_sid=resource.emergency_address_sid or None,
             emergency_address_status=str(resource.emergency_address_status or "") or None,
         )
@@ -90,6 +102,28 @@ class NumberPage:
 
     numbers: list[TwilioNumber]
     next_page_url: str | None
+
+
+@dataclass(frozen=True)
+class SearchArea:
+    """Where a search for numbers to buy looks: within `distance` miles of `near_number`, or in `region`
+    (a two-letter state)."""
+
+    near_number: str | None = None
+    distance: int | None = None
+    region: str | None = None
+
+    @property
+    def where(self) -> str:
+        """The area in words, for a sentence: `within 50 miles of +16285550100`, `in CA`."""
+        if self.near_number:
+            return f"within {self.distance or 25} miles of {self.near_number}"
+        return f"in {self.region}"
+
+    def filters(self) -> dict[str, Any]:
+        """The area as `search_available_numbers` arguments."""
+        given = {"near_number": self.near_number, "distance": self.distance, "in_region": self.region}
+        return {name: value for name, value in given.items() if value is not None}
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ class TwilioSettings:
     account_sid: str
     auth_token: str = field(repr=False)
     api_base_url: str = "https://api.twilio.com"
-    voice_url: str = ""
-    status_callback_url: str = ""
     connect_timeout: float = 3.05
     read_timeout: float = 10.0
     max_attempts: int = 3
@@ -32,8 +30,6 @@ class TwilioSettings:
             account_sid=config["TWILIO_ACCOUNT_SID"],
             auth_token=config["TWILIO_AUTH_TOKEN"],
             api_base_url=config["TWILIO_API_BASE_URL"],
-            voice_url=config.get("TWILIO_VOICE_URL", ""),
-            status_callback_url=config.get("TWILIO_STATUS_CALLBACK_URL", ""),
             connect_timeout=config["TWILIO_CONNECT_TIMEOUT"],
             read_timeout=config["TWILIO_READ_TIMEOUT"],
             max_attempts=config["TWILIO_MAX_ATTEMPTS"],

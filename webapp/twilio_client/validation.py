@@ -103,6 +103,23 @@ def check_region(value: str | None) -> str | None:
     return value
 
 
+NEAR_MAX_MILES = 500
+"""The largest `Distance` Twilio accepts around `NearNumber`."""
+
+
+def check_distance(value: int | None, near_number: str | None) -> int | None:
+    """Return `value` if it is None or a whole number of miles (0 to 500) around a number to search near."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= NEAR_MAX_MILES:
+        raise ValueError(
+            f"The distance must be a whole number of miles from 0 to {NEAR_MAX_MILES}; got {value!r}."
+        )
+    if near_number is None:
+        raise ValueError("A distance needs a number to search near.")
+    return value
+
+
 def check_postal_code(value: str | None) -> str | None:
     """Return `value` if it is None or a postal code (3 to 10 letters, digits, spaces or hyphens)."""
     if value is not None and (not isinstance(value, str) or not _POSTAL_CODE.fullmatch(value)):

@@ -9,6 +9,7 @@ same number); an adoption may, and the one-number-per-business index refuses the
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from webapp.extensions import db
 from webapp.jobs.enqueue.number_changes import check_reason
@@ -17,7 +18,7 @@ from webapp.jobs.running.twilio_state import business_id_named
 from webapp.models import Activity, ActivityKind, Business, User
 
 
-def named_business_id(orphan: dict[str, str]) -> uuid.UUID | None:
+def named_business_id(orphan: dict[str, Any]) -> uuid.UUID | None:
     """The id of the existing business the orphan's FriendlyName names, or None."""
     business_id = business_id_named(orphan["friendly_name"])
     if business_id is None or db.session.get(Business, business_id) is None:
@@ -25,8 +26,11 @@ def named_business_id(orphan: dict[str, str]) -> uuid.UUID | None:
     return business_id
 
 
-def enqueue_orphan_adoption(orphan: dict[str, str], requested_by: User | None) -> Activity:
-    """Start recording the orphan as the number of the business it names.
+def enqueue_orphan_adoption(
+    orphan: dict[str, Any], requested_by: User | None, *, force: bool = False
+) -> Activity:
+    """Start recording the orphan as the number of the business it names, with our configuration;
+    `force` takes it even when it is set up for someone else.
 
     Raises:
         QueueUnavailable: Redis did not answer.
@@ -36,13 +40,13 @@ def enqueue_orphan_adoption(orphan: dict[str, str], requested_by: User | None) -
             kind=ActivityKind.ADOPT,
             business_id=named_business_id(orphan),
             requested_by_id=requester_id(requested_by),
-            result={"orphan": orphan},
+            result={"orphan": orphan, **({"force": True} if force else {})},
         ),
         None,
     )
 
 
-def enqueue_orphan_release(orphan: dict[str, str], requested_by: User | None, reason: str | None) -> Activity:
+def enqueue_orphan_release(orphan: dict[str, Any], requested_by: User | None, reason: str | None) -> Activity:
     """Start releasing the orphan at Twilio, recording it in the number history with `reason`.
 
     Raises:

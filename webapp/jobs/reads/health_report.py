@@ -6,6 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from webapp.twilio_client.configuration import FIELDS
+
+
+def capitalised(text: str) -> str:
+    """Return `text` with its first letter capital and the rest as it is (`voice URL` -> `Voice URL`)."""
+    return text[:1].upper() + text[1:]
+
+
 ERROR_MEANINGS = {
     "11200": "HTTP retrieval failure: Twilio could not fetch the webhook",
     "11205": "HTTP connection failure",
@@ -19,13 +27,10 @@ SOURCES = {"web": "in the Twilio Console", "api": "through the API", "twilio": "
 """How each Monitor event source reads in a sentence."""
 
 FIELD_LABELS = {
-    "voice_url": "Voice URL",
-    "voice_method": "Voice method",
-    "status_callback": "Status callback",
-    "status_callback_method": "Status callback method",
-    "voice_fallback_url": "Voice fallback URL",
+    **{name: capitalised(field.label) for name, field in FIELDS.items()},
     "friendly_name": "Friendly name",
 }
+"""How a change's fields read: every managed field (`configuration.py`), and the friendly name."""
 
 
 def meaning(code: str | None) -> str:
@@ -64,6 +69,13 @@ def change_sentence(change: dict[str, Any], now: datetime) -> str:
     fields = ", ".join(FIELD_LABELS.get(name, name) for name in change.get("fields", {})) or "Settings"
     where = SOURCES.get(change.get("source") or "", f"from {change.get('source') or 'somewhere'}")
     return f"{fields} changed {where} by {actor(change)}, {ago(parse_time(change.get('at')), now)}"
+
+
+def configuration_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the managed fields of a snapshot's configuration (field, label, expected, at Twilio,
+    differs); empty for a snapshot read before they were (it shows again after a refresh)."""
+    rows = (snapshot.get("configuration") or {}).get("fields", [])
+    return [{**row, "label": capitalised(row["label"])} for row in rows]
 
 
 def drift_cause(snapshot: dict[str, Any], now: datetime) -> str | None:

@@ -36,6 +36,8 @@ class NumberSearch:
     region: str | None = None
     postal_code: str | None = None
     near_number: str | None = None
+    distance: int | None = None
+    """Miles around `near_number` (Twilio's default: 25)."""
     voice: bool = False
     sms: bool = False
     mms: bool = False
@@ -46,13 +48,17 @@ class NumberSearch:
         """Read a search from a form or query string (blank fields are no filter; checkboxes are `y`).
 
         Raises:
-            ValidationError: the number to search near is not a phone number.
+            ValidationError: the number to search near is not a phone number, or the distance not a whole
+                number of miles.
         """
 
         def text(name: str) -> str | None:
             return (form.get(name) or "").strip() or None
 
         near = text("near_number")
+        distance = text("distance")
+        if distance is not None and not distance.isdigit():
+            raise ValidationError("distance", f"The distance must be whole miles, like 50; got {distance!r}.")
         return cls(
             number_type=text("number_type") or "local",
             area_code=text("area_code"),
@@ -60,6 +66,7 @@ class NumberSearch:
             region=(text("region") or "").upper() or None,
             postal_code=text("postal_code"),
             near_number=normalise_e164(near, "near_number") if near else None,
+            distance=int(distance) if distance is not None else None,
             voice=bool(form.get("voice")),
             sms=bool(form.get("sms")),
             mms=bool(form.get("mms")),
@@ -85,6 +92,7 @@ def search_numbers(search: NumberSearch) -> list[AvailableNumber]:
             in_region=search.region,
             in_postal_code=search.postal_code,
             near_number=search.near_number,
+            distance=search.distance,
         )
     except ValueError as error:
         raise ValidationError("search", str(error)) from None

@@ -7,15 +7,17 @@ They come from a purchase whose job died, or could not record it, before the num
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-from flask import current_app
+from typing import Any
 
 from webapp.extensions import db
+from webapp.jobs.running.adoption import ForeignConfiguration as ForeignConfiguration  # for the CLI
+from webapp.jobs.running.adoption import configure_adopted
 from webapp.jobs.running.twilio_state import (
     FRIENDLY_NAME_PREFIX,
-    ExpectedWebhook,
     business_id_named,
+    expected_for,
     new_number_row,
 )
 from webapp.models import (
@@ -29,7 +31,7 @@ from webapp.models import (
     commit_or_raise,
 )
 from webapp.models.base import utcnow
-from webapp.twilio_client import ApiError, TwilioNumber, get_client
+from webapp.twilio_client import ApiError, TwilioNumber, foreign_differences, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,11 @@ class Orphan:
     business: Business | None
 
     @property
+    def foreign(self) -> list[str]:
+        """What adopting would change on it when its calls go to someone else (empty: ours to set)."""
+        return foreign_changes(self.business, self.number)
+
+    @property
     def adoptable(self) -> bool:
         """Whether it can be attached: its business exists and has no number."""
         return self.business is not None and self.business.phone_number is None
@@ -63,7 +70,20 @@ class Orphan:
                 f"{head}: {self.business.name} already has {self.business.phone_number.formatted}; "
                 "release one of the two at Twilio."
             )
+        if foreign := self.foreign:
+            return (
+                f"{head}: belongs to {self.business.name}, which has no number, but is set up for someone "
+                f"else; --adopt --force takes it, changing: {'; '.join(foreign)}."
+            )
         return f"{head}: belongs to {self.business.name}, which has no number; --adopt attaches it."
+
+
+def foreign_changes(business: Business | None, number: TwilioNumber | Mapping[str, str | None]) -> list[str]:
+    """What adopting a number (or its managed fields as a check listed them) for `business` would change
+    when its calls go to someone else, a phrase each; empty when it is ours to set."""
+    if business is None:
+        return []
+    return [difference.phrase() for difference in foreign_differences(expected_for(business), number)]
 
 
 def business_named_by(number: TwilioNumber) -> Business | None:
@@ -97,17 +117,20 @@ def find_orphans() -> list[Orphan]:
     ]
 
 
-def adopt(orphan: Orphan) -> PhoneNumber:
-    """Record the orphan as its business's number (its webhook judged against today's settings), with an
-    `adopt` Activity for the audit trail.
+def adopt(orphan: Orphan, *, force: bool = False) -> PhoneNumber:
+    """Set the business's configuration on the orphan at Twilio and record it as the business's number,
+    with an `adopt` Activity for the audit trail. One set up for someone else is taken only with `force`.
 
     Raises:
         ValueError: it is not adoptable.
+        ForeignConfiguration: it is set up for someone else and `force` is not given; nothing changed.
+        ApiError: Twilio refused the update.
         ValidationError: the database refused the row (e.g. the business got a number meanwhile).
     """
     if orphan.business is None or not orphan.adoptable:
         raise ValueError(f"{orphan.number.sid} cannot be adopted: {orphan.describe()}")
-    row = new_number_row(orphan.business.id, orphan.number, ExpectedWebhook.from_config(current_app.config))
+    number = configure_adopted(get_client(), orphan.number, orphan.business, force=force)
+    row = new_number_row(orphan.business, number)
     now = utcnow()
     db.session.add(row)
     db.session.add(
@@ -147,7 +170,7 @@ def latest_check() -> Activity | None:
     return db.session.scalars(query).first()
 
 
-def listed_orphans(check: Activity | None) -> list[dict[str, str]]:
+def listed_orphans(check: Activity | None) -> list[dict[str, Any]]:
     """The orphans `check` named (`e164`, `sid`, `friendly_name`) that are neither recorded nor released
     since."""
     named = (check.result or {}).get("orphan_numbers", []) if check is not None else []

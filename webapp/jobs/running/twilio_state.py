@@ -1,15 +1,14 @@
-"""What we record about a number from Twilio's answer: its row, and whether its webhook matches ours."""
+"""What we record about a number from Twilio's answer: its row, and whether its configuration matches ours."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+
+from flask import current_app
 
 from webapp.models import Business, PhoneNumber, WebhookStatus
 from webapp.models.base import utcnow
-from webapp.twilio_client import WEBHOOK_METHOD, TwilioNumber
+from webapp.twilio_client import Difference, NumberConfiguration, TwilioNumber, managed_values
 
 GONE_MESSAGE = "The number is no longer on the Twilio account."
 """What a number's `webhook_error` says when Twilio answers 404 for it."""
@@ -33,42 +32,25 @@ def business_id_named(friendly_name: str) -> uuid.UUID | None:
         return None
 
 
-@dataclass(frozen=True)
-class ExpectedWebhook:
-    """The voice webhook every number should have at Twilio, from today's settings."""
+def expected_configuration(business_id: uuid.UUID, business_voice_url: str | None) -> NumberConfiguration:
+    """Return what the business's number should have at Twilio, from today's settings."""
+    return NumberConfiguration.from_config(current_app.config, business_id, business_voice_url)
 
-    voice_url: str
-    status_callback: str | None
-    voice_method: str = WEBHOOK_METHOD
-    status_callback_method: str = WEBHOOK_METHOD
 
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ExpectedWebhook:
-        """Return the expected webhook from `TWILIO_VOICE_URL` and `TWILIO_STATUS_CALLBACK_URL` (which
-        `webapp.config.status_callback_url` makes the receiver at `PUBLIC_BASE_URL` when unset)."""
-        return cls(
-            voice_url=config["TWILIO_VOICE_URL"], status_callback=config["TWILIO_STATUS_CALLBACK_URL"] or None
-        )
+def expected_for(business: Business) -> NumberConfiguration:
+    """Return what the business's number should have at Twilio."""
+    return expected_configuration(business.id, business.voice_url)
 
-    def differences(self, number: TwilioNumber) -> list[str]:
-        """Return what differs at Twilio, a phrase each (`voice URL is X, expected Y`); empty when in sync."""
-        fields = (
-            ("voice URL", number.voice_url, self.voice_url),
-            ("voice method", number.voice_method, self.voice_method),
-            ("status callback", number.status_callback, self.status_callback),
-            ("status callback method", number.status_callback_method, self.status_callback_method),
-        )
-        return [
-            f"{label} is {actual or 'empty'}, expected {wanted or 'empty'}"
-            for label, actual, wanted in fields
-            if (actual or None) != (wanted or None)
-        ]
+
+def drift_sentence(drift: list[Difference]) -> str | None:
+    """Return the drift as the numbers list shows it ("Voice fallback URL is X, expected Y."), or None."""
+    return sentence("; ".join(difference.phrase() for difference in drift)) if drift else None
 
 
 def record_webhook_state(
-    row: PhoneNumber, number: TwilioNumber, expected: ExpectedWebhook, *, synced: bool = False
-) -> list[str]:
-    """Copy the webhook in Twilio's answer onto `row`, mark it in sync or drifted; return the drift.
+    row: PhoneNumber, number: TwilioNumber, expected: NumberConfiguration, *, synced: bool = False
+) -> list[Difference]:
+    """Copy the managed fields in Twilio's answer onto `row`, mark it in sync or drifted; return the drift.
 
     `synced`: the answer is to our own update, so an in-sync number also gets `webhook_synced_at`.
     """
@@ -76,8 +58,9 @@ def record_webhook_state(
     now = utcnow()
     row.voice_url = number.voice_url
     row.status_callback_url = number.status_callback
+    row.twilio_configuration = managed_values(number)
     row.webhook_status = WebhookStatus.DRIFTED if drift else WebhookStatus.IN_SYNC
-    row.webhook_error = sentence("; ".join(drift)) if drift else None
+    row.webhook_error = drift_sentence(drift)
     row.webhook_checked_at = now
     if synced and not drift:
         row.webhook_synced_at = now
@@ -96,14 +79,14 @@ def record_gone(row: PhoneNumber) -> None:
     row.webhook_checked_at = utcnow()
 
 
-def new_number_row(business_id: uuid.UUID, number: TwilioNumber, expected: ExpectedWebhook) -> PhoneNumber:
+def new_number_row(business: Business, number: TwilioNumber) -> PhoneNumber:
     """Return a (not yet added) row for a number the account owns at Twilio, with its webhook state."""
     row = PhoneNumber(
-        business_id=business_id,
+        business_id=business.id,
         e164=number.phone_number,
         twilio_sid=number.sid,
         country="US",
         capabilities=dict(number.capabilities),
     )
-    record_webhook_state(row, number, expected, synced=True)
+    record_webhook_state(row, number, expected_for(business), synced=True)
     return row

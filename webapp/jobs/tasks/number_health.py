@@ -13,18 +13,17 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from rq import Retry
 
 from webapp.extensions import db
 from webapp.jobs.reads.health_cache import note_unreadable, save_health
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import TRANSIENT, run_activity
-from webapp.jobs.running.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
+from webapp.jobs.running.twilio_state import GONE_MESSAGE, expected_for, record_gone, record_webhook_state
 from webapp.jobs.tasks.webhooks import target_number
 from webapp.models import Activity, PhoneNumber
 from webapp.models.base import utcnow
-from webapp.twilio_client import Alert, NotFound, TwilioClient, TwilioNumber, get_client
+from webapp.twilio_client import Alert, NotFound, TwilioClient, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def check_health(activity: Activity) -> dict[str, Any]:
     """Read and store the number's health; on a transient failure keep the last one with a note."""
     row = target_number(activity)
     try:
-        snapshot = read_health(get_client(), row, ExpectedWebhook.from_config(current_app.config))
+        snapshot = read_health(get_client(), row)
     except TRANSIENT as error:
         note_unreadable(row.id, f"Twilio could not be read: {error.message}", utcnow())
         raise
@@ -61,17 +60,6 @@ def check_health(activity: Activity) -> dict[str, Any]:
     db.session.commit()
     save_health(row.id, snapshot)
     return {"failed_requests": len(snapshot["failed_requests"]), "calls": len(snapshot["calls"])}
-
-
-def drifted_fields(expected: ExpectedWebhook, number: TwilioNumber) -> list[str]:
-    """Return the names of the settings that differ from what we expect (Twilio's field names)."""
-    pairs = {
-        "voice_url": (number.voice_url, expected.voice_url),
-        "voice_method": (number.voice_method, expected.voice_method),
-        "status_callback": (number.status_callback, expected.status_callback),
-        "status_callback_method": (number.status_callback_method, expected.status_callback_method),
-    }
-    return [name for name, (actual, wanted) in pairs.items() if (actual or None) != (wanted or None)]
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -94,7 +82,7 @@ def failed_request(alert: Alert) -> dict[str, Any]:
     }
 
 
-def read_health(client: TwilioClient, row: PhoneNumber, expected: ExpectedWebhook) -> dict[str, Any]:
+def read_health(client: TwilioClient, row: PhoneNumber) -> dict[str, Any]:
     """Read the number, its traffic, its changes and the alerts concerning it; update its webhook state.
 
     Alerts cannot be filtered by resource at Twilio: an alert is the number's when its `resource_sid` is the
@@ -102,6 +90,7 @@ def read_health(client: TwilioClient, row: PhoneNumber, expected: ExpectedWebhoo
     """
     now = utcnow()
     number = client.fetch_number(row.twilio_sid)
+    expected = expected_for(row.business)
     drift = record_webhook_state(row, number, expected)
     calls = client.list_calls(to=row.e164, limit=CALLS_MATCHED)
     messages = client.list_messages(row.e164, limit=RECENT)
@@ -113,14 +102,9 @@ def read_health(client: TwilioClient, row: PhoneNumber, expected: ExpectedWebhoo
         "read_at": now.isoformat(),
         "number": row.e164,
         "configuration": {
-            "voice_url": number.voice_url,
-            "voice_method": number.voice_method,
-            "status_callback": number.status_callback,
-            "status_callback_method": number.status_callback_method,
-            "expected_voice_url": expected.voice_url,
-            "expected_status_callback": expected.status_callback,
-            "drift": drift,
-            "drifted_fields": drifted_fields(expected, number),
+            "fields": expected.compare(number),
+            "drift": [difference.phrase() for difference in drift],
+            "drifted_fields": [difference.field for difference in drift],
             "checked_at": iso(row.webhook_checked_at),
         },
         "failed_requests": [failed_request(alert) for alert in detailed],

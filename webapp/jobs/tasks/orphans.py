@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
 from rq import Retry
 
 from webapp.extensions import db
 from webapp.jobs.reads.orphans import business_named_by
+from webapp.jobs.running.adoption import ForeignConfiguration, configure_adopted
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activity
 from webapp.jobs.running.tracking import report_progress
-from webapp.jobs.running.twilio_state import FRIENDLY_NAME_PREFIX, ExpectedWebhook, new_number_row
+from webapp.jobs.running.twilio_state import FRIENDLY_NAME_PREFIX, new_number_row
 from webapp.models import Activity, NumberEvent, NumberHistory, PhoneNumber
 from webapp.models.phone_format import format_national
 from webapp.twilio_client import NotFound, TwilioNumber, get_client
@@ -60,7 +60,9 @@ def orphan_at_twilio(activity: Activity) -> TwilioNumber:
 
 
 def adopt(activity: Activity) -> dict[str, Any]:
-    """Attach the orphan to the business its FriendlyName names; return the Activity's result."""
+    """Set the business's configuration on the orphan and attach it to the business its FriendlyName
+    names; return the Activity's result. An orphan whose calls go to someone else is taken only when the
+    Activity says `force` (the orphans page's confirmation)."""
     number = orphan_at_twilio(activity)
     business = business_named_by(number)
     formatted = format_national(number.phone_number)
@@ -70,8 +72,14 @@ def adopt(activity: Activity) -> dict[str, Any]:
         raise JobFailed(
             f"{business.name} already has {business.phone_number.formatted}: release {formatted} instead."
         )
-    report_progress(activity, 0, 1, step=f"Recording {formatted} as {business.name}'s")
-    row = new_number_row(business.id, number, ExpectedWebhook.from_config(current_app.config))
+    report_progress(activity, 0, 1, step=f"Setting up {formatted} for {business.name}")
+    try:
+        number = configure_adopted(
+            get_client(), number, business, force=bool((activity.result or {}).get("force"))
+        )
+    except ForeignConfiguration as error:
+        raise JobFailed(f"{error} Nothing was done: confirm on the orphans page to take it.") from error
+    row = new_number_row(business, number)
     db.session.add(row)
     activity.business_id, activity.phone_number = business.id, row
     logger.info("Activity %s: adopted %s (%s) for %s", activity.id, row.e164, row.twilio_sid, business.id)

@@ -34,18 +34,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
+from webapp.jobs.reads.nearby_numbers import nearby_areas, rules_allowed
 from webapp.jobs.reads.progress import STEP_NAMES
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activities, run_activity
 from webapp.jobs.running.saving import undo
 from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight
 from webapp.jobs.running.tracking import error_sentence, report_progress
-from webapp.jobs.running.twilio_state import ExpectedWebhook, friendly_name_for, new_number_row
+from webapp.jobs.running.twilio_state import expected_for, friendly_name_for, new_number_row
 from webapp.jobs.tasks.emergency import register_after_provision
 from webapp.jobs.tasks.lost_purchases import schedule_lost_purchase_look
 from webapp.models import Activity, Business
 from webapp.models.persistence import validation_error_for
-from webapp.twilio_client import ApiError, NumberUnavailable, TwilioClient, TwilioNumber, get_client
+from webapp.twilio_client import (
+    ApiError,
+    NumberConfiguration,
+    NumberUnavailable,
+    TwilioClient,
+    TwilioNumber,
+    get_client,
+    routes_elsewhere,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +99,8 @@ class PurchaseOrder:
     """The number chosen from a search, bought exactly."""
     wanted_area_code: str | None
     """Else the area code asked for (or the business's preferred one); else any US local number."""
+    fallbacks: tuple[str, ...]
+    """Where to look when that area code has none (`nearby_numbers.RULES`, as `PROVISION_FALLBACK` allows)."""
 
     @classmethod
     def of(cls, activity: Activity, business: Business) -> PurchaseOrder:
@@ -99,6 +110,7 @@ class PurchaseOrder:
             friendly_name=friendly_name_for(business),
             chosen=asked.get("requested_number"),
             wanted_area_code=asked.get("requested_area_code") or business.preferred_area_code,
+            fallbacks=rules_allowed(current_app.config["PROVISION_FALLBACK"]),
         )
 
 
@@ -108,6 +120,8 @@ class Purchase:
 
     number: TwilioNumber
     note: str | None
+    found_by: str | None = None
+    """The rule (`nearby_numbers.RULES`) that found the number when the area code wanted had none."""
 
 
 Step = Callable[[int, str], None]
@@ -125,24 +139,25 @@ def progress_step(activity: Activity) -> Step:
 
 def planned_purchases(activity_ids: list[str]) -> dict[str, TwilioCall[Purchase]]:
     """Return the purchase of each in-flight Activity whose business may get a number, by business id."""
-    expected = ExpectedWebhook.from_config(current_app.config)
     return {
-        str(activity.business_id): purchase_call(PurchaseOrder.of(activity, activity.business), expected)
+        str(activity.business_id): purchase_call(
+            PurchaseOrder.of(activity, activity.business), expected_for(activity.business)
+        )
         for activity in in_flight(activity_ids, selectinload(Activity.business))
         if activity.business is not None and activity.business.why_no_number() is None
     }
 
 
 def purchase_call(
-    order: PurchaseOrder, expected: ExpectedWebhook, step: Step = silent_step
+    order: PurchaseOrder, expected: NumberConfiguration, step: Step = silent_step
 ) -> TwilioCall[Purchase]:
-    """Return the Twilio call that finds or buys the order's number and sets its webhook."""
+    """Return the Twilio call that finds or buys the order's number and sets its configuration."""
 
     def buy(client: TwilioClient) -> Purchase:
-        number, note = find_or_buy(client, order, expected.voice_url, step)
-        step(2, f"Checking the voice webhook of {number.phone_number}")
-        number, webhook_note = webhook_set(client, number, expected)
-        return Purchase(number, " ".join(filter(None, (note, webhook_note))) or None)
+        found = find_or_buy(client, order, expected, step)
+        step(2, f"Checking the configuration of {found.number.phone_number}")
+        number, webhook_note = webhook_set(client, found.number, expected)
+        return Purchase(number, " ".join(filter(None, (found.note, webhook_note))) or None, found.found_by)
 
     return buy
 
@@ -176,7 +191,7 @@ def provision(activity: Activity, purchases: SideBySide[Purchase] | None = None)
         business = eligible_business(activity)
         report_progress(activity, 0, STEPS, step="Looking for a number bought for this business earlier")
         order = PurchaseOrder.of(activity, business)
-        expected = ExpectedWebhook.from_config(current_app.config)
+        expected = expected_for(business)
         step = progress_step(activity)
         purchase = purchase_call(order, expected, step)(get_client())
     return record_purchase(activity, business, purchase)
@@ -190,7 +205,7 @@ def record_purchase(activity: Activity, business: Business, purchase: Purchase) 
     """
     number = purchase.number
     report_progress(activity, 3, STEPS, step=f"Recording {number.phone_number}")
-    row = new_number_row(business.id, number, ExpectedWebhook.from_config(current_app.config))
+    row = new_number_row(business, number)
     db.session.add(row)
     try:
         db.session.flush()
@@ -211,18 +226,22 @@ def record_purchase(activity: Activity, business: Business, purchase: Purchase) 
         "twilio_sid": row.twilio_sid,
         "area_code": row.area_code,
         **({"note": purchase.note} if purchase.note else {}),
+        **({"found_by": purchase.found_by} if purchase.found_by else {}),
     }
 
 
 def webhook_set(
-    client: TwilioClient, number: TwilioNumber, expected: ExpectedWebhook
+    client: TwilioClient, number: TwilioNumber, expected: NumberConfiguration
 ) -> tuple[TwilioNumber, str | None]:
-    """Return the number with our voice webhook, updating it at Twilio only if it differs, and a note
-    (or None) saying why the webhook could not be set. Never raises for Twilio: see the module docstring."""
+    """Return the number with our configuration, updating it at Twilio (every managed field in one
+    request) only if it differs, and a note (or None) saying why it could not be set. Never raises for
+    Twilio: see the module docstring."""
     if not expected.differences(number):
         return number, None
     try:
-        return client.update_number_webhook(number.sid, expected.voice_url), None
+        return client.update_number_webhook(
+            number.sid, expected, clear_routing=routes_elsewhere(number)
+        ), None
     except ApiError as error:
         logger.warning("Could not set the voice webhook of %s: %s", number.sid, error_sentence(error))
         return number, (
@@ -230,14 +249,16 @@ def webhook_set(
         )
 
 
-def buy_chosen(client: TwilioClient, phone_number: str, friendly_name: str, voice_url: str) -> TwilioNumber:
+def buy_chosen(
+    client: TwilioClient, phone_number: str, friendly_name: str, configuration: NumberConfiguration
+) -> TwilioNumber:
     """Buy exactly the number chosen from a search.
 
     Raises:
         JobFailed: Twilio no longer sells it (21422) or calls it invalid (21421); nothing was bought.
     """
     try:
-        return client.purchase_number(phone_number, friendly_name, voice_url)
+        return client.purchase_number(phone_number, friendly_name, configuration)
     except ApiError as error:
         if isinstance(error, NumberUnavailable) or error.code == INVALID_PHONE_NUMBER:
             raise JobFailed(CHOSEN_NUMBER_GONE) from error
@@ -245,14 +266,15 @@ def buy_chosen(client: TwilioClient, phone_number: str, friendly_name: str, voic
 
 
 def find_or_buy(
-    client: TwilioClient, order: PurchaseOrder, voice_url: str, step: Step
-) -> tuple[TwilioNumber, str | None]:
-    """Return the business's number at Twilio, adopted or newly bought, and a note for the result (or None).
+    client: TwilioClient, order: PurchaseOrder, configuration: NumberConfiguration, step: Step
+) -> Purchase:
+    """Return the business's number at Twilio, adopted or newly bought, with a note for the result.
 
-    Buys the chosen number, else one in the wanted area code; when that has none, any US local voice number.
+    Buys the chosen number, else one in the wanted area code (any US local voice number when none is
+    wanted); when that area code has none, one from the places `order.fallbacks` allows, nearest first.
 
     Raises:
-        JobFailed: no number could be bought anywhere.
+        JobFailed: no number could be bought.
     """
     earlier = client.find_numbers(friendly_name=order.friendly_name)
     if earlier:
@@ -264,27 +286,53 @@ def find_or_buy(
                 order.friendly_name,
                 earlier[0].sid,
             )
-        return earlier[
-            0
-        ], f"Adopted {earlier[0].phone_number}, bought for this business by an earlier attempt."
+        note = f"Adopted {earlier[0].phone_number}, bought for this business by an earlier attempt."
+        return Purchase(earlier[0], note)
     if order.chosen:
         step(1, f"Buying {order.chosen}")
-        return buy_chosen(client, order.chosen, order.friendly_name, voice_url), None
+        return Purchase(buy_chosen(client, order.chosen, order.friendly_name, configuration), None)
     wanted = order.wanted_area_code
     step(1, f"Buying a number in area code {wanted}" if wanted else "Buying a number")
     try:
-        return client.provision_number(wanted, friendly_name=order.friendly_name, voice_url=voice_url), None
+        return Purchase(
+            client.provision_number(wanted, friendly_name=order.friendly_name, configuration=configuration),
+            None,
+        )
     except NumberUnavailable as error:
         if wanted is None:
             raise JobFailed(f"No number could be bought: {error.message}") from error
-    step(1, f"No numbers in area code {wanted}; buying any US local number")
-    try:
-        number = client.provision_number(None, friendly_name=order.friendly_name, voice_url=voice_url)
-    except NumberUnavailable as error:
-        raise JobFailed(
-            f"No number could be bought: none in area code {wanted}, and {error.message}"
-        ) from error
-    return number, (
-        f"Area code {wanted} had no numbers available, so {number.phone_number} "
-        f"(area code {number.phone_number[2:5]}) was bought instead."
+    return buy_nearby(client, order, wanted, configuration, step)
+
+
+def buy_nearby(
+    client: TwilioClient,
+    order: PurchaseOrder,
+    area_code: str,
+    configuration: NumberConfiguration,
+    step: Step,
+) -> Purchase:
+    """Buy a number from the first place `order.fallbacks` allows that has one; return it with a note
+    saying where it is and the rule that found it.
+
+    Raises:
+        JobFailed: none of those places had a number (or none is allowed); the message says where to look.
+    """
+    for nearby in nearby_areas(area_code, order.fallbacks):
+        step(1, f"No numbers in area code {area_code}; buying one {nearby.label}")
+        try:
+            number = client.provision_number(
+                friendly_name=order.friendly_name, configuration=configuration, area=nearby.area
+            )
+        except NumberUnavailable:
+            logger.info("Business %s: no number %s either", order.business_id, nearby.label)
+            continue
+        note = (
+            f"Area code {area_code} had no numbers available, so {number.phone_number} "
+            f"(area code {number.phone_number[2:5]}), {nearby.label}, was bought instead."
+        )
+        return Purchase(number, note, nearby.rule)
+    tried = "".join(f", nor {nearby.label}" for nearby in nearby_areas(area_code, order.fallbacks))
+    raise JobFailed(
+        f"No number could be bought: none in area code {area_code}{tried}. "
+        "Choose one near it or in its state with Choose a number…, or ask for another area code."
     )

@@ -13,19 +13,25 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
 from rq import Retry
 
 from webapp.extensions import db
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import run_activity
 from webapp.jobs.running.tracking import report_progress
-from webapp.jobs.running.twilio_state import ExpectedWebhook, friendly_name_for, new_number_row
+from webapp.jobs.running.twilio_state import expected_for, friendly_name_for, new_number_row
 from webapp.jobs.tasks.emergency import unregister_first
 from webapp.jobs.tasks.provision import buy_chosen, webhook_set
 from webapp.jobs.tasks.release import forget
 from webapp.models import Activity, PhoneNumber
-from webapp.twilio_client import NotFound, NumberUnavailable, TwilioClient, TwilioNumber, get_client
+from webapp.twilio_client import (
+    NotFound,
+    NumberConfiguration,
+    NumberUnavailable,
+    TwilioClient,
+    TwilioNumber,
+    get_client,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +52,9 @@ def replace(activity: Activity) -> dict[str, Any]:
     business = old.business
     unregister_first(activity, old, "replaced")  # before buying: if it fails, nothing was bought
     client = get_client()
-    expected = ExpectedWebhook.from_config(current_app.config)
+    expected = expected_for(business)
     report_progress(activity, 0, STEPS, step="Buying the new number")
-    new = bought_earlier(client, old) or buy_new(client, activity, old, expected.voice_url)
+    new = bought_earlier(client, old) or buy_new(client, activity, old, expected)
     new, webhook_note = webhook_set(client, new, expected)
     report_progress(activity, 1, step=f"Releasing {old.e164}", new_e164=new.phone_number)
     try:
@@ -58,7 +64,7 @@ def replace(activity: Activity) -> dict[str, Any]:
     report_progress(activity, 2, step=f"Recording {new.phone_number}")
     forget(old, activity, f"Replaced by {new.phone_number}.")
     db.session.flush()
-    db.session.add(new_number_row(business.id, new, expected))
+    db.session.add(new_number_row(business, new))
     logger.info("Activity %s: %s replaced %s for %s", activity.id, new.phone_number, old.e164, business.id)
     return {"step": "Done", "new_e164": new.phone_number, **({"note": webhook_note} if webhook_note else {})}
 
@@ -69,7 +75,9 @@ def bought_earlier(client: TwilioClient, old: PhoneNumber) -> TwilioNumber | Non
     return next((number for number in named if number.sid != old.twilio_sid), None)
 
 
-def buy_new(client: TwilioClient, activity: Activity, old: PhoneNumber, voice_url: str) -> TwilioNumber:
+def buy_new(
+    client: TwilioClient, activity: Activity, old: PhoneNumber, configuration: NumberConfiguration
+) -> TwilioNumber:
     """Buy the number the Activity asks for: the chosen one, or one in its area code.
 
     Raises:
@@ -78,11 +86,11 @@ def buy_new(client: TwilioClient, activity: Activity, old: PhoneNumber, voice_ur
     wanted = activity.result or {}
     friendly_name = friendly_name_for(old.business)
     if wanted.get("requested_number"):
-        return buy_chosen(client, wanted["requested_number"], friendly_name, voice_url)
+        return buy_chosen(client, wanted["requested_number"], friendly_name, configuration)
     area_code = wanted.get("requested_area_code")
     try:
         return client.provision_number(
-            area_code, friendly_name=friendly_name, voice_url=voice_url, owned=(old.twilio_sid,)
+            area_code, friendly_name=friendly_name, configuration=configuration, owned=(old.twilio_sid,)
         )
     except NumberUnavailable as error:
         raise JobFailed(

@@ -24,7 +24,6 @@ from webapp.jobs.reads.health_report import meaning
 from webapp.jobs.running.errors import JobFailed
 from webapp.jobs.running.runner import TRANSIENT, run_activity
 from webapp.jobs.running.tracking import report_progress
-from webapp.jobs.running.twilio_state import ExpectedWebhook
 from webapp.jobs.tasks.number_health import read_health
 from webapp.jobs.tasks.webhooks import target_number
 from webapp.models import Activity, PhoneNumber
@@ -127,6 +126,6 @@ def judge(
 def refresh_panel(client: TwilioClient, row: PhoneNumber) -> None:
     """Read the number's Health panel again; if Twilio cannot be read, keep the last one with a note."""
     try:
-        save_health(row.id, read_health(client, row, ExpectedWebhook.from_config(current_app.config)))
+        save_health(row.id, read_health(client, row))
     except TRANSIENT as error:
         note_unreadable(row.id, f"Twilio could not be read: {error.message}", utcnow())

@@ -7,6 +7,7 @@ Progress (the next page's URL, the counts) is committed with each page, so a ret
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -17,10 +18,15 @@ from sqlalchemy import CursorResult, Select, Uuid, bindparam, text, update
 
 from webapp.extensions import db
 from webapp.jobs.running.tracking import report_progress
-from webapp.jobs.running.twilio_state import FRIENDLY_NAME_PREFIX, GONE_MESSAGE, ExpectedWebhook, sentence
-from webapp.models import Activity, PhoneNumber, WebhookStatus
+from webapp.jobs.running.twilio_state import (
+    FRIENDLY_NAME_PREFIX,
+    GONE_MESSAGE,
+    drift_sentence,
+    expected_configuration,
+)
+from webapp.models import Activity, Business, PhoneNumber, WebhookStatus
 from webapp.models.base import UTCDateTime, utcnow
-from webapp.twilio_client import TwilioClient, TwilioNumber
+from webapp.twilio_client import NumberConfiguration, TwilioClient, TwilioNumber, managed_values
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +37,14 @@ The walk costs one request per 1,000 numbers on the whole account, a fetch one p
 a few hundred numbers the walk sends fewer requests for any account up to some 300,000 numbers, and a
 "Check all webhooks" always walks."""
 
-PAGE_COLUMNS = ("sid", "status", "voice_url", "status_callback", "error")
+PAGE_COLUMNS = ("sid", "status", "voice_url", "status_callback", "configuration", "error")
 
 ORPHANS_NAMED = 20
 """How many orphans a check names in its result (it counts them all): the console shows these in words,
 with Adopt and Release, and `numbers orphans` lists every one."""
 
 
-def webhook_row(number: TwilioNumber, expected: ExpectedWebhook) -> dict[str, Any]:
+def webhook_row(number: TwilioNumber, expected: NumberConfiguration) -> dict[str, Any]:
     """Return what the number's row records from Twilio's answer (as `record_webhook_state` does)."""
     drift = expected.differences(number)
     return {
@@ -46,27 +52,40 @@ def webhook_row(number: TwilioNumber, expected: ExpectedWebhook) -> dict[str, An
         "status": (WebhookStatus.DRIFTED if drift else WebhookStatus.IN_SYNC).value,
         "voice_url": number.voice_url,
         "status_callback": number.status_callback,
-        "error": sentence("; ".join(drift)) if drift else None,
+        "configuration": json.dumps(managed_values(number)),
+        "error": drift_sentence(drift),
     }
 
 
+def expected_by_sid(numbers: Sequence[TwilioNumber]) -> dict[str, NumberConfiguration]:
+    """Return the expected configuration of each of the numbers a row records, by SID (one SELECT)."""
+    owners = db.session.execute(
+        db.select(PhoneNumber.twilio_sid, Business.id, Business.voice_url)
+        .join(Business, PhoneNumber.business_id == Business.id)
+        .where(PhoneNumber.twilio_sid.in_([number.sid for number in numbers]))
+    )
+    return {sid: expected_configuration(business_id, voice_url) for sid, business_id, voice_url in owners}
+
+
 def record_page(
-    numbers: Sequence[TwilioNumber],
-    expected: ExpectedWebhook,
-    scope_ids: list[uuid.UUID] | None,
-    now: datetime,
+    numbers: Sequence[TwilioNumber], scope_ids: list[uuid.UUID] | None, now: datetime
 ) -> list[tuple[str, str]]:
-    """Record the page's webhook states on the rows with those SIDs (only rows of `scope_ids` unless None)
-    in one UPDATE statement; return `(sid, status)` of each row updated."""
-    if not numbers:
+    """Record the page's configuration states on the rows with those SIDs (only rows of `scope_ids` unless
+    None) in one UPDATE statement; return `(sid, status)` of each row updated."""
+    expected = expected_by_sid(numbers)
+    rows = [webhook_row(number, expected[number.sid]) for number in numbers if number.sid in expected]
+    if not rows:
         return []
-    rows = [webhook_row(number, expected) for number in numbers]
+    # PostgreSQL takes the JSON text into JSONB by a cast; SQLite keeps JSON as that text.
+    on_postgresql = db.session.get_bind().dialect.name == "postgresql"
+    configuration = "CAST(page.configuration AS JSONB)" if on_postgresql else "page.configuration"
     params: dict[str, Any] = {f"{key}{i}": row[key] for i, row in enumerate(rows) for key in PAGE_COLUMNS}
     values = ", ".join("(" + ", ".join(f":{key}{i}" for key in PAGE_COLUMNS) + ")" for i in range(len(rows)))
     statement = text(
         f"WITH page ({', '.join(PAGE_COLUMNS)}) AS (VALUES {values}) "
         "UPDATE phone_numbers SET webhook_status = page.status, voice_url = page.voice_url, "
-        "status_callback_url = page.status_callback, webhook_error = page.error, webhook_checked_at = :now "
+        "status_callback_url = page.status_callback, webhook_error = page.error, webhook_checked_at = :now, "
+        f"twilio_configuration = {configuration} "
         "FROM page WHERE phone_numbers.twilio_sid = page.sid"
         + (" AND phone_numbers.id IN :scope_ids" if scope_ids is not None else "")
         # SQLite's RETURNING may name only the updated table.
@@ -78,16 +97,22 @@ def record_page(
     return [(sid, status) for sid, status in db.session.execute(statement, {**params, "now": now})]
 
 
-def page_orphans(numbers: Sequence[TwilioNumber], recorded: set[str]) -> list[dict[str, str]]:
+def page_orphans(numbers: Sequence[TwilioNumber], recorded: set[str]) -> list[dict[str, Any]]:
     """Return the page's numbers that carry our FriendlyName and no row records (anywhere), as a check's
-    result names them: `e164`, `sid`, `friendly_name`."""
+    result names them: `e164`, `sid`, `friendly_name`, and the managed fields (`configuration`), so the
+    orphans page can say what adopting one would change."""
     ours = [n for n in numbers if n.friendly_name.startswith(FRIENDLY_NAME_PREFIX) and n.sid not in recorded]
     if not ours:
         return []
     sids = [n.sid for n in ours]
     known = set(db.session.scalars(db.select(PhoneNumber.twilio_sid).where(PhoneNumber.twilio_sid.in_(sids))))
     return [
-        {"e164": n.phone_number, "sid": n.sid, "friendly_name": n.friendly_name}
+        {
+            "e164": n.phone_number,
+            "sid": n.sid,
+            "friendly_name": n.friendly_name,
+            "configuration": managed_values(n),
+        }
         for n in ours
         if n.sid not in known
     ]
@@ -110,7 +135,6 @@ def mark_unseen_gone(scope: Select[PhoneNumber], walk_started: datetime) -> int:
 def check_by_listing(
     activity: Activity,
     client: TwilioClient,
-    expected: ExpectedWebhook,
     scope: Select[PhoneNumber],
     scope_ids: list[uuid.UUID] | None,
 ) -> dict[str, Any]:
@@ -124,12 +148,12 @@ def check_by_listing(
     counts[WebhookStatus.IN_SYNC.value] = 0
     counts.update(saved.get("counts", {}))
     orphans, pages, done = saved.get("orphans", 0), saved.get("pages", 0), activity.progress_done or 0
-    named: list[dict[str, str]] = saved.get("orphan_numbers", [])
+    named: list[dict[str, Any]] = saved.get("orphan_numbers", [])
     next_page = saved.get("next_page")
     report_progress(activity, done, total, walk_started=walk_started.isoformat())
     while pages == 0 or next_page:
         page = client.list_numbers_page(next_page)
-        updated = record_page(page.numbers, expected, scope_ids, utcnow())
+        updated = record_page(page.numbers, scope_ids, utcnow())
         for _, status in updated:
             counts[status] += 1
         found = page_orphans(page.numbers, {sid for sid, _ in updated})

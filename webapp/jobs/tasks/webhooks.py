@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from flask import current_app
 from rq import Retry
 from sqlalchemy import Select
+from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.jobs.enqueue.bulk import enqueue_bulk_resync
@@ -18,10 +18,17 @@ from webapp.jobs.running.runner import run_activities, run_activity
 from webapp.jobs.running.saving import save
 from webapp.jobs.running.side_by_side import SideBySide, TwilioCall, in_flight_numbers
 from webapp.jobs.running.tracking import report_progress
-from webapp.jobs.running.twilio_state import GONE_MESSAGE, ExpectedWebhook, record_gone, record_webhook_state
+from webapp.jobs.running.twilio_state import GONE_MESSAGE, expected_for, record_gone, record_webhook_state
 from webapp.jobs.tasks.webhook_listing import LIST_CHECK_THRESHOLD, check_by_listing
 from webapp.models import Activity, PhoneNumber, WebhookStatus
-from webapp.twilio_client import NotFound, TwilioClient, TwilioNumber, get_client
+from webapp.twilio_client import (
+    NotFound,
+    TwilioClient,
+    TwilioNumber,
+    changes,
+    get_client,
+    routes_elsewhere,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +40,7 @@ NEEDS_RESYNC = (WebhookStatus.DRIFTED, WebhookStatus.ERROR)
 
 
 def resync_webhook(activity_id: str) -> dict[str, Any] | Retry | None:
-    """RQ job: set the Activity's number's voice webhook at Twilio to today's settings."""
+    """RQ job: set every managed field of the Activity's number at Twilio to today's settings."""
     return run_activity(activity_id, resync)
 
 
@@ -45,17 +52,19 @@ def resync_webhook_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
 
 
 def planned_updates(activity_ids: list[str]) -> dict[str, TwilioCall[TwilioNumber]]:
-    """Return the webhook update of each in-flight Activity's number, by its SID."""
-    voice_url = ExpectedWebhook.from_config(current_app.config).voice_url
-    return {
-        number.twilio_sid: webhook_update(number.twilio_sid, voice_url)
-        for number in in_flight_numbers(activity_ids)
-    }
+    """Return the configuration update of each in-flight Activity's number, by its SID."""
+    return {number.twilio_sid: webhook_update(number) for number in in_flight_numbers(activity_ids)}
 
 
-def webhook_update(number_sid: str, voice_url: str) -> TwilioCall[TwilioNumber]:
-    """Return the Twilio call that points the number's voice webhook at `voice_url`."""
-    return lambda client: client.update_number_webhook(number_sid, voice_url)
+def webhook_update(row: PhoneNumber) -> TwilioCall[TwilioNumber]:
+    """Return the Twilio call that sets every managed field of the row's number in one request (clearing
+    an application or trunk the number was last seen with)."""
+    sid, expected, clear = (
+        row.twilio_sid,
+        expected_for(row.business),
+        routes_elsewhere(row.twilio_configuration or {}),
+    )
+    return lambda client: client.update_number_webhook(sid, expected, clear_routing=clear)
 
 
 def check_webhooks(activity_id: str) -> dict[str, Any] | Retry | None:
@@ -80,25 +89,34 @@ def target_number(activity: Activity) -> PhoneNumber:
 
 
 def resync(activity: Activity, updates: SideBySide[TwilioNumber] | None = None) -> dict[str, Any]:
-    """Update the number's webhook at Twilio (its answer taken from the batch's `updates` when given) and
-    record it in sync; return the Activity's result."""
+    """Set every managed field of the number at Twilio (its answer taken from the batch's `updates` when
+    given) and record it in sync; return the Activity's result, with the fields changed from what to what.
+
+    A number last seen without an application or trunk is updated without clearing them (Twilio's schema
+    refuses the empty values); if the answer shows one set meanwhile, one more update clears it."""
     row = target_number(activity)
-    expected = ExpectedWebhook.from_config(current_app.config)
-    update = webhook_update(row.twilio_sid, expected.voice_url)
+    expected, before = expected_for(row.business), row.twilio_configuration
     try:
         if updates is not None and updates.planned(row.twilio_sid):
             number = updates.take(row.twilio_sid)
         else:
-            number = update(get_client())
+            number = webhook_update(row)(get_client())
+        if routes_elsewhere(number):
+            number = get_client().update_number_webhook(row.twilio_sid, expected, clear_routing=True)
     except NotFound as error:
         record_gone(row)
         save()
         raise JobFailed(f"{row.formatted} ({row.twilio_sid}): {GONE_MESSAGE}") from error
     drift = record_webhook_state(row, number, expected, synced=True)
     if drift:
-        raise JobFailed(f"Twilio did not keep the webhook settings of {row.formatted}: {row.webhook_error}")
-    logger.info("Activity %s: webhook of %s re-synced", activity.id, row.twilio_sid)
-    return {"e164": row.e164, "twilio_sid": row.twilio_sid, "voice_url": row.voice_url}
+        raise JobFailed(f"Twilio did not keep the configuration of {row.formatted}: {row.webhook_error}")
+    logger.info("Activity %s: configuration of %s re-synced", activity.id, row.twilio_sid)
+    return {
+        "e164": row.e164,
+        "twilio_sid": row.twilio_sid,
+        "voice_url": row.voice_url,
+        "changes": changes(before, number),
+    }
 
 
 def numbers_to_check(activity: Activity) -> Select[PhoneNumber]:
@@ -116,7 +134,7 @@ def in_batches(query: Select[PhoneNumber], after: str | None = None) -> Iterator
     """Yield the rows of `query` in id order, `BATCH_SIZE` at a time, after the id `after` (keyset paging)."""
     cursor = uuid.UUID(after) if after else None
     while True:
-        page = query.order_by(PhoneNumber.id).limit(BATCH_SIZE)
+        page = query.options(selectinload(PhoneNumber.business)).order_by(PhoneNumber.id).limit(BATCH_SIZE)
         if cursor is not None:
             page = page.where(PhoneNumber.id > cursor)
         batch = list(db.session.scalars(page))
@@ -126,15 +144,15 @@ def in_batches(query: Select[PhoneNumber], after: str | None = None) -> Iterator
         yield batch
 
 
-def check_one(client: TwilioClient, row: PhoneNumber, expected: ExpectedWebhook) -> WebhookStatus:
-    """Fetch the number from Twilio and record its webhook state on `row`; return the state."""
+def check_one(client: TwilioClient, row: PhoneNumber) -> WebhookStatus:
+    """Fetch the number from Twilio and record its configuration's state on `row`; return the state."""
     try:
         number = client.fetch_number(row.twilio_sid)
     except NotFound:
         record_gone(row)
         logger.warning("Number %s (%s) is no longer on the Twilio account", row.e164, row.twilio_sid)
         return WebhookStatus.ERROR
-    record_webhook_state(row, number, expected)
+    record_webhook_state(row, number, expected_for(row.business))
     return row.webhook_status
 
 
@@ -143,12 +161,11 @@ def check(activity: Activity) -> dict[str, Any]:
 
     All numbers, or more than `LIST_CHECK_THRESHOLD`, are checked by walking Twilio's list instead."""
     client = get_client()
-    expected = ExpectedWebhook.from_config(current_app.config)
     query = numbers_to_check(activity)
     listed = (activity.result or {}).get("number_ids")
     if activity.phone_number_id is None and (listed is None or len(listed) > LIST_CHECK_THRESHOLD):
         scope_ids = None if listed is None else [uuid.UUID(text) for text in listed]
-        return check_by_listing(activity, client, expected, query, scope_ids)
+        return check_by_listing(activity, client, query, scope_ids)
     total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery()))
     saved = activity.result or {}
     counts: dict[str, int] = {status.value: 0 for status in (*NEEDS_RESYNC, WebhookStatus.IN_SYNC)}
@@ -157,7 +174,7 @@ def check(activity: Activity) -> dict[str, Any]:
     report_progress(activity, done, total)
     for batch in in_batches(query, saved.get("after_id")):
         for row in batch:
-            counts[check_one(client, row, expected).value] += 1
+            counts[check_one(client, row).value] += 1
         done += len(batch)
         report_progress(activity, done, max(total, done), after_id=str(batch[-1].id), counts=counts)
     logger.info("Activity %s: checked %d webhooks: %s", activity.id, done, counts)

@@ -67,7 +67,7 @@ def call_status() -> Response:
     except MalformedCallback as error:
         logger.warning("Malformed call status callback: %s", error)
         abort(400, str(error))
-    if record_call(report):
+    if record_call(report).new:
         logger.info("Call %s to %s: %s.", report.call_sid, report.to_number, report.call_status)
     return Response(status=204)
 

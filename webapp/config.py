@@ -275,6 +275,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOG_FORMAT": _choice(env, "LOG_FORMAT", ("text", "json")),
         "RELEASE_CANCELLED_AFTER_DAYS": _number(env, "RELEASE_CANCELLED_AFTER_DAYS", None, int),
         "CALL_EVENTS_KEEP_DAYS": _number(env, "CALL_EVENTS_KEEP_DAYS", 30, int),
+        "IDLE_DAYS": _number(env, "IDLE_DAYS", 30, int),
+        "IDLE_MIN_AGE_DAYS": _number(env, "IDLE_MIN_AGE_DAYS", 30, int),
         "METRICS_TOKEN": _token(env, "METRICS_TOKEN"),
         "METRICS_ALLOW": _networks(env, "METRICS_ALLOW"),
         "PROMETHEUS_MULTIPROC_DIR": _directory(env, "PROMETHEUS_MULTIPROC_DIR"),

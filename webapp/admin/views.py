@@ -38,6 +38,7 @@ from webapp.jobs.enqueue import (
 )
 from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
+from webapp.models.call_day import recent_calls, with_recent_calls
 
 HISTORY_LENGTH = 20
 """How many of a business's activities its page lists."""
@@ -167,6 +168,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "twilio_sid",
         "webhook_status",
         "last_call_at",
+        "calls_30d",
         "webhook_checked_at",
         "webhook_error",
     )
@@ -218,6 +220,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "last_call_at": "Last call",
         "last_call_status": "Last call's status",
         "last_call_duration": "Last call's seconds",
+        "calls_30d": "Calls (30 d)",
     }
     column_formatters: ClassVar[dict[str, Any]] = {
         "e164": formatters.formatted_number,
@@ -243,6 +246,7 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
         "e164",
         "webhook_status",
         "last_call_at",
+        ("calls_30d", recent_calls(PhoneNumber.id)),
         "webhook_checked_at",
     )
     column_filters = (
@@ -268,6 +272,9 @@ class PhoneNumberView(OrphansMixin, ReleaseNumberMixin, MoveReplaceMixin, PhoneS
 
     def search_placeholder(self) -> str:
         return "Phone number or Twilio SID"
+
+    def get_query(self) -> Any:
+        return super().get_query().options(with_recent_calls())
 
     @expose("/health/refresh/", methods=("POST",))
     def health_refresh_view(self) -> Response:

@@ -12,11 +12,13 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, Date, ForeignKey, Integer, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, with_expression
+from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
 from webapp.models.base import Model, utcnow
+from webapp.models.phone_number import PhoneNumber
 
 KEEP_DAYS = 396
 """Thirteen months of daily totals (13 months of 30.4 days), pruned with the callbacks."""
@@ -131,6 +133,11 @@ def call_usage(number_id: uuid.UUID, days: int = RECENT_DAYS) -> CallUsage:
         ).where(CallDay.phone_number_id == number_id, CallDay.day >= window_start(days))
     ).one()
     return CallUsage(calls=int(row[0]), completed=int(row[1]), talk_seconds=int(row[2]))
+
+
+def with_recent_calls() -> ExecutableOption:
+    """The loader option that fills `PhoneNumber.calls_30d`."""
+    return with_expression(PhoneNumber.calls_30d, recent_calls(PhoneNumber.id))
 
 
 def calls_per_day(number_id: uuid.UUID, days: int = RECENT_DAYS) -> list[CallDay]:

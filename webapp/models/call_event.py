@@ -234,3 +234,14 @@ def unknown_call_count() -> int:
         )
         or 0
     )
+
+
+def latest_calls(number_id: uuid.UUID, limit: int) -> list[CallEvent]:
+    """The number's latest ended calls, newest first, as their status callbacks reported them."""
+    query = (
+        select(CallEvent)
+        .where(CallEvent.phone_number_id == number_id, CallEvent.call_status.in_(ENDED_STATUSES))
+        .order_by(CallEvent.occurred_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from webapp.models.base import (
     JSON_DOCUMENT,
@@ -71,6 +71,10 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     last_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_call_status: Mapped[str | None] = mapped_column(String(20))
     last_call_duration: Mapped[int | None] = mapped_column(Integer)
+    calls_30d: Mapped[int | None] = query_expression()
+    """Calls over the last 30 days, loaded only where a query asks (`call_day.recent_calls`)."""
+    long_calls: Mapped[int | None] = query_expression()
+    """Completed calls of 12 s or more over `IDLE_DAYS`, loaded only where a query asks (`models.idle`)."""
 
     business: Mapped[Business] = relationship("Business", back_populates="phone_number")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from webapp.cli.health import check_health_command, health_command, test_call_command
+from webapp.cli.number_calls import backfill_command, idle_command
 from webapp.cli.number_lifecycle import (
     move_command,
     release_cancelled_command,
@@ -35,6 +36,8 @@ def init_app(app: Flask) -> None:
         test_call_command,
         check_health_command,
         usage_command,
+        idle_command,
+        backfill_command,
     ):
         numbers_group.add_command(command)
     app.cli.add_command(numbers_group)

@@ -26,7 +26,15 @@ from webapp.twilio_client.errors import (
     TimedOut,
     TwilioUnavailable,
 )
-from webapp.twilio_client.models import AvailableNumber, Call, Message, NumberPage, NumberPrices, TwilioNumber
+from webapp.twilio_client.models import (
+    AvailableNumber,
+    Call,
+    CallPage,
+    Message,
+    NumberPage,
+    NumberPrices,
+    TwilioNumber,
+)
 from webapp.twilio_client.monitor import Alert, CallEvent, MonitorEvent
 from webapp.twilio_client.settings import TwilioSettings
 
@@ -39,6 +47,7 @@ __all__ = [
     "BreakerState",
     "Call",
     "CallEvent",
+    "CallPage",
     "CircuitOpen",
     "ConcurrencyState",
     "Message",

@@ -1,0 +1,109 @@
+"""Idle numbers as the Idle numbers page, `numbers idle`, the dashboard and the fleet gauges show them: the
+rows of `models.idle.at_risk_numbers` with the same cells everywhere, and the idle numbers' monthly cost
+priced with the kept Twilio prices (`number_costs`; never a call to Twilio)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
+
+from webapp.extensions import db
+from webapp.jobs.reads.number_costs import (
+    TOLL_FREE_AREA_CODES,
+    MonthlyCost,
+    PricesState,
+    monthly_cost,
+    monthly_prices,
+    number_kind,
+)
+from webapp.models import PhoneNumber
+from webapp.models.base import utcnow
+from webapp.models.idle import IdleRule, at_risk_numbers
+
+COLUMNS = (
+    "Number",
+    "Business",
+    "Business status",
+    "Age (days)",
+    "Last call",
+    "Calls (30 d)",
+    "Long calls",
+    "Reclaim risk",
+    "Monthly price",
+)
+"""The columns of `numbers idle` and of the page's export, in order."""
+
+
+def age_days(number: PhoneNumber) -> int:
+    """How many whole days the number has been recorded."""
+    return (utcnow() - number.created_at).days
+
+
+def reclaim_risk(number: PhoneNumber) -> str:
+    """`Idle` (no long call in the window) or `At risk` (fewer than three)."""
+    return "Idle" if not number.long_calls else "At risk"
+
+
+def monthly_price(number: PhoneNumber, prices: tuple[dict[str, Decimal], str] | PricesState) -> str:
+    """The number's monthly price as `1.15 USD`, or `unknown` while Twilio's prices are not kept."""
+    if isinstance(prices, PricesState) or number_kind(number.area_code) not in prices[0]:
+        return "unknown"
+    return f"{prices[0][number_kind(number.area_code)]:.2f} {prices[1]}"
+
+
+def last_call_text(number: PhoneNumber) -> str:
+    """The last call as `2026-12-01 09:00 UTC, completed, 42 s`, or `none`."""
+    if number.last_call_at is None:
+        return "none"
+    length = "" if number.last_call_duration is None else f", {number.last_call_duration} s"
+    return f"{number.last_call_at:%Y-%m-%d %H:%M} UTC, {number.last_call_status}{length}"
+
+
+def cells(number: PhoneNumber, prices: tuple[dict[str, Decimal], str] | PricesState) -> list[str]:
+    """The row of `COLUMNS` for one number."""
+    return [
+        number.e164,
+        number.business.name,
+        number.business.status.value,
+        str(age_days(number)),
+        last_call_text(number),
+        str(number.calls_30d or 0),
+        str(number.long_calls or 0),
+        reclaim_risk(number),
+        monthly_price(number, prices),
+    ]
+
+
+def idle_rows(rule: IdleRule) -> list[list[str]]:
+    """Every number at risk of reclaim as `COLUMNS` cells, the idle ones first, then by number."""
+    prices = monthly_prices()
+    return [cells(number, prices) for number in at_risk_numbers(rule)]
+
+
+@dataclass(frozen=True)
+class IdleCost:
+    """How many numbers are idle and what they cost a month."""
+
+    numbers: int
+    cost: MonthlyCost
+
+
+def idle_cost(rule: IdleRule) -> IdleCost:
+    """Count the idle numbers by kind in one query and price them."""
+    toll_free = func.count(case((PhoneNumber.area_code.in_(TOLL_FREE_AREA_CODES), 1)))
+    total, toll_free_count = db.session.execute(
+        select(func.count(), toll_free).select_from(PhoneNumber).where(rule.idle())
+    ).one()
+    by_kind = {"local": total - toll_free_count, "toll free": toll_free_count}
+    return IdleCost(total, monthly_cost(by_kind))
+
+
+def selected_cost(numbers: Sequence[PhoneNumber]) -> MonthlyCost:
+    """What the given numbers cost a month."""
+    by_kind = {"local": 0, "toll free": 0}
+    for number in numbers:
+        by_kind[number_kind(number.area_code)] += 1
+    return monthly_cost(by_kind)

@@ -69,11 +69,6 @@ class IdleRule:
 
 
 def at_risk_numbers(rule: IdleRule) -> Any:
-    """The numbers at risk of reclaim with what the idle list shows, the idle ones first, then by number
-    (a legacy Query, as Flask-Admin's list takes one)."""
-    return (
-        db.session.query(PhoneNumber)
-        .filter(rule.at_risk())
-        .options(*rule.loader_options())
-        .order_by(rule.long_calls(), PhoneNumber.e164)
-    )
+    """The numbers at risk of reclaim with what the idle list shows, unordered (a legacy Query, as
+    Flask-Admin's list takes one)."""
+    return db.session.query(PhoneNumber).filter(rule.at_risk()).options(*rule.loader_options())

@@ -30,7 +30,6 @@ COLUMNS = (
     "Age (days)",
     "Last call",
     "Calls (30 d)",
-    "Long calls",
     "Reclaim risk",
     "Monthly price",
 )
@@ -43,8 +42,9 @@ def age_days(number: PhoneNumber) -> int:
 
 
 def reclaim_risk(number: PhoneNumber) -> str:
-    """`Idle` (no long call in the window) or `At risk` (fewer than three)."""
-    return "Idle" if not number.long_calls else "At risk"
+    """`Idle` (no long call in the window) or `At risk (2 long calls)` (fewer than three)."""
+    long_calls = number.long_calls or 0
+    return "Idle" if not long_calls else f"At risk ({long_calls} long call{'s' if long_calls > 1 else ''})"
 
 
 def monthly_price(number: PhoneNumber, prices: tuple[dict[str, Decimal], str] | PricesState) -> str:
@@ -71,7 +71,6 @@ def cells(number: PhoneNumber, prices: tuple[dict[str, Decimal], str] | PricesSt
         str(age_days(number)),
         last_call_text(number),
         str(number.calls_30d or 0),
-        str(number.long_calls or 0),
         reclaim_risk(number),
         monthly_price(number, prices),
     ]
@@ -80,7 +79,8 @@ def cells(number: PhoneNumber, prices: tuple[dict[str, Decimal], str] | PricesSt
 def idle_rows(rule: IdleRule) -> list[list[str]]:
     """Every number at risk of reclaim as `COLUMNS` cells, the idle ones first, then by number."""
     prices = monthly_prices()
-    return [cells(number, prices) for number in at_risk_numbers(rule)]
+    query = at_risk_numbers(rule).order_by(rule.long_calls(), PhoneNumber.e164)
+    return [cells(number, prices) for number in query]
 
 
 @dataclass(frozen=True)

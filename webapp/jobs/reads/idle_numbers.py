@@ -4,10 +4,14 @@ priced with the kept Twilio prices (`number_costs`; never a call to Twilio)."""
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
+from redis.exceptions import RedisError
 from sqlalchemy import case, func, select
 
 from webapp.extensions import db
@@ -22,6 +26,9 @@ from webapp.jobs.reads.number_costs import (
 from webapp.models import PhoneNumber
 from webapp.models.base import utcnow
 from webapp.models.idle import IdleRule, at_risk_numbers
+from webapp.redis_connection import get_redis
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = (
     "Number",
@@ -99,6 +106,41 @@ def idle_cost(rule: IdleRule) -> IdleCost:
     ).one()
     by_kind = {"local": total - toll_free_count, "toll free": toll_free_count}
     return IdleCost(total, monthly_cost(by_kind))
+
+
+IDLE_KEY = "switchboard:fleet:idle-numbers"
+"""Where the fleet count (`fleet_gauges`, every minute) keeps the idle numbers' count and cost for the
+dashboard, which so never runs the idle query itself."""
+
+IDLE_TTL_SECONDS = 600
+"""How long a kept count is shown: ten fleet counts missed and the dashboard says it is being counted."""
+
+
+def keep_idle_cost(counted: IdleCost) -> None:
+    """Keep the idle count and cost in Redis for the dashboard."""
+    cost = counted.cost
+    saved = {
+        "numbers": counted.numbers,
+        "monthly": None if cost.monthly is None else str(cost.monthly),
+        "currency": cost.currency,
+        "prices": cost.prices,
+    }
+    get_redis().set(IDLE_KEY, json.dumps(saved), ex=IDLE_TTL_SECONDS)
+
+
+def kept_idle_cost() -> IdleCost | None:
+    """The idle count and cost the last fleet count kept, or None (not counted yet, or Redis down)."""
+    try:
+        kept = cast("bytes | None", get_redis().get(IDLE_KEY))
+    except RedisError as error:
+        logger.warning("Could not read the kept idle count: %s", error)
+        return None
+    if not kept:
+        return None
+    saved = json.loads(kept)
+    monthly = None if saved["monthly"] is None else Decimal(saved["monthly"])
+    prices = None if saved["prices"] is None else PricesState(saved["prices"])
+    return IdleCost(saved["numbers"], MonthlyCost(monthly, saved["currency"], prices))
 
 
 def selected_cost(numbers: Sequence[PhoneNumber]) -> MonthlyCost:

@@ -1,14 +1,17 @@
 """The recurring fleet count, run in the worker process: numbers by webhook status and the businesses
-awaiting a number, set on the fleet gauges (`webapp.metrics.fleet`) that `/metrics` shows."""
+awaiting a number, and the idle numbers with their monthly cost (also kept in Redis for the dashboard), set
+on the fleet gauges (`webapp.metrics.fleet`) that `/metrics` shows."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.jobs.reads.idle_numbers import idle_cost, keep_idle_cost
 from webapp.metrics.fleet import record_fleet
 from webapp.models import Business, PhoneNumber, WebhookStatus
 from webapp.models.business import awaiting_number
+from webapp.models.idle import IdleRule
 
 INTERVAL_SECONDS = 60
 """How often the fleet is counted: one GROUP BY over the numbers and one partial-index count."""
@@ -23,5 +26,7 @@ def count_fleet() -> dict[str, int]:
     )
     by_status = {status.value: found.get(status, 0) for status in WebhookStatus}
     awaiting = db.session.scalar(select(func.count()).select_from(Business).where(awaiting_number())) or 0
-    record_fleet(by_status, awaiting)
-    return {**by_status, "awaiting": awaiting}
+    idle = idle_cost(IdleRule.configured())
+    keep_idle_cost(idle)
+    record_fleet(by_status, awaiting, idle.numbers, idle.cost.monthly)
+    return {**by_status, "awaiting": awaiting, "idle": idle.numbers}

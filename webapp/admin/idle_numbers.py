@@ -18,7 +18,14 @@ from webapp.admin import formatters
 from webapp.admin.base import SecureModelView
 from webapp.admin.filters import YES_NO, BusinessStatusFilter
 from webapp.extensions import db
-from webapp.jobs.reads import idle_numbers as idle
+from webapp.jobs.reads.idle_numbers import (
+    COLUMNS,
+    age_days,
+    last_call_text,
+    monthly_price,
+    reclaim_risk,
+    selected_cost,
+)
 from webapp.jobs.reads.number_costs import PricesState, monthly_prices
 from webapp.models import PhoneNumber, Role
 from webapp.models.call_day import recent_calls
@@ -82,27 +89,27 @@ class IdleNumberView(SecureModelView):
     )
     column_export_list = column_list
     column_labels: ClassVar[dict[str, str]] = dict(
-        zip(column_list, ("Number", *idle.COLUMNS[1:]), strict=True)
+        zip(column_list, ("Number", *COLUMNS[1:]), strict=True)
     )
     column_formatters: ClassVar[dict[str, Any]] = {
         "e164": formatters.formatted_number,
         "business": formatters.business_link,
         "business.status": formatters.business_status,
-        "created_at": text_cell(idle.age_days),
+        "created_at": text_cell(age_days),
         "last_call_at": formatters.last_call,
         "calls_30d": text_cell(lambda number: number.calls_30d or 0),
-        "long_calls": text_cell(idle.reclaim_risk),
-        "area_code": text_cell(lambda number: idle.monthly_price(number, kept_prices())),
+        "long_calls": text_cell(reclaim_risk),
+        "area_code": text_cell(lambda number: monthly_price(number, kept_prices())),
     }
     column_formatters_export: ClassVar[dict[str, Any]] = {
         "e164": text_cell(lambda number: number.e164),
         "business": text_cell(lambda number: number.business.name),
         "business.status": text_cell(lambda number: number.business.status.value),
-        "created_at": text_cell(lambda number: str(idle.age_days(number))),
-        "last_call_at": text_cell(idle.last_call_text),
+        "created_at": text_cell(lambda number: str(age_days(number))),
+        "last_call_at": text_cell(last_call_text),
         "calls_30d": text_cell(lambda number: str(number.calls_30d or 0)),
-        "long_calls": text_cell(idle.reclaim_risk),
-        "area_code": text_cell(lambda number: idle.monthly_price(number, kept_prices())),
+        "long_calls": text_cell(reclaim_risk),
+        "area_code": text_cell(lambda number: monthly_price(number, kept_prices())),
     }
     column_sortable_list = (
         "e164",
@@ -135,7 +142,7 @@ class IdleNumberView(SecureModelView):
     @action("cost", "Monthly cost of selected")
     def action_cost(self, ids: list[str]) -> None:
         numbers = self.get_records(ids)
-        cost = idle.selected_cost(numbers)
+        cost = selected_cost(numbers)
         if cost.monthly is None:
             flash(
                 f"{len(numbers)} numbers selected; their cost is unknown until Twilio's prices are read.",

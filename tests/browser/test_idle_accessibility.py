@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.axe import axe_source, report, wcag_violations
+from tests.browser.axe import axe_source, blocking_failures, report, wcag_violations
 from tests.browser.test_accessibility import signed_in_page
 from tests.factories import make_business, make_number
 from webapp.models import BusinessStatus, CallReport, Role, record_call
@@ -44,10 +44,5 @@ def test_the_idle_numbers_page_has_no_serious_wcag_violations(browser, live_serv
 
     with capsys.disabled():
         print(f"\naxe-core violations per page (rule and elements):\n{report(found)}")
-    failures = [
-        f"{who} / {name}: {violation.describe()}"
-        for (who, name), violations in found.items()
-        for violation in violations
-        if violation.blocking
-    ]
+    failures = blocking_failures(found)
     assert not failures, "\n".join(failures)

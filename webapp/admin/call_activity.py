@@ -25,22 +25,27 @@ class CallActivity:
 
     @property
     def total(self) -> int:
+        """Calls over the days shown."""
         return sum(day.calls for day in self.days)
 
     @property
     def completed(self) -> int:
+        """Completed calls over the days shown."""
         return sum(day.completed for day in self.days)
 
     @property
     def talk_seconds(self) -> int:
+        """Talk time over the days shown, in seconds."""
         return sum(day.talk_seconds for day in self.days)
 
     @property
     def busiest(self) -> int:
+        """The most calls on one day (the chart's full height)."""
         return max((day.calls for day in self.days), default=0)
 
     @property
     def busiest_day(self) -> date | None:
+        """The first day with the most calls, or None without calls."""
         return max(self.days, key=lambda day: day.calls).day if self.total else None
 
 

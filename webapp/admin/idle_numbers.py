@@ -88,9 +88,7 @@ class IdleNumberView(SecureModelView):
         "area_code",
     )
     column_export_list = column_list
-    column_labels: ClassVar[dict[str, str]] = dict(
-        zip(column_list, ("Number", *COLUMNS[1:]), strict=True)
-    )
+    column_labels: ClassVar[dict[str, str]] = dict(zip(column_list, ("Number", *COLUMNS[1:]), strict=True))
     column_formatters: ClassVar[dict[str, Any]] = {
         "e164": formatters.formatted_number,
         "business": formatters.business_link,

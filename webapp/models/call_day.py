@@ -83,19 +83,18 @@ def add_ended_calls(ended: Iterable[EndedCall]) -> None:
     if not totals:
         return
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CallDay).values(list(totals.values()))
+    statement = dialect.insert(CallDay)
     added = statement.excluded
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CallDay.phone_number_id, CallDay.day],
-            set_={
-                "calls": CallDay.calls + added.calls,
-                "completed": CallDay.completed + added.completed,
-                "long_calls": CallDay.long_calls + added.long_calls,
-                "talk_seconds": CallDay.talk_seconds + added.talk_seconds,
-            },
-        )
+    upsert = statement.on_conflict_do_update(
+        index_elements=[CallDay.phone_number_id, CallDay.day],
+        set_={
+            "calls": CallDay.calls + added.calls,
+            "completed": CallDay.completed + added.completed,
+            "long_calls": CallDay.long_calls + added.long_calls,
+            "talk_seconds": CallDay.talk_seconds + added.talk_seconds,
+        },
     )
+    db.session.execute(upsert, list(totals.values()))
 
 
 def window_start(days: int = RECENT_DAYS) -> date:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Update,
+    bindparam,
     case,
     delete,
     or_,
@@ -136,13 +137,15 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
         for r in unique
     ]
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CallEvent).values(rows).on_conflict_do_nothing()
-    inserted = db.session.execute(statement.returning(CallEvent.call_sid, CallEvent.call_status))
+    # executemany: SQLAlchemy sends the rows in batches of one cached statement (its "insertmanyvalues")
+    statement = dialect.insert(CallEvent).on_conflict_do_nothing()
+    inserted = db.session.execute(statement.returning(CallEvent.call_sid, CallEvent.call_status), rows)
     stored = {(sid, status) for sid, status in inserted}
     new = [r for r in unique if (r.call_sid, r.call_status) in stored]
     add_ended_calls(newly_ended(new, numbers, stored))
-    for number_id, report in latest_per_number(new, numbers).items():
-        db.session.execute(last_call_update(number_id, report))
+    if latest := latest_per_number(new, numbers):
+        params = [last_call_params(number_id, report) for number_id, report in latest.items()]
+        db.session.execute(last_call_update(), params)
     db.session.commit()
     return Recorded(len(new), sum(1 for r in new if r.to_number not in numbers))
 
@@ -189,30 +192,42 @@ def latest_per_number(new: list[CallReport], numbers: dict[str, uuid.UUID]) -> d
     return latest
 
 
-def last_call_update(number_id: uuid.UUID, report: CallReport) -> Update:
-    """Return the UPDATE that makes `report` the number's last call unless it already has a newer one:
-    a later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
-    the same second, the one reported last wins, as nothing else tells them apart."""
-    rank = CALL_STATUS_RANK[report.call_status]
-    stored_rank = case(CALL_STATUS_RANK, value=PhoneNumber.last_call_status, else_=-1)
+def last_call_update() -> Update:
+    """Return the UPDATE that makes a report the number's last call unless it already has a newer one: a
+    later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
+    the same second, the one reported last wins, as nothing else tells them apart. Its parameters are
+    `last_call_params`'; a Core statement, so that many run as one executemany."""
+    numbers = PhoneNumber.__table__
+    stored_rank = case(CALL_STATUS_RANK, value=numbers.c.last_call_status, else_=-1)
+    at = bindparam("at", type_=UTCDateTime)
     return (
-        update(PhoneNumber)
-        .where(PhoneNumber.id == number_id)
+        update(numbers)
+        .where(numbers.c.id == bindparam("number_id"))
         .where(
             or_(
-                PhoneNumber.last_call_at.is_(None),
-                PhoneNumber.last_call_at < report.occurred_at,
-                (PhoneNumber.last_call_at == report.occurred_at) & (stored_rank <= rank),
+                numbers.c.last_call_at.is_(None),
+                numbers.c.last_call_at < at,
+                (numbers.c.last_call_at == at) & (stored_rank <= bindparam("rank")),
             )
         )
         .values(
-            last_call_at=report.occurred_at,
-            last_call_status=report.call_status,
-            last_call_duration=report.duration_seconds,
-            updated_at=PhoneNumber.updated_at,  # a call is not a change of the number's record
+            last_call_at=at,
+            last_call_status=bindparam("status"),
+            last_call_duration=bindparam("duration"),
+            updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
         )
-        .execution_options(synchronize_session=False)
     )
+
+
+def last_call_params(number_id: uuid.UUID, report: CallReport) -> dict[str, Any]:
+    """The parameters of `last_call_update` for `report` to the number `number_id`."""
+    return {
+        "number_id": number_id,
+        "at": report.occurred_at,
+        "rank": CALL_STATUS_RANK[report.call_status],
+        "status": report.call_status,
+        "duration": report.duration_seconds,
+    }
 
 
 def prune_call_events(before: datetime) -> int:

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from webapp.admin.exports import spreadsheet_safe
 from webapp.jobs.reads.call_backfill import BackfillRefused, backfill_calls
 from webapp.jobs.reads.idle_numbers import COLUMNS, idle_rows
 from webapp.models.idle import IdleRule
@@ -24,7 +25,7 @@ def idle_command(as_csv: bool) -> None:
     if as_csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(COLUMNS)
-        writer.writerows(rows)
+        writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)  # as the page's export
         return
     if not rows:
         click.echo("No number is idle or at risk of reclaim.")

@@ -80,13 +80,17 @@ def test_a_backfill_after_dropped_callbacks_leaves_exact_counts(
     wait_until(lambda: totals(number).get(today, (0,))[0] == 4, timeout=10, what="the heard calls")
 
     first = backfill_calls(1)
-    again = backfill_calls(1)
+    again = sandbox_app.test_cli_runner().invoke(args=["numbers", "backfill-calls", "--days", "1"])
 
-    assert (first.calls, first.recorded, again.recorded) == (7, 3, 0)
+    assert (first.pages, first.calls, first.recorded) == (1, 7, 3)
+    assert again.exit_code == 0 and again.output == "Read 7 calls in 1 pages; 0 were new.\n"
     assert totals(number) == {today: (7, 5, 5, 3 * 30 + 2 * 20)}
     assert db.session.get(PhoneNumber, number.id).last_call_at is not None
 
 
-def test_a_backfill_past_the_kept_callbacks_is_refused(sandbox_app):
+def test_a_backfill_past_the_kept_callbacks_is_refused(sandbox_app, sandbox: SandboxProcess):
     with pytest.raises(BackfillRefused, match="CALL_EVENTS_KEEP_DAYS"):
         backfill_calls(31)
+    refused = sandbox_app.test_cli_runner().invoke(args=["numbers", "backfill-calls", "--days", "0"])
+    assert refused.exit_code == 1 and "Days must be from 1 to 30 (CALL_EVENTS_KEEP_DAYS)" in refused.output
+    assert sandbox.stats()["requests"] == 0

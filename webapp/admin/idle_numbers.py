@@ -68,7 +68,7 @@ def text_cell(render: Any) -> Any:
 
 class IdleNumberView(SecureModelView):
     """Numbers older than `IDLE_MIN_AGE_DAYS` with fewer than 3 completed calls of 12 s or more in
-    `IDLE_DAYS`; the idle ones (none) first."""
+    `IDLE_DAYS` (the idle ones have none), by number."""
 
     list_template = "admin/idle/list.html"
     can_create = False

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
+from webapp.admin.call_cards import calls_card
 from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
 from webapp.admin.emergency import not_registered_url, voice_numbers_without_emergency_address
@@ -103,4 +104,5 @@ class DashboardView(SecureIndexView):
             may_administer=may(Role.ADMIN),
             cancelled_cost=cancelled_cost(),
             orphans_notice=latest_orphans_notice(),
+            calls=calls_card(),
         )

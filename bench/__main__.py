@@ -22,6 +22,8 @@ BENCHMARKS = (
     "bench.fleet",
     "bench.dashboard_backlog",
     "bench.metrics_scrape",
+    "bench.calls_pages",
+    "bench.calls_backfill",
 )
 """Every benchmark module, run in this order; each has `run(quick: bool) -> list[results.Table]`."""
 

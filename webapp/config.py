@@ -288,6 +288,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "EMERGENCY_ADDRESS_ON_PROVISION": parse_flag(env.get("EMERGENCY_ADDRESS_ON_PROVISION"), False),
         "EMERGENCY_POLL_SECONDS": _number(env, "EMERGENCY_POLL_SECONDS", 30, int),
         "EMERGENCY_POLL_LIMIT": _number(env, "EMERGENCY_POLL_LIMIT", 60, int),
+        "IDLE_DAYS": _number(env, "IDLE_DAYS", 30, int),
+        "IDLE_MIN_AGE_DAYS": _number(env, "IDLE_MIN_AGE_DAYS", 30, int),
         "METRICS_TOKEN": _token(env, "METRICS_TOKEN"),
         "METRICS_ALLOW": _networks(env, "METRICS_ALLOW"),
         "PROMETHEUS_MULTIPROC_DIR": _directory(env, "PROMETHEUS_MULTIPROC_DIR"),

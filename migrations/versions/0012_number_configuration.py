@@ -11,7 +11,7 @@ Only columns are added (no table rebuild on SQLite), so the triggers on both tab
 drops them with SQLite's own ALTER TABLE ... DROP COLUMN, which keeps them too.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06 20:10:00
 
 """
@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

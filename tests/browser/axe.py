@@ -76,3 +76,13 @@ def report(found: dict[tuple[str, str], list[Violation]]) -> str:
         other = counts([v for v in violations if not v.blocking])
         lines.append(f"  {who:<10} {name:<22} WCAG serious/critical: {blocking} | other: {other}")
     return "\n".join(lines)
+
+
+def blocking_failures(found: dict[tuple[str, str], list[Violation]]) -> list[str]:
+    """Each blocking violation, as `role / page: rule (impact, n): help — elements`."""
+    return [
+        f"{who} / {name}: {violation.describe()}"
+        for (who, name), violations in found.items()
+        for violation in violations
+        if violation.blocking
+    ]

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.axe import Violation, axe_source, report, wcag_violations
+from tests.browser.axe import Violation, axe_source, blocking_failures, report, wcag_violations
 from tests.browser.test_console import expect, sign_in
 from tests.factories import make_business, make_number
 from tests.fixtures.live_server import PAGE_TIMEOUT_MS
@@ -132,12 +132,7 @@ def test_no_console_page_has_serious_wcag_violations(browser, live_server, capsy
 
     with capsys.disabled():
         print(f"\naxe-core violations per page (rule and elements):\n{report(found)}")
-    failures = [
-        f"{who} / {name}: {violation.describe()}"
-        for (who, name), violations in found.items()
-        for violation in violations
-        if violation.blocking
-    ]
+    failures = blocking_failures(found)
     assert not failures, "\n".join(failures)
 
 

@@ -1,4 +1,5 @@
-"""The recurring prune keeps `CALL_EVENTS_KEEP_DAYS` days of status callbacks and each number's last call."""
+"""The recurring prune keeps `CALL_EVENTS_KEEP_DAYS` days of status callbacks, each number's last call, and
+13 months of daily call totals."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from harness.waits import wait_until
 from tests.factories import make_number
 from webapp.extensions import db
 from webapp.jobs.enqueue.queue import get_queue
-from webapp.models import CallEvent, CallReport, PhoneNumber, record_call
+from webapp.models import CallDay, CallEvent, CallReport, PhoneNumber, record_call
 from webapp.models.base import utcnow
 
 
@@ -30,6 +31,18 @@ def test_the_prune_deletes_callbacks_older_than_the_setting_and_keeps_the_last_c
         )
     old = db.session.scalars(select(CallEvent).filter_by(call_sid="CA" + "1" * 32)).one()
     old.received_at = utcnow() - timedelta(days=11)  # as if it had arrived then
+    today = utcnow().date()
+    db.session.add_all(
+        CallDay(
+            phone_number_id=number.id,
+            day=today - timedelta(days=days),
+            calls=1,
+            completed=1,
+            long_calls=1,
+            talk_seconds=30,
+        )
+        for days in (396, 397)  # 13 months kept, to the day
+    )
     db.session.commit()
     start_worker()
 
@@ -41,3 +54,5 @@ def test_the_prune_deletes_callbacks_older_than_the_setting_and_keeps_the_last_c
 
     wait_until(lambda: kept() == ["CA" + "2" * 32], timeout=30, what="the prune")
     assert db.session.get(PhoneNumber, number.id).last_call_status == "completed"
+    days = sorted(db.session.scalars(select(CallDay.day).where(CallDay.phone_number_id == number.id)))
+    assert days == [today - timedelta(days=396), today - timedelta(days=11), today - timedelta(days=9)]

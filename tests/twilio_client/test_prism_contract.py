@@ -64,6 +64,7 @@ CALLS: dict[str, Callable[[TwilioClient, Any], object]] = {
     "list_calls": lambda c, config: c.list_calls(
         to="+14155550100", from_="+14155550199", started_after=datetime(2026, 1, 2, tzinfo=UTC), limit=2
     ),
+    "list_calls_page": lambda c, config: c.list_calls_page(datetime(2026, 1, 2, tzinfo=UTC)),
     "list_messages": lambda c, config: c.list_messages("+14155550100"),
     "list_call_events": lambda c, config: c.list_call_events(CALL_SID),
     "list_alerts": lambda c, config: c.list_alerts(since=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)),

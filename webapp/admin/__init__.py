@@ -12,6 +12,7 @@ from webapp.admin.access_log import AccessLogView
 from webapp.admin.activity import ActivityView
 from webapp.admin.base import may
 from webapp.admin.dashboard import DashboardView
+from webapp.admin.idle_numbers import IdleNumberView
 from webapp.admin.number_history import ReleasedNumberView
 from webapp.admin.provision_alternatives import provision_alternatives
 from webapp.admin.users import UserView
@@ -42,6 +43,9 @@ def init_app(app: Flask) -> None:
     )
     admin.add_view(BusinessView(Business, db, name="Businesses"))
     admin.add_view(PhoneNumberView(PhoneNumber, db, name="Phone numbers"))
+    admin.add_view(
+        IdleNumberView(PhoneNumber, db, name="Idle numbers", endpoint="idle_numbers", url="idle-numbers")
+    )
     admin.add_view(ActivityView(Activity, db, name="Activity"))
     admin.add_view(UserView(User, db, name="Users"))
     admin.add_view(

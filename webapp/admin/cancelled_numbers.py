@@ -15,7 +15,7 @@ from sqlalchemy import Select, literal_column, select, true
 
 from webapp.admin.counts import COUNT_CAP, capped_count, more_than
 from webapp.extensions import db
-from webapp.jobs.reads.number_costs import TOLL_FREE_AREA_CODES, PricesState, monthly_prices
+from webapp.jobs.reads.number_costs import TOLL_FREE_AREA_CODES, PricesState, monthly_cost
 from webapp.models import Business, BusinessStatus, PhoneNumber
 from webapp.models.business import CANCELLED_STATUS
 
@@ -62,14 +62,7 @@ def cancelled_cost(cap: int = COUNT_CAP) -> CancelledCost:
     at_least = held > cap
     toll_free_held = min(toll_free_held, cap)
     by_kind = {"local": max(min(held, cap) - toll_free_held, 0), "toll free": toll_free_held}
-    counts = {kind: count for kind, count in by_kind.items() if count}
-    total = sum(counts.values())
+    total = sum(by_kind.values())
     numbers = more_than(total) if at_least else total
-    priced = monthly_prices() if total else ({}, "USD")
-    if isinstance(priced, PricesState):
-        return CancelledCost(numbers, None, "USD", at_least, priced)
-    prices, currency = priced
-    if any(kind not in prices for kind in counts):
-        return CancelledCost(numbers, None, currency, at_least)
-    monthly = sum((prices[kind] * n for kind, n in counts.items()), Decimal(0))
-    return CancelledCost(numbers, monthly, currency, at_least)
+    cost = monthly_cost(by_kind)
+    return CancelledCost(numbers, cost.monthly, cost.currency, at_least, cost.prices)

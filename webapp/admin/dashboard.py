@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import joinedload
 
 from webapp.admin.base import SecureIndexView, may
+from webapp.admin.call_cards import calls_card
 from webapp.admin.cancelled_numbers import cancelled_cost
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, capped_count, counts_by, more_than
 from webapp.admin.emergency import voice_numbers_without_emergency_address
@@ -107,4 +108,5 @@ class DashboardView(SecureIndexView):
             orphans_notice=latest_orphans_notice(),
             list_url=partial(filtered_list_url, self.admin),
             failing_filter=FAILING_LABEL,
+            calls=calls_card(),
         )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from webapp.admin.base import flash_activity, may, parse_id, reporting_refusals, requester
+from webapp.admin.call_activity import call_activity
 from webapp.extensions import db
 from webapp.jobs.enqueue import NO_TEST_CALLER, enqueue_health_check, enqueue_test_call
 from webapp.jobs.reads.health_cache import load_health
@@ -61,6 +62,7 @@ def health_context(number: PhoneNumber | None) -> dict[str, Any] | None:
         "meaning": meaning,
         "test_call_refusal": test_call_refusal(),
         "last_test_call": last_test_call(number),
+        "calls": call_activity(number.id),
     }
 
 

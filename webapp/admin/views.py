@@ -45,6 +45,7 @@ from webapp.jobs.enqueue import (
 )
 from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
 from webapp.models.base import utcnow
+from webapp.models.call_day import recent_calls, with_recent_calls
 
 HISTORY_LENGTH = 20
 """How many of a business's activities its page lists."""
@@ -198,6 +199,7 @@ class PhoneNumberView(
         "webhook_status",
         "emergency_address_status",
         "last_call_at",
+        "calls_30d",
         "webhook_checked_at",
         "webhook_error",
     )
@@ -251,6 +253,7 @@ class PhoneNumberView(
         "last_call_status": "Last call's status",
         "last_call_duration": "Last call's seconds",
         "emergency_address_status": "Emergency address",
+        "calls_30d": "Calls (30 d)",
     }
     column_formatters: ClassVar[dict[str, Any]] = {
         "e164": formatters.formatted_number,
@@ -278,6 +281,7 @@ class PhoneNumberView(
         "e164",
         "webhook_status",
         "last_call_at",
+        ("calls_30d", recent_calls(PhoneNumber.id)),
         "webhook_checked_at",
     )
     column_filters = (
@@ -304,6 +308,9 @@ class PhoneNumberView(
 
     def search_placeholder(self) -> str:
         return "Phone number or Twilio SID"
+
+    def get_query(self) -> Any:
+        return super().get_query().options(with_recent_calls())
 
     @expose("/health/refresh/", methods=("POST",))
     def health_refresh_view(self) -> Response:

@@ -18,6 +18,8 @@ from werkzeug.wrappers import Response
 from webapp.callbacks.report import MalformedCallback, call_report
 from webapp.config import CALL_STATUS_PATH
 from webapp.extensions import csrf
+from webapp.metrics import callbacks as callback_metrics
+from webapp.metrics.callbacks import RefusalReason
 from webapp.models.call_event import record_call
 
 logger = logging.getLogger(__name__)
@@ -34,19 +36,20 @@ def called_url() -> str:
     return base + request.path + (f"?{query}" if query else "")
 
 
-def refusal() -> str | None:
-    """Return why the request is not Twilio's for our account, or None when it is."""
+def refusal() -> tuple[RefusalReason, str] | None:
+    """Return why the request is not Twilio's for our account (the metric's reason and a sentence), or
+    None when it is."""
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
-        return "no X-Twilio-Signature"
+        return "bad_signature", "no X-Twilio-Signature"
     validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
     url = called_url()
     if not validator.validate(url, request.form, signature):
         parts = urlsplit(url)  # named without credentials or query, which may hold secrets
-        return f"signature does not match {parts.scheme}://{parts.hostname}{parts.path}"
+        return "bad_signature", f"signature does not match {parts.scheme}://{parts.hostname}{parts.path}"
     account = request.form.get("AccountSid", "")
     if account != current_app.config["TWILIO_ACCOUNT_SID"]:
-        return f"AccountSid {account[:34]!r} is not this account"
+        return "other_account", f"AccountSid {account[:34]!r} is not this account"
     return None
 
 
@@ -55,19 +58,25 @@ def refusal() -> str | None:
 def call_status() -> Response:
     """Record one call status callback; 204 once it is stored (or was already)."""
     if request.content_length is None:
+        callback_metrics.refused("malformed")
         abort(411)  # Twilio always sends a length; without one the 64 kB bound could not be checked unread
     if request.content_length > MAX_BODY_BYTES:
+        callback_metrics.refused("too_large")
         abort(413)
     why = refusal()
     if why:
-        logger.warning("Refused a call status callback from %s: %s.", request.remote_addr, why)
+        callback_metrics.refused(why[0])
+        logger.warning("Refused a call status callback from %s: %s.", request.remote_addr, why[1])
         abort(403, "This request is not signed by Twilio for this account.")
     try:
         report = call_report(request.form)
     except MalformedCallback as error:
+        callback_metrics.refused("malformed")
         logger.warning("Malformed call status callback: %s", error)
         abort(400, str(error))
-    if record_call(report):
+    recorded = record_call(report)
+    callback_metrics.received(unknown_number=recorded.unknown > 0)
+    if recorded.new:
         logger.info("Call %s to %s: %s.", report.call_sid, report.to_number, report.call_status)
     return Response(status=204)
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 from webapp.cli.emergency import businesses_group, emergency_command
 from webapp.cli.health import check_health_command, health_command, test_call_command
+from webapp.cli.number_calls import backfill_command, idle_command
 from webapp.cli.number_lifecycle import (
     move_command,
     release_cancelled_command,
@@ -37,6 +38,8 @@ def init_app(app: Flask) -> None:
         check_health_command,
         usage_command,
         emergency_command,
+        idle_command,
+        backfill_command,
     ):
         numbers_group.add_command(command)
     app.cli.add_command(numbers_group)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import click
 
 from webapp.cli.numbers import find_number
 from webapp.models import ValidationError
-from webapp.models.base import utcnow
-from webapp.models.call_event import call_usage
-
-USAGE_DAYS = 30
-"""The period `numbers usage` counts, as the numbers list's "Calls (30 d)" will."""
+from webapp.models.call_day import RECENT_DAYS, call_usage
 
 
 @click.command("usage")
@@ -34,8 +28,8 @@ def usage_command(number: str) -> None:
         length = "" if row.last_call_duration is None else f", {row.last_call_duration} s"
         when = row.last_call_at.strftime("%Y-%m-%d %H:%M:%S UTC")
         click.echo(f"Last call: {when}, {row.last_call_status}{length}.")
-    usage = call_usage(row.id, utcnow() - timedelta(days=USAGE_DAYS))
+    usage = call_usage(row.id)
     click.echo(
-        f"Last {USAGE_DAYS} days: {usage.calls} calls, {usage.completed} completed, "
+        f"Last {RECENT_DAYS} days: {usage.calls} calls, {usage.completed} completed, "
         f"{usage.talk_seconds} s talk time."
     )

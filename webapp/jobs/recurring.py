@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from rq import Queue, get_current_job
 from rq.utils import import_attribute
 
+from webapp.jobs.reads.call_backfill import INTERVAL_SECONDS as BACKFILL_INTERVAL_SECONDS
 from webapp.jobs.reads.number_costs import READ_FUNCTION, REFRESH_SECONDS
 from webapp.jobs.running.runtime import job_context
 from webapp.jobs.tasks.fleet_gauges import INTERVAL_SECONDS as FLEET_INTERVAL_SECONDS
@@ -48,6 +49,9 @@ RECURRING: list[Recurring] = [
     Recurring("number_prices", READ_FUNCTION, REFRESH_SECONDS),
     Recurring("prune_call_events", "webapp.jobs.tasks.scheduled.prune_call_events_job", 3600),
     Recurring("fleet_gauges", "webapp.jobs.tasks.fleet_gauges.count_fleet", FLEET_INTERVAL_SECONDS),
+    Recurring(
+        "backfill_calls", "webapp.jobs.reads.call_backfill.recurring_backfill", BACKFILL_INTERVAL_SECONDS
+    ),
 ]
 """Every recurring job; another module may append its own before the workers start."""
 

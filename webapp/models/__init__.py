@@ -5,6 +5,7 @@ from webapp.models.access_event import AccessEvent, AccessEventKind
 from webapp.models.activity import IN_FLIGHT, Activity, ActivityKind, ActivityStatus
 from webapp.models.base import ValidationError
 from webapp.models.business import Business, BusinessStatus
+from webapp.models.call_day import CallDay
 from webapp.models.call_event import CallEvent, CallReport, record_call
 from webapp.models.number_history import NumberEvent, NumberHistory
 from webapp.models.persistence import commit_or_raise
@@ -22,6 +23,7 @@ __all__ = [
     "ActivityStatus",
     "Business",
     "BusinessStatus",
+    "CallDay",
     "CallEvent",
     "CallReport",
     "EmergencyStatus",

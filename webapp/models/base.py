@@ -33,7 +33,11 @@ SYSTEM_KEPT = {"system_kept": True}
 def system_kept_columns(model: type) -> set[str]:
     """The attribute names of `model`'s columns marked SYSTEM_KEPT."""
     columns: dict[str, Column[Any]] = dict(inspect(model).columns.items())
-    return {name for name, column in columns.items() if column.info.get("system_kept")}
+    return {
+        name
+        for name, column in columns.items()
+        if isinstance(column, Column) and column.info.get("system_kept")  # not a query_expression
+    }
 
 
 def utcnow() -> datetime:

@@ -4,6 +4,7 @@ last call, kept so that a repeated callback counts once and a late one never ove
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -16,6 +17,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Update,
+    bindparam,
     case,
     delete,
     or_,
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
 from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, utcnow
+from webapp.models.call_day import EndedCall, add_ended_calls
 from webapp.models.phone_number import PhoneNumber
 
 CALL_STATUS_RANK = {
@@ -41,6 +44,11 @@ CALL_STATUS_RANK = {
     "canceled": 4,
 }
 """Twilio's call statuses, in the order a call goes through them; the last five end a call."""
+
+ENDED_STATUSES = tuple(
+    status for status, rank in CALL_STATUS_RANK.items() if rank == CALL_STATUS_RANK["completed"]
+)
+"""The statuses that end a call."""
 
 FROM_MAX = 64
 """The longest caller kept: an E.164 number, `client:...` or `sip:...` trimmed by the receiver's check."""
@@ -85,81 +93,141 @@ class CallEvent(UuidPrimaryKey, Model):
         return f"<CallEvent {self.call_sid} {self.call_status}>"
 
 
-def record_call(report: CallReport) -> bool:
-    """Store `report` and move its number's last call forward if it is newer; commit.
+@dataclass(frozen=True)
+class Recorded:
+    """What `record_calls` stored: callbacks new to us, and how many of those were to unknown numbers."""
 
-    Returns False, changing nothing, when this call's status was already recorded (Twilio repeats
-    callbacks). Safe against concurrent callbacks: the unique constraint decides which one inserts.
+    new: int
+    unknown: int
+
+
+def record_call(report: CallReport) -> Recorded:
+    """Store one callback as `record_calls` does."""
+    return record_calls([report])
+
+
+def record_calls(reports: Sequence[CallReport]) -> Recorded:
+    """Store each (call, status) of `reports` once, add each newly ended call to its number's day totals,
+    move each number's last call forward if a report is newer; commit.
+
+    A callback Twilio repeats, or a call the backfill finds already reported, changes nothing: the unique
+    constraint on (CallSid, CallStatus) decides which insert counts, so concurrent callbacks count once. A
+    call is counted on the day it ended, by its first ending status stored.
     """
-    number_id = db.session.scalar(select(PhoneNumber.id).where(PhoneNumber.e164 == report.to_number))
-    values = {
-        "id": uuid.uuid4(),
-        "call_sid": report.call_sid,
-        "call_status": report.call_status,
-        "phone_number_id": number_id,
-        "to_number": report.to_number,
-        "from_number": report.from_number,
-        "direction": report.direction,
-        "duration_seconds": report.duration_seconds,
-        "occurred_at": report.occurred_at,
-        "received_at": utcnow(),
-    }
+    unique = list({(r.call_sid, r.call_status): r for r in reports}.values())
+    if not unique:
+        return Recorded(0, 0)
+    targets = {r.to_number for r in unique}
+    found = db.session.execute(select(PhoneNumber.e164, PhoneNumber.id).where(PhoneNumber.e164.in_(targets)))
+    numbers = {e164: number_id for e164, number_id in found}
+    received = utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "call_sid": r.call_sid,
+            "call_status": r.call_status,
+            "phone_number_id": numbers.get(r.to_number),
+            "to_number": r.to_number,
+            "from_number": r.from_number,
+            "direction": r.direction,
+            "duration_seconds": r.duration_seconds,
+            "occurred_at": r.occurred_at,
+            "received_at": received,
+        }
+        for r in unique
+    ]
     dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    inserted = db.session.execute(
-        dialect.insert(CallEvent).values(values).on_conflict_do_nothing().returning(CallEvent.id)
-    ).scalar()
-    if inserted is not None and number_id is not None:
-        db.session.execute(last_call_update(number_id, report))
+    # executemany: SQLAlchemy sends the rows in batches of one cached statement (its "insertmanyvalues")
+    statement = dialect.insert(CallEvent).on_conflict_do_nothing()
+    inserted = db.session.execute(statement.returning(CallEvent.call_sid, CallEvent.call_status), rows)
+    stored = {(sid, status) for sid, status in inserted}
+    new = [r for r in unique if (r.call_sid, r.call_status) in stored]
+    add_ended_calls(newly_ended(new, numbers, stored))
+    if latest := latest_per_number(new, numbers):
+        params = [last_call_params(number_id, report) for number_id, report in latest.items()]
+        db.session.execute(last_call_update(), params)
     db.session.commit()
-    return inserted is not None
+    return Recorded(len(new), sum(1 for r in new if r.to_number not in numbers))
 
 
-def last_call_update(number_id: uuid.UUID, report: CallReport) -> Update:
-    """Return the UPDATE that makes `report` the number's last call unless it already has a newer one:
-    a later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
-    the same second, the one reported last wins, as nothing else tells them apart."""
-    rank = CALL_STATUS_RANK[report.call_status]
-    stored_rank = case(CALL_STATUS_RANK, value=PhoneNumber.last_call_status, else_=-1)
+def newly_ended(
+    new: list[CallReport], numbers: dict[str, uuid.UUID], stored: set[tuple[str, str]]
+) -> list[EndedCall]:
+    """The calls of `new` that end a call of one of our numbers whose end was not stored before."""
+    ending = [r for r in new if r.call_status in ENDED_STATUSES and r.to_number in numbers]
+    if not ending:
+        return []
+    ended_before = {
+        sid
+        for sid, status in db.session.execute(
+            select(CallEvent.call_sid, CallEvent.call_status).where(
+                CallEvent.call_sid.in_({r.call_sid for r in ending}),
+                CallEvent.call_status.in_(ENDED_STATUSES),
+            )
+        )
+        if (sid, status) not in stored
+    }
+    counted: dict[str, EndedCall] = {}
+    for r in ending:
+        if r.call_sid not in ended_before and r.call_sid not in counted:
+            counted[r.call_sid] = EndedCall(
+                numbers[r.to_number], r.occurred_at, r.call_status == "completed", r.duration_seconds
+            )
+    return list(counted.values())
+
+
+def latest_per_number(new: list[CallReport], numbers: dict[str, uuid.UUID]) -> dict[uuid.UUID, CallReport]:
+    """The newest of `new` for each of our numbers, by time then status."""
+    latest: dict[uuid.UUID, CallReport] = {}
+    for r in new:
+        number_id = numbers.get(r.to_number)
+        if number_id is None:
+            continue
+        kept = latest.get(number_id)
+        if kept is None or (r.occurred_at, CALL_STATUS_RANK[r.call_status]) >= (
+            kept.occurred_at,
+            CALL_STATUS_RANK[kept.call_status],
+        ):
+            latest[number_id] = r
+    return latest
+
+
+def last_call_update() -> Update:
+    """Return the UPDATE that makes a report the number's last call unless it already has a newer one: a
+    later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
+    the same second, the one reported last wins, as nothing else tells them apart. Its parameters are
+    `last_call_params`'; a Core statement, so that many run as one executemany."""
+    numbers = PhoneNumber.__table__
+    stored_rank = case(CALL_STATUS_RANK, value=numbers.c.last_call_status, else_=-1)
+    at = bindparam("at", type_=UTCDateTime)
     return (
-        update(PhoneNumber)
-        .where(PhoneNumber.id == number_id)
+        update(numbers)
+        .where(numbers.c.id == bindparam("number_id"))
         .where(
             or_(
-                PhoneNumber.last_call_at.is_(None),
-                PhoneNumber.last_call_at < report.occurred_at,
-                (PhoneNumber.last_call_at == report.occurred_at) & (stored_rank <= rank),
+                numbers.c.last_call_at.is_(None),
+                numbers.c.last_call_at < at,
+                (numbers.c.last_call_at == at) & (stored_rank <= bindparam("rank")),
             )
         )
         .values(
-            last_call_at=report.occurred_at,
-            last_call_status=report.call_status,
-            last_call_duration=report.duration_seconds,
-            updated_at=PhoneNumber.updated_at,  # a call is not a change of the number's record
+            last_call_at=at,
+            last_call_status=bindparam("status"),
+            last_call_duration=bindparam("duration"),
+            updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
         )
-        .execution_options(synchronize_session=False)
     )
 
 
-@dataclass(frozen=True)
-class CallUsage:
-    """A number's calls over a period: how many, how many completed, and their talk time."""
-
-    calls: int
-    completed: int
-    talk_seconds: int
-
-
-def call_usage(number_id: uuid.UUID, since: datetime) -> CallUsage:
-    """Return the number's calls reported since `since` (each call once, whatever its callbacks)."""
-    completed = CallEvent.call_status == "completed"
-    row = db.session.execute(
-        select(
-            db.func.count(db.distinct(CallEvent.call_sid)),
-            db.func.count(db.distinct(case((completed, CallEvent.call_sid)))),
-            db.func.coalesce(db.func.sum(case((completed, CallEvent.duration_seconds), else_=0)), 0),
-        ).where(CallEvent.phone_number_id == number_id, CallEvent.occurred_at >= since)
-    ).one()
-    return CallUsage(calls=row[0], completed=row[1], talk_seconds=int(row[2]))
+def last_call_params(number_id: uuid.UUID, report: CallReport) -> dict[str, Any]:
+    """The parameters of `last_call_update` for `report` to the number `number_id`."""
+    return {
+        "number_id": number_id,
+        "at": report.occurred_at,
+        "rank": CALL_STATUS_RANK[report.call_status],
+        "status": report.call_status,
+        "duration": report.duration_seconds,
+    }
 
 
 def prune_call_events(before: datetime) -> int:
@@ -181,3 +249,14 @@ def unknown_call_count() -> int:
         )
         or 0
     )
+
+
+def latest_calls(number_id: uuid.UUID, limit: int) -> list[CallEvent]:
+    """The number's latest ended calls, newest first, as their status callbacks reported them."""
+    query = (
+        select(CallEvent)
+        .where(CallEvent.phone_number_id == number_id, CallEvent.call_status.in_(ENDED_STATUSES))
+        .order_by(CallEvent.occurred_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))

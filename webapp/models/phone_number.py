@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, or_
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from webapp.models.base import (
     JSON_DOCUMENT,
@@ -94,6 +94,10 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     """Twilio's `emergency_address_status` (`EmergencyStatus`) as last seen; None: never registered here."""
     emergency_address_error: Mapped[str | None] = mapped_column(Text)
     """Why Twilio could not register or unregister the address, in its words, when it could not."""
+    calls_30d: Mapped[int | None] = query_expression()
+    """Calls over the last 30 days, loaded only where a query asks (`call_day.recent_calls`)."""
+    long_calls: Mapped[int | None] = query_expression()
+    """Completed calls of 12 s or more over `IDLE_DAYS`, loaded only where a query asks (`models.idle`)."""
 
     business: Mapped[Business] = relationship("Business", back_populates="phone_number")
 

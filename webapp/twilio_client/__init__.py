@@ -37,6 +37,7 @@ from webapp.twilio_client.errors import (
 from webapp.twilio_client.models import (
     AvailableNumber,
     Call,
+    CallPage,
     Message,
     NumberPage,
     NumberPrices,
@@ -55,6 +56,7 @@ __all__ = [
     "BreakerState",
     "Call",
     "CallEvent",
+    "CallPage",
     "CircuitOpen",
     "ConcurrencyState",
     "Difference",

@@ -28,6 +28,7 @@ from webapp.twilio_client.http import BaseUrlHttpClient
 from webapp.twilio_client.models import (
     AvailableNumber,
     Call,
+    CallPage,
     Message,
     NumberPage,
     NumberPrices,
@@ -538,6 +539,22 @@ class TwilioClient(EmergencyAddresses):
                 for c in self._twilio.calls.list(limit=limit, page_size=page_size, **filters)
             ],
         )
+
+    def list_calls_page(self, started_after: datetime, page_url: str | None = None) -> CallPage:
+        """Return one page of the account's calls started on or after `started_after`, 1,000 a page
+        (Twilio's `StartTime>`), and the next page's URL: the first page without `page_url`, else the page it
+        names (a `next_page_url`, which carries the filter)."""
+        calls = self._twilio.calls
+
+        def fetch_page() -> CallPage:
+            page = (
+                calls.get_page(page_url)
+                if page_url
+                else calls.page(start_time_after=started_after, page_size=LIST_PAGE_SIZE)
+            )
+            return CallPage([Call.from_resource(c) for c in page], page.next_page_url)
+
+        return self._call("list_calls", fetch_page)
 
     def list_messages(self, to: str, limit: int = 20) -> list[Message]:
         """Return the latest messages to a number."""

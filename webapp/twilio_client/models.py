@@ -195,6 +195,7 @@ class Call:
     direction: str | None = None
     duration: int | None = None
     start_time: datetime | None = None
+    end_time: datetime | None = None
 
     ENDED = ("completed", "failed", "busy", "no-answer", "canceled")
     """The statuses of a call that is over."""
@@ -216,7 +217,16 @@ class Call:
             direction=resource.direction or None,
             duration=int(duration) if duration.isdigit() else None,
             start_time=resource.start_time or None,
+            end_time=resource.end_time or None,
         )
+
+
+@dataclass(frozen=True)
+class CallPage:
+    """One page of the account's calls, and the URL of the next page (None on the last)."""
+
+    calls: list[Call]
+    next_page_url: str | None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import cast
@@ -96,3 +97,30 @@ def read_prices() -> None:
     saved = {"monthly": {k: str(v) for k, v in prices.monthly.items()}, "currency": prices.price_unit}
     redis.set(PRICES_KEY, json.dumps(saved), ex=PRICES_TTL_SECONDS)
     redis.delete(UNREADABLE_KEY, REQUESTED_KEY)
+
+
+def number_kind(area_code: str) -> str:
+    """The Pricing API's number type of a recorded number: toll free by its area code, else local."""
+    return "toll free" if area_code in TOLL_FREE_AREA_CODES else "local"
+
+
+@dataclass(frozen=True)
+class MonthlyCost:
+    """What some numbers cost a month; `monthly` None when a price is unknown (`prices` says why, when
+    Twilio's prices are being read or could not be)."""
+
+    monthly: Decimal | None
+    currency: str
+    prices: PricesState | None = None
+
+
+def monthly_cost(counts_by_kind: dict[str, int]) -> MonthlyCost:
+    """Price numbers counted by kind (`number_kind`) with the kept prices; never calls Twilio."""
+    counts = {kind: count for kind, count in counts_by_kind.items() if count}
+    priced = monthly_prices() if counts else ({}, "USD")
+    if isinstance(priced, PricesState):
+        return MonthlyCost(None, "USD", priced)
+    prices, currency = priced
+    if any(kind not in prices for kind in counts):
+        return MonthlyCost(None, currency)
+    return MonthlyCost(sum((prices[kind] * n for kind, n in counts.items()), Decimal(0)), currency)

@@ -13,6 +13,8 @@ from webapp.jobs.enqueue.auto_release import release_cancelled
 from webapp.jobs.reads.number_costs import read_prices
 from webapp.jobs.running.runtime import job_context
 from webapp.models.base import utcnow
+from webapp.models.call_day import KEEP_DAYS as CALL_DAYS_KEEP_DAYS
+from webapp.models.call_day import prune_call_days
 from webapp.models.call_event import prune_call_events
 
 logger = logging.getLogger(__name__)
@@ -36,8 +38,12 @@ def release_cancelled_job() -> dict[str, int] | None:
 
 
 def prune_call_events_job() -> dict[str, int]:
-    """The recurring prune: delete the status callbacks received more than `CALL_EVENTS_KEEP_DAYS` ago."""
+    """The recurring prune: delete the status callbacks received more than `CALL_EVENTS_KEEP_DAYS` ago,
+    and the daily call totals older than 13 months."""
     days = current_app.config["CALL_EVENTS_KEEP_DAYS"]
-    deleted = prune_call_events(utcnow() - timedelta(days=days))
-    logger.info("Pruned %d call callbacks older than %d days", deleted, days)
-    return {"deleted": deleted}
+    days_deleted = prune_call_days(utcnow().date() - timedelta(days=CALL_DAYS_KEEP_DAYS))
+    deleted = prune_call_events(utcnow() - timedelta(days=days))  # commits both
+    logger.info(
+        "Pruned %d call callbacks older than %d days and %d daily call totals", deleted, days, days_deleted
+    )
+    return {"deleted": deleted, "days_deleted": days_deleted}

@@ -1,0 +1,96 @@
+"""Daily call totals count each call once, on the day it ended, whatever the callbacks' repeats and order;
+the backfill adds exactly what dropped callbacks missed."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from harness.sandbox import SandboxProcess
+from harness.waits import wait_until
+from harness.workers import sandbox_settings
+from tests.callbacks.helpers import PUBLIC_BASE_URL, START, callback, new_call_sid, post_signed
+from tests.factories import make_number
+from webapp.extensions import db
+from webapp.jobs.reads.call_backfill import BackfillRefused, backfill_calls
+from webapp.models import CallDay, PhoneNumber
+from webapp.models.base import utcnow
+
+CALLER = "+14155550199"
+
+
+def totals(number: PhoneNumber) -> dict[date, tuple[int, int, int, int]]:
+    """The number's daily totals: (calls, completed, long calls, talk seconds) by day."""
+    db.session.rollback()
+    rows = db.session.scalars(select(CallDay).where(CallDay.phone_number_id == number.id))
+    return {row.day: (row.calls, row.completed, row.long_calls, row.talk_seconds) for row in rows}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_duplicates_and_reordering_leave_exact_daily_totals(make_app, seed):
+    app = make_app(PUBLIC_BASE_URL=PUBLIC_BASE_URL)
+    client = app.test_client()
+    number = make_number()
+    first_day, next_day = new_call_sid(), new_call_sid()
+    forms = [
+        callback(number.e164, first_day, "ringing", None, minute=0),
+        callback(number.e164, first_day, "in-progress", None, minute=1),
+        callback(number.e164, first_day, "completed", 65, minute=2),
+        callback(number.e164, new_call_sid(), "completed", 11, minute=5),  # under 12 s: not a long call
+        callback(number.e164, new_call_sid(), "busy", 0, minute=6),
+        callback(number.e164, next_day, "ringing", None, minute=24 * 60 + 1),
+        callback(number.e164, next_day, "no-answer", 0, minute=24 * 60 + 2),
+    ]
+    posts = forms * 3
+    random.Random(seed).shuffle(posts)
+
+    assert {post_signed(client, form).status_code for form in posts} == {204}
+
+    assert totals(number) == {START.date(): (3, 2, 1, 76), START.date() + timedelta(days=1): (1, 0, 0, 0)}
+
+
+@pytest.fixture
+def sandbox_app(make_app, sandbox):
+    return make_app(**sandbox_settings(sandbox))
+
+
+def test_a_backfill_after_dropped_callbacks_leaves_exact_counts(
+    sandbox_app, sandbox: SandboxProcess, make_rest_client, live_server: str
+):
+    rest = make_rest_client(sandbox)
+    bought = rest.incoming_phone_numbers.create(
+        area_code="415",
+        voice_url="http://127.0.0.1:9/voice",
+        status_callback=live_server + "/twilio/call-status",
+    )
+    number = make_number(e164=bought.phone_number, twilio_sid=bought.sid)
+    heard = [sandbox.place_call(number.e164, CALLER, "completed", 30) for _ in range(3)]
+    sandbox.set_faults("callback_drop=1")
+    missed = [
+        sandbox.place_call(number.e164, CALLER, status, 20) for status in ("completed", "busy", "completed")
+    ]
+    sandbox.set_faults("callback_duplicate=1")
+    heard.append(sandbox.place_call(number.e164, CALLER, "no-answer", 0))
+    assert [p["callback_status"] for p in heard] == [204] * 4
+    assert [p["callback_status"] for p in missed] == [None] * 3
+    today = utcnow().date()
+    wait_until(lambda: totals(number).get(today, (0,))[0] == 4, timeout=10, what="the heard calls")
+
+    first = backfill_calls(1)
+    again = sandbox_app.test_cli_runner().invoke(args=["numbers", "backfill-calls", "--days", "1"])
+
+    assert (first.pages, first.calls, first.recorded) == (1, 7, 3)
+    assert again.exit_code == 0 and again.output == "Read 7 calls in 1 pages; 0 were new.\n"
+    assert totals(number) == {today: (7, 5, 5, 3 * 30 + 2 * 20)}
+    assert db.session.get(PhoneNumber, number.id).last_call_at is not None
+
+
+def test_a_backfill_past_the_kept_callbacks_is_refused(sandbox_app, sandbox: SandboxProcess):
+    with pytest.raises(BackfillRefused, match="CALL_EVENTS_KEEP_DAYS"):
+        backfill_calls(31)
+    refused = sandbox_app.test_cli_runner().invoke(args=["numbers", "backfill-calls", "--days", "0"])
+    assert refused.exit_code == 1 and "Days must be from 1 to 30 (CALL_EVENTS_KEEP_DAYS)" in refused.output
+    assert sandbox.stats()["requests"] == 0

@@ -37,7 +37,7 @@ def test_the_panel_shows_the_failed_request_the_call_and_who_changed_it(
         assert "Failed webhook requests (1)" in page
         assert "11200</a> HTTP retrieval failure" in page and "Connection refused" in page
         assert f"Voice URL changed in the Twilio Console by user {'US' + 'd' * 32}" in page
-        assert "As of" in page and "Refresh from Twilio" in page
+        assert "Read from Twilio" in page and "Refresh from Twilio" in page
     printed = runner.invoke(args=["numbers", "health", number.e164])
     assert printed.exit_code == 0, printed.output
     assert "11200 HTTP retrieval failure" in printed.output and ": failed, " in printed.output

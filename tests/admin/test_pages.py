@@ -248,6 +248,5 @@ def test_status_json_reports_the_job_and_its_number(client, auth, app):
     auth.login(Role.VIEWER)
     state = client.get(f"/admin/activity/status/?id={activity.id}").get_json()
     assert state["status"] == "succeeded" and state["in_flight"] is False
-    assert state["number"]["formatted"] == "(415) 555-1234"
-    assert [c["label"] for c in state["number"]["capabilities"] if c["present"]] == ["Voice", "SMS"]
+    assert state["numbers"] == ["(415) 555-1234"]
     assert client.get("/admin/activity/status/?id=not-a-uuid").status_code == 404

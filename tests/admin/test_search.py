@@ -7,8 +7,8 @@ import pytest
 from harness.web import admin_view
 from tests.admin.helpers import counted_statements, page_text
 from tests.factories import make_business, make_number
-from webapp.admin.search import phone_condition
-from webapp.models import Role
+from webapp.admin.search import phone_matcher
+from webapp.models import PhoneNumber, Role
 
 
 @pytest.fixture
@@ -96,10 +96,11 @@ def test_numbers_page_finds_a_number_in_any_format(client, auth, businesses):
     ],
 )
 def test_phone_like_terms_become_an_e164_match_and_other_text_does_not(term, expected):
-    condition = phone_condition(term)
+    matches = phone_matcher(term)
     if expected is None:
-        assert condition is None
+        assert matches is None
     else:
+        condition = matches(PhoneNumber.e164)
         assert expected in str(condition.compile(compile_kwargs={"literal_binds": True}))
 
 

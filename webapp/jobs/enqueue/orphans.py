@@ -35,6 +35,7 @@ def enqueue_orphan_adoption(orphan: dict[str, str], requested_by: User | None) -
         lambda: Activity(
             kind=ActivityKind.ADOPT,
             business_id=named_business_id(orphan),
+            e164=orphan["e164"],
             requested_by_id=requester_id(requested_by),
             result={"orphan": orphan},
         ),
@@ -54,6 +55,7 @@ def enqueue_orphan_release(orphan: dict[str, str], requested_by: User | None, re
         lambda: Activity(
             kind=ActivityKind.RELEASE,
             business_id=named_business_id(orphan),
+            e164=orphan["e164"],
             requested_by_id=requester_id(requested_by),
             result={"orphan": orphan, **({"reason": reason} if reason else {})},
         ),

@@ -4,7 +4,8 @@ searches them without a join.
 
 The backfill reads what the Activities already recorded: the `e164` of their result (a release, move or
 replacement names its number there, a provision the number it bought), else their number's row, else the
-orphan they adopted or released; `new_e164` from a replacement's result.
+orphan they adopted or released; `new_e164` from a replacement's result. Activities with neither a number
+nor a result (checks of every number, sweeps) are left alone, and the indexes are built after the backfill.
 
 Revision ID: 0015
 Revises: 0010
@@ -28,6 +29,7 @@ BACKFILL = {
                             (SELECT e164 FROM phone_numbers WHERE phone_numbers.id = activities.phone_number_id),
                             result->'orphan'->>'e164'),
             new_e164 = result->>'new_e164'
+        WHERE phone_number_id IS NOT NULL OR result IS NOT NULL
     """,
     'sqlite': """
         UPDATE activities SET
@@ -35,6 +37,7 @@ BACKFILL = {
                             (SELECT e164 FROM phone_numbers WHERE phone_numbers.id = activities.phone_number_id),
                             json_extract(result, '$.orphan.e164')),
             new_e164 = json_extract(result, '$.new_e164')
+        WHERE phone_number_id IS NOT NULL OR result IS NOT NULL
     """,
 }
 
@@ -43,9 +46,10 @@ def upgrade():
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('e164', sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column('new_e164', sa.String(length=16), nullable=True))
+    op.execute(BACKFILL[op.get_bind().dialect.name])
+    with op.batch_alter_table('activities', schema=None) as batch_op:  # built once, after the backfill
         batch_op.create_index(batch_op.f('ix_activities_e164'), ['e164'], unique=False)
         batch_op.create_index(batch_op.f('ix_activities_new_e164'), ['new_e164'], unique=False)
-    op.execute(BACKFILL[op.get_bind().dialect.name])
 
 
 def downgrade():

@@ -93,6 +93,16 @@
 
   var following = {};
 
+  // How to find the control that has the focus inside a region again once the region is swapped, so a
+  // keyboard user keeps their place: by its id, else by its action.
+  function focusKey() {
+    var focused = document.activeElement;
+    if (!focused || !focused.closest("[data-live-region]")) { return null; }
+    if (focused.id) { return "#" + CSS.escape(focused.id); }
+    var action = focused.getAttribute("data-action");
+    return action ? '[data-action="' + CSS.escape(action) + '"]' : null;
+  }
+
   function refreshRegions() {
     fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) {
@@ -106,10 +116,13 @@
       .then(function (html) {
         if (html === null) { return; }
         var fresh = new DOMParser().parseFromString(html, "text/html");
+        var focused = focusKey();
         document.querySelectorAll("[data-live-region][id]").forEach(function (region) {
           var replacement = fresh.getElementById(region.id);
           if (replacement) { region.replaceWith(document.importNode(replacement, true)); }
         });
+        var again = focused && document.querySelector(focused);
+        if (again) { again.focus(); }
         followAll();
       })
       .catch(function () {

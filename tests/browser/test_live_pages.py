@@ -73,6 +73,11 @@ def test_replace_shows_the_new_number_and_its_history(page, live_server, start_w
     )
     assert_axe_clean(page)
 
+    page.goto(f"{live_server}/admin/activity/")
+    expect(page.locator("tr", has_text="Replace").locator("td.col-e164")).to_have_text(
+        f"{old.formatted} → {new_formatted}"
+    )
+    page.goto(f"{live_server}/admin/business/details/?id={business.id}")
     shown.click()
     expect(page.locator("#number-history + table tr", has_text="Replace")).to_contain_text(old.formatted)
 
@@ -145,10 +150,12 @@ def test_resync_shows_the_webhook_in_sync_on_the_number_page(page, live_server, 
     )
     expect(webhook).to_contain_text("Drifted")
     page.locator("button[data-action=resync]").click()
+    page.locator("button[data-action=refresh-health]").focus()  # a keyboard user's place on the page
     watch(page, start_worker)
 
     ended_live(page)
     expect(webhook).to_contain_text("In sync")
+    assert page.evaluate("document.activeElement.getAttribute('data-action')") == "refresh-health"
 
 
 def test_health_refresh_and_test_call_show_their_results(

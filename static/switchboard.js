@@ -1,11 +1,14 @@
-/* Switchboard console: confirmation of bulk and destructive actions, and live job status.
+/* Switchboard console: confirmation of bulk and destructive actions, and pages that follow their jobs live.
  *
- * A `.live-status` panel names its JSON endpoint in `data-status-url`; while the job is in flight the
- * panel is refreshed every POLL_MS. Each answer updates, in place and without reloading the page, every
- * place that shows the job: the panel's status badge, attempts, progress bar (named steps for a
- * provision), error text and Retry button; the elements marked `data-live-status-for`,
- * `data-live-attempts-for` and `data-live-error-for` with the job's id (e.g. its row in a history
- * table); and, when a provision succeeds, the number panel with its webhook badge.
+ * One mechanism for every kind of job. An element with `data-follow-activity` (the job's Activity id),
+ * `data-status-url` and `data-in-flight="true"` names a job the page follows: the message an action ends
+ * with, a `.live-status` panel, a history row of a job still in flight. Each such job's status is polled
+ * every POLL_MS and shown, in place, everywhere the page shows it: its panel (status badge, attempts,
+ * progress bar, error, Retry) and the elements marked `data-live-status-for`, `data-live-attempts-for` and
+ * `data-live-error-for` with its id. When the job ends, the page fetches itself again and swaps in each
+ * region marked `data-live-region` (with an id), so everything the job changed — a new number, a moved
+ * number's business, a released row, a health reading, a test call's verdict — shows without a reload,
+ * and any job still in flight on the fresh page is followed in turn. Without scripts a reload does it.
  */
 (function () {
   "use strict";
@@ -29,31 +32,6 @@
     if (className) { node.className = className; }
     if (text !== undefined) { node.textContent = text; }
     return node;
-  }
-
-  function renderNumber(number) {
-    var target = document.querySelector("[data-number-panel] [data-field=number]");
-    if (!target || !number) { return; }
-    target.textContent = "";
-    var link = element("a", "phone-number", number.formatted);
-    link.href = number.url;
-    link.title = number.e164;
-    target.appendChild(link);
-    number.capabilities.forEach(function (capability) {
-      target.appendChild(document.createTextNode(" "));
-      var badge = element("span", "badge " + (capability.present ? "badge-primary capability-on" : "badge-light capability-off"));
-      badge.title = capability.label + ": " + (capability.present ? "yes" : "no");
-      if (capability.present) {
-        badge.textContent = capability.label;
-      } else {
-        badge.appendChild(element("s", null, capability.label));
-      }
-      target.appendChild(badge);
-    });
-    target.appendChild(document.createTextNode(" "));
-    var webhook = element("span", "badge badge-" + number.webhook_status_style, number.webhook_status_label);
-    if (number.webhook_error) { webhook.title = number.webhook_error; }
-    target.appendChild(webhook);
   }
 
   function showStatus(badge, state) {
@@ -84,7 +62,6 @@
 
   function render(panel, state) {
     showStatus(field(panel, "status"), state);
-    renderElsewhere(state);
     field(panel, "attempts").textContent = state.attempts;
 
     var progress = field(panel, "progress");
@@ -110,30 +87,82 @@
     field(panel, "error-text").textContent = state.error || "";
     var retry = field(panel, "retry");
     if (retry) { retry.hidden = !failed; }
-    if (state.status === "succeeded") { renderNumber(state.number); }
     panel.setAttribute("data-in-flight", state.in_flight ? "true" : "false");
     panel.setAttribute("data-status", state.status);
   }
 
-  function poll(panel) {
-    fetch(panel.getAttribute("data-status-url"), {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin"
-    })
+  var following = {};
+
+  // How to find the control that has the focus inside a region again once the region is swapped, so a
+  // keyboard user keeps their place: by its id, else by its action.
+  function focusKey() {
+    var focused = document.activeElement;
+    if (!focused || !focused.closest("[data-live-region]")) { return null; }
+    if (focused.id) { return "#" + CSS.escape(focused.id); }
+    var action = focused.getAttribute("data-action");
+    return action ? '[data-action="' + CSS.escape(action) + '"]' : null;
+  }
+
+  function refreshRegions() {
+    fetch(window.location.href, { headers: { Accept: "text/html" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("status " + response.status); }
+        if (response.redirected) {  // the page's record is gone (a released number): show where it led
+          window.location.assign(response.url);
+          return null;
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        if (html === null) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var focused = focusKey();
+        document.querySelectorAll("[data-live-region][id]").forEach(function (region) {
+          var replacement = fresh.getElementById(region.id);
+          if (replacement) { region.replaceWith(document.importNode(replacement, true)); }
+        });
+        var again = focused && document.querySelector(focused);
+        if (again) { again.focus(); }
+        followAll();
+      })
+      .catch(function () {
+        window.setTimeout(refreshRegions, POLL_MS * 5);
+      });
+  }
+
+  function poll(id, url) {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error("status " + response.status); }
         return response.json();
       })
       .then(function (state) {
-        render(panel, state);
-        if (state.in_flight) { window.setTimeout(function () { poll(panel); }, POLL_MS); }
+        document.querySelectorAll('.live-status[data-follow-activity="' + id + '"]').forEach(function (panel) {
+          render(panel, state);
+        });
+        renderElsewhere(state);
+        if (state.in_flight) {
+          window.setTimeout(function () { poll(id, url); }, POLL_MS);
+        } else {
+          document.querySelectorAll('[data-follow-activity="' + id + '"]').forEach(function (place) {
+            place.setAttribute("data-in-flight", "false");
+          });
+          refreshRegions();
+        }
       })
       .catch(function () {
-        window.setTimeout(function () { poll(panel); }, POLL_MS * 5);
+        window.setTimeout(function () { poll(id, url); }, POLL_MS * 5);
       });
   }
 
-  document.querySelectorAll(".live-status[data-status-url]").forEach(function (panel) {
-    if (panel.getAttribute("data-in-flight") === "true") { poll(panel); }
-  });
+  function followAll() {
+    document.querySelectorAll('[data-follow-activity][data-in-flight="true"]').forEach(function (place) {
+      var id = place.getAttribute("data-follow-activity");
+      if (following[id]) { return; }
+      following[id] = true;  // followed once: a job that ended is never polled again
+      poll(id, place.getAttribute("data-status-url"));
+    });
+  }
+
+  followAll();
 })();

@@ -102,3 +102,34 @@ def test_upgraded_database_accepts_the_new_activity_kinds_and_downgrade_refuses_
 
 def sqlite(connection) -> bool:  # type: ignore[no-untyped-def]
     return connection.dialect.name == "sqlite"
+
+
+def test_upgrade_names_the_number_of_every_earlier_activity(app):
+    drop_schema()
+    upgrade(revision="0010")
+    insert = text(
+        "INSERT INTO activities (id, kind, status, attempts, created_at, result)"
+        " VALUES (:id, :kind, 'succeeded', 1, CURRENT_TIMESTAMP, :result)"
+    )
+    rows = {
+        "release": '{"e164": "+14155550100", "twilio_sid": "PN1"}',
+        "replace": '{"e164": "+14155550101", "new_e164": "+14155550199"}',
+        "adopt": '{"orphan": {"e164": "+14155550102", "sid": "PN2"}}',
+        "webhook_check": None,
+    }
+    with db.engine.begin() as connection:
+        for kind, result in rows.items():
+            key = uuid.uuid4().hex if sqlite(connection) else uuid.uuid4()
+            connection.execute(insert, {"id": key, "kind": kind, "result": result})
+    upgrade(revision="0015")
+    with db.engine.connect() as connection:
+        query = text("SELECT kind, e164 || ' ' || COALESCE(new_e164, '-') FROM activities")
+        named = {kind: names for kind, names in connection.execute(query)}
+    assert named == {
+        "release": "+14155550100 -",
+        "replace": "+14155550101 +14155550199",
+        "adopt": "+14155550102 -",
+        "webhook_check": None,
+    }
+    drop_schema()
+    db.create_all()

@@ -12,6 +12,7 @@ from tests.fixtures.sandbox import SandboxProcess
 from tests.jobs.helpers import VOICE_URL
 from tests.jobs.test_number_health import change_in_console, number_with_a_failed_call
 from webapp.extensions import db
+from webapp.jobs.enqueue import enqueue_resync
 from webapp.jobs.enqueue.health import enqueue_health_check
 from webapp.jobs.reads.health_cache import load_health
 from webapp.models import Activity, ActivityKind, ActivityStatus, Role
@@ -38,7 +39,16 @@ def test_the_panel_shows_the_failed_request_the_call_and_who_changed_it(
         assert "Failed webhook requests (1)" in page
         assert "11200</a> HTTP retrieval failure" in page and "Connection refused" in page
         assert f"Voice URL changed in the Twilio Console by user {'US' + 'd' * 32}" in page
-        assert "As of" in page and "Refresh from Twilio" in page
+        assert "Read from Twilio" in page and "Refresh from Twilio" in page
+    assert '<p class="text-danger mb-1" data-field="drift-fields">Drifted:' in number_page
+
+    # A re-sync puts the webhook back: the panel says so at once, and says the settings it shows are older.
+    assert wait_for_activity(enqueue_resync(number, None).id).status == ActivityStatus.SUCCEEDED
+    number_page = client.get(f"/admin/phonenumber/details/?id={number.id}").get_data(as_text=True)
+    verdict = number_page.split('data-field="drift">')[1].split("</p>")[0]
+    assert "In sync" in verdict and "checked" in verdict and "Drifted" not in verdict
+    assert "Drifted:" not in number_page
+    assert "were read just now, before the webhook's last check or re-sync" in number_page
     printed = runner.invoke(args=["numbers", "health", number.e164])
     assert printed.exit_code == 0, printed.output
     assert "11200 HTTP retrieval failure" in printed.output and ": failed, " in printed.output

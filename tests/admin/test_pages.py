@@ -250,8 +250,7 @@ def test_status_json_reports_the_job_and_its_number(client, auth, app):
     auth.login(Role.VIEWER)
     state = client.get(f"/admin/activity/status/?id={activity.id}").get_json()
     assert state["status"] == "succeeded" and state["in_flight"] is False
-    assert state["number"]["formatted"] == "(415) 555-1234"
-    assert [c["label"] for c in state["number"]["capabilities"] if c["present"]] == ["Voice", "SMS"]
+    assert state["numbers"] == ["(415) 555-1234"]
     assert client.get("/admin/activity/status/?id=not-a-uuid").status_code == 404
 
 
@@ -294,3 +293,22 @@ def test_the_breakers_fold_into_one_line_unless_one_is_not_closed(client, auth, 
     assert f"All {len(OPERATIONS)} breakers closed" in folded
     assert '<details class="card mb-3" id="breakers" open>' in unfolded
     assert f"1 of {len(OPERATIONS)} not closed" in unfolded
+
+
+@pytest.mark.parametrize(("ended_ago", "shown"), [(None, True), (2, True), (15, False)])
+def test_the_numbers_page_shows_a_bulk_job_while_it_runs_and_briefly_after_with_its_age(
+    client, auth, app, ended_ago, shown
+):
+    now = utcnow()
+    job = Activity(
+        kind=ActivityKind.RESYNC_DRIFTED,
+        status=ActivityStatus.RUNNING if ended_ago is None else ActivityStatus.SUCCEEDED,
+        created_at=now - timedelta(minutes=20),
+        finished_at=None if ended_ago is None else now - timedelta(minutes=ended_ago),
+    )
+    db.session.add(job)
+    db.session.commit()
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/phonenumber/"))
+    assert (f'data-follow-activity="{job.id}"' in text) is shown
+    assert ("ended <time" in text and f">{ended_ago} minutes ago<" in text) is (ended_ago == 2)

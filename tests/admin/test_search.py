@@ -7,8 +7,9 @@ import pytest
 from harness.web import admin_view
 from tests.admin.helpers import counted_statements, page_text
 from tests.factories import make_business, make_number
-from webapp.admin.search import phone_condition
-from webapp.models import Role
+from webapp.admin.search import phone_matcher
+from webapp.extensions import db
+from webapp.models import Activity, ActivityKind, ActivityStatus, PhoneNumber, Role
 
 
 @pytest.fixture
@@ -96,10 +97,11 @@ def test_numbers_page_finds_a_number_in_any_format(client, auth, businesses):
     ],
 )
 def test_phone_like_terms_become_an_e164_match_and_other_text_does_not(term, expected):
-    condition = phone_condition(term)
+    matches = phone_matcher(term)
     if expected is None:
-        assert condition is None
+        assert matches is None
     else:
+        condition = matches(PhoneNumber.e164)
         assert expected in str(condition.compile(compile_kwargs={"literal_binds": True}))
 
 
@@ -119,3 +121,54 @@ def test_a_search_longer_than_anything_stored_is_a_400_with_a_sentence(client, a
         assert "Searches and filters take at most 254 characters" in page_text(response)
         assert client.get(url, query_string={argument: "4" * 254}).status_code == 200
     assert not [record for record in caplog.records if record.exc_info or record.levelname == "ERROR"]
+
+
+@pytest.fixture
+def activities(app):  # type: ignore[no-untyped-def]
+    """A release whose number's row is gone, a replacement (old → new), a re-sync of a number still held."""
+    gone = make_business("Gone Numbers Co")
+    kept = make_number(make_business("Kept Numbers Co"), e164="+13035550100")
+    done = ActivityStatus.SUCCEEDED
+    db.session.add_all(
+        [
+            Activity(kind=ActivityKind.RELEASE, status=done, business=gone, e164="+14155551234"),
+            Activity(
+                kind=ActivityKind.REPLACE,
+                status=done,
+                business=gone,
+                e164="+14155550001",
+                new_e164="+15125550002",
+            ),
+            Activity(
+                kind=ActivityKind.WEBHOOK_RESYNC, status=done, business=kept.business, phone_number=kept
+            ),
+        ]
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("(415) 555-1234", "Release"),
+        ("+14155551234", "Release"),
+        ("512-555-0002", "Replace"),  # the number a replacement bought
+        ("(415) 555-0001", "Replace"),
+        ("303 555 0100", "Webhook resync"),  # named from its row when recorded
+        ("kept numbers", "Webhook resync"),  # part of a business's name
+    ],
+)
+def test_the_activity_list_finds_a_job_by_its_number_in_any_format_or_its_business(
+    client, auth, activities, term, found
+):
+    auth.login(Role.VIEWER)
+    rows = page_text(client.get("/admin/activity/", query_string={"search": term})).split("model-list")[1]
+    kinds = {"Release", "Replace", "Webhook resync"}
+    assert [kind for kind in sorted(kinds) if f">{kind}<" in rows] == [found], term
+
+
+def test_the_activity_list_names_released_and_replaced_numbers(client, auth, activities):
+    auth.login(Role.VIEWER)
+    text = page_text(client.get("/admin/activity/"))
+    assert "(415) 555-1234" in text
+    assert "(415) 555-0001</span> → <a" in text and "(512) 555-0002</a>" in text

@@ -29,7 +29,7 @@ def test_status_card_activity_row_and_number_agree_without_a_reload(page, live_s
     expect(card.locator("[data-field=attempts]")).to_have_text("1")
     expect(card.locator("[data-field=error-text]")).to_have_text(error)
     expect(card.locator("[data-field=progress-text]")).to_have_text("Buying")
-    expect(page.locator(f'[data-live-status-for="{failed}"]')).to_have_text("Failed")
+    expect(page.locator(f'.activity-history [data-live-status-for="{failed}"]')).to_have_text("Failed")
     expect(page.locator(f'[data-live-attempts-for="{failed}"]')).to_have_text("1")
     expect(page.locator(f'[data-live-error-for="{failed}"] span')).to_have_attribute("title", error)
     assert page.evaluate("window.stillTheSamePage") is True
@@ -46,7 +46,7 @@ def test_status_card_activity_row_and_number_agree_without_a_reload(page, live_s
     expect(card.locator("[data-field=progress-text]")).to_have_text("Done")
     expect(card.locator("[data-field=error]")).to_be_hidden()
     expect(page.locator("[data-number-panel] .badge", has_text="In sync")).to_have_count(1)
-    expect(page.locator(f'[data-live-status-for="{retried}"]')).to_have_text("Succeeded")
+    expect(page.locator(f'.activity-history [data-live-status-for="{retried}"]')).to_have_text("Succeeded")
     expect(page.locator(f'[data-live-attempts-for="{retried}"]')).to_have_text("1")
     expect(page.locator(f'[data-live-error-for="{retried}"]')).to_be_empty()
     assert page.evaluate("window.stillTheSamePage") is True

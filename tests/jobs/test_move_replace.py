@@ -47,7 +47,7 @@ def test_a_number_moves_only_to_a_business_without_one(app, sandbox):
 
 def test_replace_buys_the_new_number_then_releases_the_old(app, sandbox, start_worker):
     [old] = owned_numbers(1)
-    business, old_sid = old.business, old.twilio_sid
+    business, old_sid, old_e164 = old.business, old.twilio_sid, old.e164
     activity = enqueue_replace(old, None, area_code="512")
     start_worker()
 
@@ -56,6 +56,7 @@ def test_replace_buys_the_new_number_then_releases_the_old(app, sandbox, start_w
     assert done.status == ActivityStatus.SUCCEEDED, done.error
     [new] = numbers_of(business.id)
     assert new.area_code == "512" and done.result["new_e164"] == new.e164
+    assert (done.e164, done.new_e164) == (old_e164, new.e164)  # both named after the old row went
     assert [n["sid"] for n in sandbox.owned_numbers()] == [new.twilio_sid]
     [kept] = db.session.scalars(db.select(NumberHistory)).all()
     assert (kept.twilio_sid, kept.event, kept.note) == (

@@ -34,6 +34,7 @@ def test_provision_buys_configures_and_records_a_number(app, sandbox, start_work
     assert number.webhook_status == WebhookStatus.IN_SYNC and number.webhook_synced_at is not None
     assert number.voice_url == VOICE_URL and number.capabilities["voice"] is True
     assert done.result["e164"] == number.e164 and done.result["twilio_sid"] == number.twilio_sid
+    assert done.e164 == number.e164  # named on the Activity as soon as it is bought
     [owned] = sandbox.owned_numbers()
     assert owned == {
         "sid": number.twilio_sid,

@@ -10,40 +10,18 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.model.template import TemplateLinkRowAction
 from markupsafe import Markup
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from webapp.admin import formatters
 from webapp.admin.base import SecureModelView, flash_activity, may, reporting_refusals, requester
 from webapp.admin.orphans import orphans_notice
+from webapp.admin.search import Matcher, PhoneSearchMixin
 from webapp.jobs.enqueue import retry_activity
 from webapp.jobs.reads.health_report import capitalised
-from webapp.models import CAPABILITIES, Activity, ActivityStatus, Role
-
-
-def number_json(activity: Activity) -> dict[str, Any] | None:
-    """The number the job concerns (or its business's number) as the live status panel shows it."""
-    number = activity.phone_number or (activity.business.phone_number if activity.business else None)
-    if number is None:
-        return None
-    capabilities = {key.lower(): bool(value) for key, value in (number.capabilities or {}).items()}
-    return {
-        "e164": number.e164,
-        "formatted": number.formatted,
-        "url": url_for("phonenumber.details_view", id=number.id),
-        "capabilities": [
-            {
-                "name": name,
-                "label": formatters.CAPABILITY_LABELS[name],
-                "present": capabilities.get(name, False),
-            }
-            for name in CAPABILITIES
-        ],
-        "webhook_status": number.webhook_status.value,
-        "webhook_status_label": formatters.label(number.webhook_status),
-        "webhook_status_style": formatters.WEBHOOK_STATUS_STYLES[number.webhook_status],
-        "webhook_error": number.webhook_error,
-    }
+from webapp.models import Activity, ActivityStatus, Business, Role
+from webapp.models.phone_format import format_national
 
 
 def configuration_changes(result: dict[str, Any] | None) -> Markup | None:
@@ -104,12 +82,16 @@ def activity_json(activity: Activity) -> dict[str, Any]:
         "started_at": activity.started_at.isoformat() if activity.started_at else None,
         "finished_at": activity.finished_at.isoformat() if activity.finished_at else None,
         "url": url_for("activity.details_view", id=activity.id),
-        "number": number_json(activity),
+        "numbers": [format_national(e164) for e164 in activity.numbers],
     }
 
 
-class ActivityView(SecureModelView):
-    """The audit trail of background jobs; written by jobs, never by hand."""
+class ActivityView(PhoneSearchMixin, SecureModelView):
+    """The audit trail of background jobs; written by jobs, never by hand.
+
+    Searched by number in any format (the indexed `e164` and `new_e164`, never a join) or by business name
+    (`business_id IN` the businesses whose name holds the text: a trigram index on PostgreSQL).
+    """
 
     list_template = "admin/activity/list.html"
     details_template = "admin/activity/details.html"
@@ -121,7 +103,7 @@ class ActivityView(SecureModelView):
         "kind",
         "status",
         "business",
-        "phone_number",
+        "e164",
         "requested_by",
         "attempts",
         "duration",
@@ -131,7 +113,7 @@ class ActivityView(SecureModelView):
         "kind",
         "status",
         "business",
-        "phone_number",
+        "e164",
         "requested_by",
         "attempts",
         "created_at",
@@ -149,7 +131,8 @@ class ActivityView(SecureModelView):
         "kind",
         "status",
         "business.name",
-        "phone_number.e164",
+        "e164",
+        "new_e164",
         "requested_by.email",
         "attempts",
         "started_at",
@@ -158,7 +141,9 @@ class ActivityView(SecureModelView):
     )
     column_labels: ClassVar[dict[str, str]] = {
         "created_at": "Requested",
-        "phone_number": "Number",
+        "e164": "Number",
+        "new_e164": "New number",
+        "business.name": "Business",
         "requested_by": "Requested by",
         "rq_job_id": "RQ job",
         "progress_done": "Done",
@@ -170,8 +155,8 @@ class ActivityView(SecureModelView):
         "finished_at": formatters.timestamp,
         "kind": formatters.enum_label,
         "status": formatters.activity_status,
-        "business": formatters.business_link,
-        "phone_number": formatters.phone_number,
+        "business": formatters.activity_business,
+        "e164": formatters.activity_numbers,
         "duration": formatters.duration,
         "error": formatters.error_text,
     }
@@ -187,6 +172,8 @@ class ActivityView(SecureModelView):
         "status": formatters.export_enum,
     }
     column_sortable_list = ("created_at", "kind", "status", "attempts")
+    column_searchable_list = ("e164",)
+    """Shows the search box; `_apply_search` decides what a term matches (see the class docstring)."""
     column_filters = ("kind", "status", "created_at")
     column_default_sort = ("created_at", True)
     column_extra_row_actions: ClassVar[list[Any]] = [TemplateLinkRowAction("switchboard.retry_row", "Retry")]
@@ -202,6 +189,16 @@ class ActivityView(SecureModelView):
                 joinedload(Activity.requested_by),
             )
         )
+
+    def search_placeholder(self) -> str:
+        return "Phone number or business name"
+
+    def phone_search_condition(self, matches: Matcher) -> ColumnElement[bool]:
+        return or_(matches(Activity.e164), matches(Activity.new_e164))
+
+    def text_search_condition(self, search: str) -> ColumnElement[bool]:
+        named = select(Business.id).where(Business.name.icontains(search.strip(), autoescape=True))
+        return Activity.business_id.in_(named)
 
     @expose("/status/")
     def status_view(self) -> Response:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlche
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 
+from webapp.admin import formatters
 from webapp.admin.converters import SwitchboardFilterConverter, SwitchboardModelConverter
 from webapp.admin.counts import COUNT_CAP, ApproximateCount, CappedCountQuery
 from webapp.admin.exports import spreadsheet_safe
@@ -98,9 +99,19 @@ def activity_url(activity: Activity) -> str:
 
 
 def flash_activity(message: str, activity: Activity | None = None, link_text: str = "View activity") -> None:
-    """Flash `message` with a link to `activity` (or to the Activity list when several were started)."""
-    url = activity_url(activity) if activity is not None else url_for("activity.index_view")
-    flash(Markup('{} <a href="{}" class="alert-link">{}</a>').format(message, url, link_text), "success")
+    """Flash `message` with a link to `activity` (or to the Activity list when several were started).
+
+    With one Activity the message shows its status, and the page it lands on follows the job to its end,
+    then shows what it changed (static/switchboard.js).
+    """
+    if activity is None:
+        url = url_for("activity.index_view")
+        link = Markup('<a href="{}" class="alert-link">{}</a>').format(url, link_text)
+    else:
+        link = Markup('{} <a href="{}" class="alert-link">{}</a>').format(
+            formatters.live_activity_status(activity), activity_url(activity), link_text
+        )
+    flash(Markup("{} {}").format(message, link), "success")
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from webapp.models import (
     WebhookStatus,
 )
 from webapp.models.base import utcnow
+from webapp.models.phone_format import format_national
 
 Formatter = Callable[[Any, Any, Any, str], Any]
 
@@ -119,6 +120,13 @@ def when(value: datetime | None) -> Markup:
         return Markup('<span class="text-muted">—</span>')
     return Markup('<time datetime="{}" title="{}">{}</time>').format(
         value.isoformat(), value.isoformat(), value.strftime("%Y-%m-%d %H:%M UTC")
+    )
+
+
+def since(value: datetime) -> Markup:
+    """Return how long ago `value` was (`3 minutes ago`), the time itself as tooltip."""
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), value.strftime("%Y-%m-%d %H:%M:%S UTC"), ago(value, utcnow())
     )
 
 
@@ -217,12 +225,59 @@ def business_name(view: Any, context: Any, model: Business, name: str) -> Markup
     return linked_business(model)
 
 
+def activity_numbers(view: Any, context: Any, model: Activity, name: str) -> Markup:
+    """The numbers a job names: its number (linked while its row is there), and `→` the one a replacement
+    bought (linked to the numbers list's search for it)."""
+    if model.e164 is None:
+        return Markup('<span class="text-muted">—</span>')
+    number = model.phone_number
+    shown = number_link(number) if number is not None and number.e164 == model.e164 else e164_text(model.e164)
+    if model.new_e164:
+        url = url_for("phonenumber.index_view", search=model.new_e164)
+        bought = Markup('<a href="{}" title="{}" class="phone-number">{}</a>').format(
+            url, model.new_e164, format_national(model.new_e164)
+        )
+        shown = Markup("{} → {}").format(shown, bought)
+    return shown
+
+
+def e164_text(e164: str) -> Markup:
+    """A number no row records any more, formatted, the E.164 as tooltip."""
+    return Markup('<span title="{}" class="phone-number">{}</span>').format(e164, format_national(e164))
+
+
+def activity_business(view: Any, context: Any, model: Activity, name: str) -> Markup:
+    """The job's business, linked, and for a move `→` the business the number went to."""
+    shown = business_link(view, context, model, name)
+    moved_to = (model.result or {}).get("moved_to") if model.kind == ActivityKind.MOVE else None
+    if moved_to:
+        url = url_for("business.details_view", id=model.result["moved_to_id"])  # type: ignore[index]
+        shown = Markup('{} → <a href="{}">{}</a>').format(shown, url, moved_to)
+    return shown
+
+
 def activity_status(view: Any, context: Any, model: Any, name: str) -> Markup:
     """The job's status as a badge, with attempts as tooltip."""
     return badge(
         label(model.status),
         ACTIVITY_STATUS_STYLES.get(model.status, "secondary"),
         f"{model.attempts} attempt(s)",
+    )
+
+
+def follow_attributes(activity: Activity) -> Markup:
+    """The attributes that make the page follow `activity` while it is in flight (static/switchboard.js)."""
+    return Markup('data-follow-activity="{}" data-status-url="{}" data-in-flight="{}"').format(
+        activity.id,
+        url_for("activity.status_view", id=activity.id),
+        "true" if activity.is_in_flight else "false",
+    )
+
+
+def live_activity_status(activity: Activity) -> Markup:
+    """The job's status badge, followed live and announced politely when it changes."""
+    return Markup('<span role="status" data-live-status-for="{}" {}>{}</span>').format(
+        activity.id, follow_attributes(activity), activity_status(None, None, activity, "status")
     )
 
 
@@ -244,9 +299,7 @@ def last_call(view: Any, context: Any, model: PhoneNumber, name: str) -> Markup:
     outcome = label(model.last_call_status)
     if model.last_call_duration is not None:
         outcome += f", {model.last_call_duration} s"
-    return Markup('<time datetime="{}" title="{}">{}</time><br><small>{}</small>').format(
-        at.isoformat(), at.strftime("%Y-%m-%d %H:%M:%S UTC"), ago(at, utcnow()), outcome
-    )
+    return Markup("{}<br><small>{}</small>").format(since(at), outcome)
 
 
 def duration(view: Any, context: Any, model: Any, name: str) -> str:

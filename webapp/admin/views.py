@@ -11,7 +11,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_redirect_target
 from flask_admin.model.template import TemplateLinkRowAction
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -32,7 +32,7 @@ from webapp.admin.number_health import health_context, refresh_health_view, test
 from webapp.admin.number_history import PastNumbersMixin
 from webapp.admin.orphans import OrphansMixin
 from webapp.admin.release import ReleaseNumberMixin
-from webapp.admin.search import PhoneSearchMixin
+from webapp.admin.search import Matcher, PhoneSearchMixin
 from webapp.admin.twilio_console import twilio_sid
 from webapp.extensions import db
 from webapp.jobs.enqueue import (
@@ -44,6 +44,7 @@ from webapp.jobs.enqueue import (
     enqueue_resync_drifted,
 )
 from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
+from webapp.models.activity import NUMBER_CHANGES
 from webapp.models.base import utcnow
 from webapp.models.call_day import recent_calls, with_recent_calls
 
@@ -53,11 +54,26 @@ HISTORY_LENGTH = 20
 BULK_JOB_SHOWN_FOR = timedelta(hours=1)
 """How long the numbers page shows the progress of the last bulk webhook job after it started."""
 
+BULK_JOB_KEPT_FOR = timedelta(minutes=10)
+"""How long after it ended the page still shows it (with its age); later it sits beside unrelated news."""
+
 
 def provision_refusal(business: Business) -> str | None:
     """Why a number may not be bought for `business`, as a phrase after "this business", or None."""
     refusal = business.number_refusal()
     return refusal.phrase if refusal is not None else None
+
+
+def activity_history(where: ColumnElement[bool]) -> list[Activity]:
+    """The latest `HISTORY_LENGTH` activities `where` selects, newest first, with requester and number."""
+    query = (
+        select(Activity)
+        .where(where)
+        .options(joinedload(Activity.requested_by), joinedload(Activity.phone_number))
+        .order_by(Activity.created_at.desc())
+        .limit(HISTORY_LENGTH)
+    )
+    return list(db.session.scalars(query))
 
 
 def skipped_sentence(reasons: Counter[str]) -> str:
@@ -129,8 +145,8 @@ class BusinessView(
     def search_placeholder(self) -> str:
         return "Name, e-mail or phone number"
 
-    def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
-        return Business.id.in_(select(PhoneNumber.business_id).where(condition))
+    def phone_search_condition(self, matches: Matcher) -> ColumnElement[bool]:
+        return Business.id.in_(select(PhoneNumber.business_id).where(matches(PhoneNumber.e164)))
 
     def get_query(self) -> Any:
         return super().get_query().options(joinedload(Business.phone_number))
@@ -139,15 +155,14 @@ class BusinessView(
     health = staticmethod(health_context)
 
     def activity_history(self, business: Business) -> list[Activity]:
-        """The business's latest activities, newest first, with who asked and which number."""
-        query = (
-            select(Activity)
-            .where(Activity.business_id == business.id)
-            .options(joinedload(Activity.requested_by), joinedload(Activity.phone_number))
-            .order_by(Activity.created_at.desc())
-            .limit(HISTORY_LENGTH)
-        )
-        return list(db.session.scalars(query))
+        """The business's latest activities, newest first."""
+        return activity_history(Activity.business_id == business.id)
+
+    @staticmethod
+    def number_change(history: list[Activity]) -> Activity | None:
+        """The latest provision, release, move or replacement in `history`: the page's job card shows it,
+        so the card and the number beside it tell the same story."""
+        return next((activity for activity in history if activity.kind in NUMBER_CHANGES), None)
 
     @action("provision", "Provision selected", "Buy a number for each selected business that may get one?")
     def action_provision(self, ids: list[str]) -> None:
@@ -306,6 +321,11 @@ class PhoneNumberView(
 
     health = staticmethod(health_context)
 
+    def activity_history(self, number: PhoneNumber) -> list[Activity]:
+        """The number's own history: the jobs that name it (also as a replacement's new number), newest
+        first; it outlives a move, and a job of a number released and bought again names it too."""
+        return activity_history(or_(Activity.e164 == number.e164, Activity.new_e164 == number.e164))
+
     def search_placeholder(self) -> str:
         return "Phone number or Twilio SID"
 
@@ -322,11 +342,12 @@ class PhoneNumberView(
         """Place a test call to a number (operators)."""
         return test_call_view()
 
-    def phone_search_condition(self, condition: ColumnElement[bool]) -> ColumnElement[bool]:
-        return condition
+    def phone_search_condition(self, matches: Matcher) -> ColumnElement[bool]:
+        return matches(PhoneNumber.e164)
 
     def bulk_activity(self) -> Activity | None:
-        """The latest check-all or re-sync-drifted job started within the hour, for the progress bar."""
+        """The latest check-all or re-sync-drifted job started within the hour, for the progress bar, while
+        it runs and for `BULK_JOB_KEPT_FOR` after it ended."""
         query = (
             select(Activity)
             .where(
@@ -336,7 +357,10 @@ class PhoneNumberView(
             .order_by(Activity.created_at.desc())
             .limit(1)
         )
-        return db.session.scalars(query).first()
+        latest = db.session.scalars(query).first()
+        if latest is None or (latest.finished_at or utcnow()) < utcnow() - BULK_JOB_KEPT_FOR:
+            return None
+        return latest
 
     @action("resync", "Re-sync selected", "Re-sync the webhook of every selected number?")
     def action_resync(self, ids: list[str]) -> None:

@@ -7,14 +7,17 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.models.base import JSON_DOCUMENT, Model, UTCDateTime, UuidPrimaryKey, enum_column, utcnow
+from webapp.models.phone_number import PhoneNumber
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Mapper
+
     from webapp.models.business import Business
-    from webapp.models.phone_number import PhoneNumber
     from webapp.models.user import User
 
 
@@ -93,6 +96,11 @@ class Activity(UuidPrimaryKey, Model):
     requested_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    e164: Mapped[str | None] = mapped_column(String(16), index=True)
+    """The number the job concerns (or bought), kept after its row goes: filled in from `phone_number_id`
+    at every save (`name_the_number`). Lists show and search it without a join."""
+    new_e164: Mapped[str | None] = mapped_column(String(16), index=True)
+    """The number a replacement bought in place of `e164`."""
     rq_job_id: Mapped[str | None] = mapped_column(String(64), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     progress_done: Mapped[int | None] = mapped_column(Integer)
@@ -119,5 +127,20 @@ class Activity(UuidPrimaryKey, Model):
             return None
         return (self.finished_at - self.started_at).total_seconds()
 
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The numbers the job names (E.164): its number, and the one a replacement bought."""
+        return tuple(e164 for e164 in (self.e164, self.new_e164) if e164)
+
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.kind} {self.status}>"
+
+
+@event.listens_for(Activity, "before_insert")
+@event.listens_for(Activity, "before_update")
+def name_the_number(mapper: Mapper[Activity], connection: Connection, activity: Activity) -> None:
+    """Record the E.164 of the Activity's number when it first has one, on every path that saves it."""
+    if activity.e164 is None and activity.phone_number_id is not None:
+        activity.e164 = (
+            select(PhoneNumber.e164).where(PhoneNumber.id == activity.phone_number_id).scalar_subquery()
+        )

@@ -39,6 +39,7 @@ def enqueue_orphan_adoption(
         lambda: Activity(
             kind=ActivityKind.ADOPT,
             business_id=named_business_id(orphan),
+            e164=orphan["e164"],
             requested_by_id=requester_id(requested_by),
             result={"orphan": orphan, **({"force": True} if force else {})},
         ),
@@ -58,6 +59,7 @@ def enqueue_orphan_release(orphan: dict[str, Any], requested_by: User | None, re
         lambda: Activity(
             kind=ActivityKind.RELEASE,
             business_id=named_business_id(orphan),
+            e164=orphan["e164"],
             requested_by_id=requester_id(requested_by),
             result={"orphan": orphan, **({"reason": reason} if reason else {})},
         ),

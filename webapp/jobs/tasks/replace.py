@@ -56,6 +56,7 @@ def replace(activity: Activity) -> dict[str, Any]:
     report_progress(activity, 0, STEPS, step="Buying the new number")
     new = bought_earlier(client, old) or buy_new(client, activity, old, expected)
     new, webhook_note = webhook_set(client, new, expected)
+    activity.new_e164 = new.phone_number
     report_progress(activity, 1, step=f"Releasing {old.e164}", new_e164=new.phone_number)
     try:
         client.release_number(old.twilio_sid)

@@ -79,7 +79,7 @@ def test_replace_shows_the_new_number_and_its_history(page, live_server, start_w
     )
     page.goto(f"{live_server}/admin/business/details/?id={business.id}")
     shown.click()
-    expect(page.locator("#number-history + table tr", has_text="Replace")).to_contain_text(old.formatted)
+    expect(page.locator("#number-history + [role=region] table tr", has_text="Replace")).to_contain_text(old.formatted)
 
 
 def test_move_shows_the_new_business_on_the_number_page(page, live_server, start_worker, sandbox):
@@ -98,7 +98,7 @@ def test_move_shows_the_new_business_on_the_number_page(page, live_server, start
     record_table = page.locator("#number-record")
     expect(record_table.get_by_role("link", name="Moving In Co")).to_have_count(1)
     expect(record_table.get_by_role("link", name="Moving Out Co")).to_have_count(0)
-    history = page.locator("#number-history + table")
+    history = page.locator("#number-history + [role=region] table")
     expect(history.locator("tr", has_text="Move")).to_contain_text("Succeeded")
     assert_axe_clean(page)
 

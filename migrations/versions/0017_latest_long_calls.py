@@ -31,7 +31,9 @@ COLUMNS = ("last_long_call_at", "second_long_call_at", "third_long_call_at")
 INDEXED = ("last_long_call_at", "third_long_call_at")
 
 numbers = sa.table(
-    "phone_numbers", sa.column("id", sa.Uuid()), *(sa.column(name, sa.DateTime()) for name in COLUMNS)
+    "phone_numbers",
+    sa.column("id", sa.Uuid()),
+    *(sa.column(name, sa.DateTime(timezone=True)) for name in COLUMNS),
 )
 call_days = sa.table(
     "call_days",
@@ -44,7 +46,7 @@ call_events = sa.table(
     sa.column("phone_number_id", sa.Uuid()),
     sa.column("call_status", sa.String()),
     sa.column("duration_seconds", sa.Integer()),
-    sa.column("occurred_at", sa.DateTime()),
+    sa.column("occurred_at", sa.DateTime(timezone=True)),
 )
 
 
@@ -82,13 +84,15 @@ def fill_latest_long_calls(connection):
     if not days:
         return
     heard = defaultdict(list)
-    events = connection.execution_options(yield_per=10_000).execute(
-        sa.select(call_events.c.phone_number_id, call_events.c.occurred_at).where(
+    events = connection.execute(
+        sa.select(call_events.c.phone_number_id, call_events.c.occurred_at)
+        .where(
             call_events.c.phone_number_id.is_not(None),
             call_events.c.call_status == "completed",
             call_events.c.duration_seconds >= LONG_CALL_SECONDS,
             call_events.c.occurred_at >= datetime.combine(min(day for _, day in days), time(), UTC),
         )
+        .execution_options(yield_per=10_000)
     )
     for number_id, occurred_at in events:
         at = utc(occurred_at)

@@ -17,9 +17,9 @@ from tests.factories import make_number
 from webapp.extensions import db
 from webapp.jobs.reads.call_backfill import BackfillRefused, backfill_calls
 from webapp.models import CallDay, CallEvent, PhoneNumber
+from webapp.models.base import utcnow
 from webapp.models.call_day import LONG_CALL_SECONDS
 from webapp.models.long_call import LATEST_LONG_CALLS
-from webapp.models.base import utcnow
 
 CALLER = "+14155550199"
 

@@ -21,7 +21,9 @@ from webapp.models.long_call import LATEST_LONG_CALLS
 MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "0017_latest_long_calls.py"
 
 
-def report(number: PhoneNumber, sid: int, at: datetime, seconds: int, status: str = "completed") -> CallReport:
+def report(
+    number: PhoneNumber, sid: int, at: datetime, seconds: int, status: str = "completed"
+) -> CallReport:
     """A callback for the call `sid` to `number`, ended at `at`."""
     return CallReport(f"CA{sid:032x}", status, number.e164, "+14155550199", "inbound", seconds, at)
 

@@ -79,7 +79,9 @@ def test_replace_shows_the_new_number_and_its_history(page, live_server, start_w
     )
     page.goto(f"{live_server}/admin/business/details/?id={business.id}")
     shown.click()
-    expect(page.locator("#number-history + [role=region] table tr", has_text="Replace")).to_contain_text(old.formatted)
+    expect(page.locator("#number-history + [role=region] table tr", has_text="Replace")).to_contain_text(
+        old.formatted
+    )
 
 
 def test_move_shows_the_new_business_on_the_number_page(page, live_server, start_worker, sandbox):
@@ -89,7 +91,10 @@ def test_move_shows_the_new_business_on_the_number_page(page, live_server, start
     sign_in(page, live_server, Role.ADMIN)
     number_page(page, live_server, number)
     page.get_by_role("link", name="Move to another business…").click()
-    page.locator("#business").fill("Moving In Co")
+    page.locator("#s2id_business").click()
+    page.keyboard.type("Moving In")
+    expect(page.locator(".select2-results li.select2-result-selectable")).to_have_text(["Moving In Co"])
+    page.keyboard.press("Enter")
     page.locator("button[data-action=confirm-move]").click()
     expect(page.locator("h1")).to_have_text(number.formatted)
     watch(page, start_worker)

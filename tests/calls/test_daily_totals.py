@@ -4,7 +4,7 @@ the backfill adds exactly what dropped callbacks missed."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,8 +16,10 @@ from tests.callbacks.helpers import PUBLIC_BASE_URL, START, callback, new_call_s
 from tests.factories import make_number
 from webapp.extensions import db
 from webapp.jobs.reads.call_backfill import BackfillRefused, backfill_calls
-from webapp.models import CallDay, PhoneNumber
+from webapp.models import CallDay, CallEvent, PhoneNumber
 from webapp.models.base import utcnow
+from webapp.models.call_day import LONG_CALL_SECONDS
+from webapp.models.long_call import LATEST_LONG_CALLS
 
 CALLER = "+14155550199"
 
@@ -27,6 +29,28 @@ def totals(number: PhoneNumber) -> dict[date, tuple[int, int, int, int]]:
     db.session.rollback()
     rows = db.session.scalars(select(CallDay).where(CallDay.phone_number_id == number.id))
     return {row.day: (row.calls, row.completed, row.long_calls, row.talk_seconds) for row in rows}
+
+
+def kept_long_calls(number: PhoneNumber) -> list[datetime | None]:
+    """The number's three latest long calls as its row keeps them, latest first."""
+    db.session.rollback()
+    return list(db.session.execute(select(*LATEST_LONG_CALLS).where(PhoneNumber.id == number.id)).one())
+
+
+def long_calls_heard(number: PhoneNumber) -> list[datetime]:
+    """The three latest long calls among the number's stored callbacks, latest first."""
+    db.session.rollback()
+    query = (
+        select(CallEvent.occurred_at)
+        .where(
+            CallEvent.phone_number_id == number.id,
+            CallEvent.call_status == "completed",
+            CallEvent.duration_seconds >= LONG_CALL_SECONDS,
+        )
+        .order_by(CallEvent.occurred_at.desc())
+        .limit(3)
+    )
+    return list(db.session.scalars(query))
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -43,13 +67,18 @@ def test_duplicates_and_reordering_leave_exact_daily_totals(make_app, seed):
         callback(number.e164, new_call_sid(), "busy", 0, minute=6),
         callback(number.e164, next_day, "ringing", None, minute=24 * 60 + 1),
         callback(number.e164, next_day, "no-answer", 0, minute=24 * 60 + 2),
+        callback(number.e164, new_call_sid(), "completed", 30, minute=10),
+        callback(number.e164, new_call_sid(), "completed", 12, minute=20),
+        callback(number.e164, new_call_sid(), "completed", 40, minute=24 * 60 + 30),
     ]
     posts = forms * 3
     random.Random(seed).shuffle(posts)
 
     assert {post_signed(client, form).status_code for form in posts} == {204}
 
-    assert totals(number) == {START.date(): (3, 2, 1, 76), START.date() + timedelta(days=1): (1, 0, 0, 0)}
+    assert totals(number) == {START.date(): (5, 4, 3, 118), START.date() + timedelta(days=1): (2, 1, 1, 40)}
+    after = [START + timedelta(minutes=minutes) for minutes in (24 * 60 + 30, 20, 10)]
+    assert kept_long_calls(number) == after  # the three latest of four long calls, whatever the order
 
 
 @pytest.fixture
@@ -85,6 +114,7 @@ def test_a_backfill_after_dropped_callbacks_leaves_exact_counts(
     assert (first.pages, first.calls, first.recorded) == (1, 7, 3)
     assert again.exit_code == 0 and again.output == "Read 7 calls in 1 pages; 0 were new.\n"
     assert totals(number) == {today: (7, 5, 5, 3 * 30 + 2 * 20)}
+    assert kept_long_calls(number) == long_calls_heard(number)
     assert db.session.get(PhoneNumber, number.id).last_call_at is not None
 
 

@@ -28,7 +28,6 @@ from webapp.jobs.reads.idle_numbers import (
 )
 from webapp.jobs.reads.number_costs import PricesState, monthly_prices
 from webapp.models import PhoneNumber, Role
-from webapp.models.call_day import recent_calls
 from webapp.models.idle import IdleRule, at_risk_numbers
 
 
@@ -54,8 +53,8 @@ class IdleOnlyFilter(BaseSQLAFilter):
         return value in {"yes", "no"}
 
     def apply(self, query: Any, value: str, alias: Any = None) -> Any:
-        long_calls = rule().long_calls()
-        return query.filter(long_calls == 0 if value == "yes" else long_calls > 0)
+        idle = rule().before_window(PhoneNumber.last_long_call_at)
+        return query.filter(idle if value == "yes" else ~idle)
 
     def operation(self) -> str:
         return "equals"
@@ -113,8 +112,8 @@ class IdleNumberView(SecureModelView):
         "e164",
         "created_at",
         "last_call_at",
-        ("calls_30d", recent_calls(PhoneNumber.id)),
     )
+    """Not by Calls (30 d): see the numbers list (`admin/views.py`)."""
     column_filters = (IdleOnlyFilter(), BusinessStatusFilter(), "area_code")
     column_default_sort = ("e164", False)
     column_searchable_list = ("e164",)

@@ -46,7 +46,7 @@ from webapp.jobs.enqueue import (
 from webapp.models import Activity, ActivityKind, Business, PhoneNumber, Role
 from webapp.models.activity import NUMBER_CHANGES
 from webapp.models.base import utcnow
-from webapp.models.call_day import recent_calls, with_recent_calls
+from webapp.models.call_day import with_recent_calls
 
 HISTORY_LENGTH = 20
 """How many of a business's activities its page lists."""
@@ -296,9 +296,11 @@ class PhoneNumberView(
         "e164",
         "webhook_status",
         "last_call_at",
-        ("calls_30d", recent_calls(PhoneNumber.id)),
         "webhook_checked_at",
     )
+    """Not by Calls (30 d): a sliding 30-day sum changes every midnight without a write, so no index can
+    hold it exactly; sorting by it would sum every number's daily totals on each page (README, Benchmarks).
+    The column shows the page's rows only (`with_recent_calls`)."""
     column_filters = (
         "webhook_status",
         WebhookFailingFilter(),

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webapp.extensions import db
 from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, utcnow
 from webapp.models.call_day import EndedCall, add_ended_calls
+from webapp.models.long_call import add_long_calls
 from webapp.models.phone_number import PhoneNumber
 
 CALL_STATUS_RANK = {
@@ -107,8 +108,9 @@ def record_call(report: CallReport) -> Recorded:
 
 
 def record_calls(reports: Sequence[CallReport]) -> Recorded:
-    """Store each (call, status) of `reports` once, add each newly ended call to its number's day totals,
-    move each number's last call forward if a report is newer; commit.
+    """Store each (call, status) of `reports` once, add each newly ended call to its number's day totals
+    and its long calls to the number's latest three (`long_call`), move each number's last call forward if
+    a report is newer; commit.
 
     A callback Twilio repeats, or a call the backfill finds already reported, changes nothing: the unique
     constraint on (CallSid, CallStatus) decides which insert counts, so concurrent callbacks count once. A
@@ -142,7 +144,9 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
     inserted = db.session.execute(statement.returning(CallEvent.call_sid, CallEvent.call_status), rows)
     stored = {(sid, status) for sid, status in inserted}
     new = [r for r in unique if (r.call_sid, r.call_status) in stored]
-    add_ended_calls(newly_ended(new, numbers, stored))
+    ended = newly_ended(new, numbers, stored)
+    add_ended_calls(ended)
+    add_long_calls(ended)
     if latest := latest_per_number(new, numbers):
         params = [last_call_params(number_id, report) for number_id, report in latest.items()]
         db.session.execute(last_call_update(), params)

@@ -88,6 +88,11 @@ class PhoneNumber(UuidPrimaryKey, Timestamps, Model):
     last_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_call_status: Mapped[str | None] = mapped_column(String(20))
     last_call_duration: Mapped[int | None] = mapped_column(Integer)
+    last_long_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    """When the latest completed call of 12 s or more ended (`long_call.add_long_calls` keeps the three
+    latest), so the idle rule reads the number's row instead of its daily totals."""
+    second_long_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    third_long_call_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     emergency_address_sid: Mapped[str | None] = mapped_column(String(34))
     """The Twilio Address (AD...) assigned to the number for emergency calls, as we last set or saw it."""
     emergency_address_status: Mapped[str | None] = mapped_column(String(24), index=True)

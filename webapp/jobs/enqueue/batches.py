@@ -21,9 +21,10 @@ from webapp.jobs.enqueue.queue import enqueue_batch, get_queue
 from webapp.jobs.enqueue.starting import check_queue, enqueue_recorded, in_flight_query
 from webapp.models import Activity, ActivityKind, User, ValidationError, commit_or_raise
 
-BATCH_SIZE = 25
+BATCH_SIZE = 200
 """The most Activities one RQ job runs when many start at once: enough that the work-horse's fork, database
-connection and client cost a few percent of the batch's Twilio requests."""
+connection and its threads' clients cost a few percent of the batch's Twilio requests (at 25 they cost
+about a fifth of a re-sync's CPU, `bench.resync_cpu`)."""
 
 Target = tuple[uuid.UUID, uuid.UUID]
 """What one Activity of a batch is for: the id its kind allows one Activity in flight for (a number's, or

@@ -106,7 +106,7 @@ def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry
 
 
 def run_activities(
-    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]]
+    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], *, deferred_writes: bool = False
 ) -> dict[str, int] | Retry:
     """Run `work` for each Activity in turn, each recorded as `run_activity` records a job of its own, except
     that all of them start together (`start_attempts`, one statement: their Twilio calls go out together).
@@ -117,12 +117,15 @@ def run_activities(
     ended). Any other error propagates: RQ records it and the failure callback fails every Activity of the
     batch not yet ended.
 
+    `deferred_writes`: the steps only change and add rows and read nothing they wrote, so their writes can
+    wait for the grouped commit (`saving.grouped_saves`).
+
     Returns how many Activities succeeded, failed, wait for a retry or were skipped, or the `Retry`.
     """
     with job_context() as app:
         intervals = app.config["JOB_RETRY_INTERVALS"]
         try:
-            with grouped_saves():
+            with grouped_saves(deferred=deferred_writes):
                 return run_in_turn(activity_ids, work, intervals)
         except DATABASE_UNREACHABLE as error:
             return retry_after_database_outage(error, intervals)

@@ -99,6 +99,23 @@ def test_a_lease_that_has_just_ended_is_not_counted_in_flight(redis_client: Redi
     assert slots.state().in_flight == 1
 
 
+def test_a_client_sending_in_a_row_keeps_its_slot_until_a_failure_or_the_end(redis_client: Redis):
+    slots = limiter(redis_client, ceiling=2)
+    with slots.keeping_slots():
+        answer(slots, 200)
+        assert slots.state().in_flight == 1, "kept for the next request"
+        answer(slots, 404)
+        assert slots.state().in_flight == 1
+        answer(slots, 503)
+        assert slots.state().in_flight == 0, "never held over a retry's backoff"
+        answer(slots, 200)
+        start_at(slots, 1.5)  # a 429 shrank the limit to one slot, and another request holds it
+        redis_client.zadd(slots.keys[0], {"another request": 2**40})
+        answer(slots, 200)
+        assert slots.state().in_flight == 1, "the other request's only: the limit allows one"
+    assert slots.state().in_flight == 1
+
+
 def test_a_fractional_limit_is_rounded_down_to_whole_slots(redis_client: Redis):
     slots = limiter(redis_client, ceiling=10, wait=0)
     start_at(slots, 2.9)

@@ -6,7 +6,8 @@ killed while holding slots leaks none of them past the lease. A Lua script drops
 slot only while fewer are held than the current limit; another gives the slot back and adapts the limit:
 a 429 shrinks it (multiplicative decrease, at most once per `DECREASE_INTERVAL`, never below one slot, so
 a request can always go out), every other answer grows it back by `INCREASE_STEP / limit` (a slot per ten
-rounds of requests), never above `TWILIO_MAX_CONCURRENCY`.
+rounds of requests), never above `TWILIO_MAX_CONCURRENCY`. A client sending many requests in a row
+(`keeping_slots`) gives a slot back and takes it again in that one script.
 
 Times are Redis's own (`TIME`), so the processes' clocks need not agree. A Redis that restarts empty starts
 again with no slots held and the limit at the setting. While Redis does not answer, requests go out without
@@ -74,11 +75,21 @@ elseif ARGV[3] == 'answered' then
     limit = math.min(ceiling, limit + tonumber(ARGV[6]) / limit)
 end
 redis.call('SET', KEYS[2], tostring(limit))
-return tostring(limit)
+if ARGV[7] == '1' then
+    local now = redis.call('TIME')
+    now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    if redis.call('ZCARD', KEYS[1]) < math.floor(limit) then
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[8]), ARGV[1])
+        return {tostring(limit), 1}
+    end
+end
+return {tostring(limit), 0}
 """
 """KEYS: slots, limit, last decrease. ARGV: lease id, ceiling, outcome (`throttled`, `answered` or
-`lost`: no answer, the limit stays), decrease factor, decrease interval, increase step. Returns the new
-limit."""
+`lost`: no answer, the limit stays), decrease factor, decrease interval, increase step, keep (`1`: take the
+slot again at once, as `ACQUIRE` would, for the same client's next request), lease seconds. Returns the new
+limit and 1 when the slot was kept."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,8 @@ class AccountConcurrency:
         self.lease_seconds = lease_seconds
         self.wait_seconds = wait_seconds
         self._sleep = sleep
+        self._keeping = False
+        self._kept: str | None = None
         prefix = f"switchboard:twilio-concurrency:{account_sid}"
         self.keys = (f"{prefix}:slots", f"{prefix}:limit", f"{prefix}:decreased-at")
         self._acquire = redis.register_script(ACQUIRE)
@@ -128,19 +141,38 @@ class AccountConcurrency:
         """Hold one slot for the block; it yields `answered(status)`, to call with the HTTP status of the
         answer (None when none came) so that the slot's release adapts the limit.
 
+        Inside `keeping_slots`, a slot whose request was answered below 500 is kept for the next one.
+
         Raises:
             NoSlotFree: no slot came free within `wait_seconds`; nothing was sent.
         """
-        lease = self._take()
-        outcome = ["lost"]
+        lease, self._kept = self._kept or self._take(), None
+        status: list[int | None] = [None]
 
-        def answered(status: int | None) -> None:
-            outcome[0] = "lost" if status is None else "throttled" if status == 429 else "answered"
+        def answered(answer: int | None) -> None:
+            status[0] = answer
 
         try:
             yield answered
         finally:
-            self._give_back(lease, outcome[0])
+            outcome = "lost" if status[0] is None else "throttled" if status[0] == 429 else "answered"
+            keep = self._keeping and status[0] is not None and status[0] < 500 and outcome == "answered"
+            self._kept = self._give_back(lease, outcome, keep=keep)
+
+    @contextmanager
+    def keeping_slots(self) -> Iterator[None]:
+        """Inside the block, a request's slot is taken again for the next one in the same Redis round trip
+        that gives it back (while the limit allows), so requests sent one after another cost one round trip
+        each rather than two; the slot goes back when the block ends. For a client that sends many requests
+        in a row (a batch's thread); a failed request's slot goes back at once, never held over a backoff.
+        """
+        self._keeping = True
+        try:
+            yield
+        finally:
+            self._keeping = False
+            lease, self._kept = self._kept, None
+            self._give_back(lease, "lost")
 
     def state(self) -> ConcurrencyState:
         """Return the slots held now (unexpired leases) and the current limit."""
@@ -174,16 +206,18 @@ class AccountConcurrency:
             self._sleep(pause * (0.5 + random.random()))
             pause = min(pause * 2, POLL_SECONDS[1])
 
-    def _give_back(self, lease: str | None, outcome: str) -> None:
+    def _give_back(self, lease: str | None, outcome: str, *, keep: bool = False) -> str | None:
+        """Give the slot back, adapting the limit to `outcome`; with `keep`, take it again if the limit
+        allows. Returns the lease when it was kept."""
         if lease is None:
-            return
+            return None
+        args: list[str | float] = [lease, self.ceiling, outcome, DECREASE_FACTOR, DECREASE_INTERVAL]
+        args += [INCREASE_STEP, int(keep), self.lease_seconds]
         try:
-            limit = self._release(
-                keys=self.keys,
-                args=[lease, self.ceiling, outcome, DECREASE_FACTOR, DECREASE_INTERVAL, INCREASE_STEP],
-            )
+            limit, kept = self._release(keys=self.keys, args=args)
         except RedisError as error:  # the lease expires on its own
             logger.warning("Could not give back a Twilio request slot (%s); its lease expires", error)
-            return
+            return None
         if outcome == "throttled":
             logger.info("Twilio answered 429: the account's concurrency limit is now %s", float(limit))
+        return lease if kept else None

@@ -42,7 +42,7 @@ from bench.processes import VOICE_URL, JobServices, job_services, seed_numbers
 from bench.results import Table
 from bench.stats import median
 from webapp.extensions import db
-from webapp.jobs.enqueue.batches import BATCH_SIZE
+from webapp.jobs.enqueue.batches import RESYNC_BATCH_SIZE
 from webapp.launcher import embedded_redis
 from webapp.models import PhoneNumber
 from webapp.twilio_client.client import WEBHOOK_METHOD
@@ -273,7 +273,7 @@ def cpu_table(plan: Plan, runs: list[dict[str, float]]) -> Table:
     return Table(
         title=f"CPU per re-sync, ours ÷ the bare library (sandbox at 0 ms, {WORKERS} workers)",
         method=(
-            f'"Re-sync all drifted" over {plan.numbers:,} numbers (up to {BATCH_SIZE} to an RQ job), '
+            f'"Re-sync all drifted" over {plan.numbers:,} numbers (up to {RESYNC_BATCH_SIZE} to an RQ job), '
             f"`TWILIO_MAX_CONCURRENCY={LIMIT}`; median of {plan.runs} run(s). CPU of the workers with their "
             "work-horses, of the PostgreSQL client backends on the benchmark's database (sampled every "
             f"{SAMPLE_SECONDS * 1000:.0f} ms) and of a Redis server of the benchmark's own, per number. "

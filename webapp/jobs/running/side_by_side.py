@@ -1,12 +1,13 @@
-"""A batch's Twilio calls sent side by side, so one job fills the account's concurrency limit.
+"""A batch's Twilio calls sent side by side, so that the workers' batches together fill the account's
+concurrency limit.
 
 A batch job (`run_activities`) records its Activities one after another; only their Twilio calls run
 concurrently. On first use, the calls the batch planned (one for each of its Activities still in flight)
-are sent from a thread pool as large as the account's current limit allows (each thread with its own
-client, see `get_client`; every request still holds a slot of the shared limit). Each thread sends the
-next call as soon as it has an answer, keeping its slot from one request to the next (`keeping_slots`).
-Each Activity then takes its own answer (`take`) when the batch reaches it, so its status and the
-console's progress stay live; one the plan left out makes its call alone.
+are sent from a thread pool of the account's current limit shared among the live workers (`pool_size`;
+each thread with its own client, see `get_client`; every request still holds a slot of the shared
+limit). Each thread sends the next call as soon as it has an answer, keeping its slot from one request to
+the next (`keeping_slots`). Each Activity then takes its own answer (`take`) when the batch reaches it, so
+its status and the console's progress stay live; one the plan left out makes its call alone.
 
 A batch uses it as a context manager: a job that ends before taking every answer (the database went away,
 an unexpected error) first cancels the calls not yet sent and waits for those on the wire. RQ ends the
@@ -18,6 +19,7 @@ The pool's threads never touch the database: a job holds one connection however 
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -26,12 +28,15 @@ from types import TracebackType
 from typing import Generic, TypeVar
 
 from flask import Flask, current_app
+from redis.exceptions import RedisError
+from rq import Worker
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from webapp.extensions import db
 from webapp.jobs.running.saving import before_waiting
 from webapp.models import Activity, PhoneNumber
+from webapp.redis_connection import get_redis
 from webapp.twilio_client import TwilioClient, concurrency_state, get_client
 
 R = TypeVar("R")
@@ -89,6 +94,20 @@ def take_planned(planned: Planned[R]) -> tuple[TwilioCall[R], Future[R]] | None:
     return None
 
 
+def pool_size(calls: int) -> int:
+    """Return how many threads send a batch's `calls`: the account's current limit shared among the live
+    workers (bulk work gives each of them a batch at once), so that the batches of several workers hold the
+    limit's slots between them rather than polling Redis for slots another batch keeps."""
+    limit = concurrency_state()
+    if limit is None:
+        return 1
+    try:
+        workers = max(1, Worker.count(connection=get_redis()))
+    except RedisError:
+        workers = 1
+    return max(1, min(calls, math.ceil(int(limit.limit) / workers)))
+
+
 class SideBySide(Generic[R]):
     """The Twilio calls of a batch, by key, all sent at once when the first answer is asked for."""
 
@@ -133,8 +152,7 @@ class SideBySide(Generic[R]):
     def _send_all(self, calls: dict[str, TwilioCall[R]]) -> dict[str, Future[R]]:
         if not calls:
             return {}
-        limit = concurrency_state()
-        threads = max(1, min(len(calls), int(limit.limit) if limit else 1))
+        threads = pool_size(len(calls))
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         answers: dict[str, Future[R]] = {key: Future() for key in calls}
         planned: Planned[R] = deque((call, answers[key]) for key, call in calls.items())

@@ -25,9 +25,10 @@ BATCH_SIZE = 25
 """The most Activities one RQ job runs when many start at once: enough that the work-horse's fork, database
 connection and client cost a few percent of the batch's Twilio requests (purchases, releases)."""
 
-RESYNC_BATCH_SIZE = 200
+RESYNC_BATCH_SIZE = 500
 """The most re-syncs one RQ job runs: a re-sync is one short request, and at 25 a job the work-horse and its
-threads' clients cost about a fifth of a re-sync's CPU (`bench.resync_cpu`)."""
+threads' clients cost about a fifth of a re-sync's CPU (`bench.resync_cpu`); 500 take a few seconds at the
+account's limit."""
 
 Target = tuple[uuid.UUID, uuid.UUID]
 """What one Activity of a batch is for: the id its kind allows one Activity in flight for (a number's, or

@@ -116,7 +116,7 @@ class DeferredSteps(SavedSteps):
 
 def changed_values(state: InstanceState) -> dict[str, object]:
     """Return the attributes of a row changed since it was loaded or flushed, with their values."""
-    return {attribute.key: attribute.value for attribute in state.attrs if attribute.history.has_changes()}
+    return {key: state.dict.get(key) for key in state.committed_state}  # committed_state: what changed
 
 
 _group: ContextVar[SavedSteps | None] = ContextVar("saved_steps", default=None)

@@ -12,9 +12,9 @@ sandbox at 0 ms) and counts, until every number is in sync, the CPU seconds of:
 - a Redis server of the benchmark's own (the shared one also serves other checkouts).
 
 Beside each run, the bare twilio-python library updates the same numbers from 25 threads in this process
-(`time.process_time`). The sandbox's CPU counts in neither. With py-spy on the PATH, one more run is
-sampled (`py-spy record --subprocesses`, workers and work-horses) and the functions most often on the CPU
-are listed.
+(`time.process_time`). The sandbox's CPU counts in neither. In a full run with py-spy on the PATH
+(`pip install py-spy` in any environment), one more run is sampled (`py-spy record --subprocesses`,
+workers and work-horses) and the functions most often on the CPU are listed.
 """
 
 from __future__ import annotations
@@ -255,11 +255,13 @@ def run(quick: bool) -> list[Table]:
                 measured = resync_cpu(services, redis_server, number_ids)
                 measured["bare"] = bare_cpu(services, sids)
                 runs.append(measured)
-            with tempfile.TemporaryDirectory(prefix="bench-profile-") as directory:
-                lines = profile(services, number_ids, Path(directory) / "resync")
+            lines = []
+            if not quick:  # a quick pass has no time for another run
+                with tempfile.TemporaryDirectory(prefix="bench-profile-") as directory:
+                    lines = profile(services, number_ids, Path(directory) / "resync")
         finally:
             services.stop_workers()
-    return [cpu_table(plan, runs), profile_table(plan, lines)]
+    return [cpu_table(plan, runs)] + ([profile_table(plan, lines)] if not quick else [])
 
 
 def cpu_table(plan: Plan, runs: list[dict[str, float]]) -> Table:

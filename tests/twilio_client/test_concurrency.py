@@ -10,7 +10,7 @@ import pytest
 from redis import Redis
 
 from harness.waits import wait_until
-from webapp.twilio_client import TwilioUnavailable
+from webapp.twilio_client import NoSlotFree, TwilioUnavailable
 from webapp.twilio_client.concurrency import DECREASE_FACTOR, AccountConcurrency
 
 ACCOUNT = "AC" + "1" * 32
@@ -114,6 +114,18 @@ def test_a_client_sending_in_a_row_keeps_its_slot_until_a_failure_or_the_end(red
         answer(slots, 200)
         assert slots.state().in_flight == 1, "the other request's only: the limit allows one"
     assert slots.state().in_flight == 1
+
+
+def test_a_kept_slot_goes_back_when_another_request_was_refused_one(redis_client: Redis):
+    slots, other = limiter(redis_client, ceiling=1), limiter(redis_client, ceiling=1, wait=0.01)
+    with slots.keeping_slots():
+        answer(slots, 200)
+        with pytest.raises(NoSlotFree), other.slot():
+            pass
+
+        answer(slots, 200)
+
+        assert slots.state().in_flight == 0, "given back to the request waiting"
 
 
 def test_a_fractional_limit_is_rounded_down_to_whole_slots(redis_client: Redis):

@@ -7,7 +7,8 @@ slot only while fewer are held than the current limit; another gives the slot ba
 a 429 shrinks it (multiplicative decrease, at most once per `DECREASE_INTERVAL`, never below one slot, so
 a request can always go out), every other answer grows it back by `INCREASE_STEP / limit` (a slot per ten
 rounds of requests), never above `TWILIO_MAX_CONCURRENCY`. A client sending many requests in a row
-(`keeping_slots`) gives a slot back and takes it again in that one script.
+(`keeping_slots`) gives a slot back and takes it again in that one script, unless another request was
+refused a slot within the last `WAITING_SECONDS`.
 
 Times are Redis's own (`TIME`), so the processes' clocks need not agree. A Redis that restarts empty starts
 again with no slots held and the limit at the setting. While Redis does not answer, requests go out without
@@ -46,6 +47,10 @@ is probed again only now and then (few 429s), yet regained within seconds once T
 POLL_SECONDS = (0.002, 0.05)
 """The shortest and longest pause between attempts to take a slot (it doubles while none is free)."""
 
+WAITING_SECONDS = 2 * POLL_SECONDS[1]
+"""After a request is refused a slot, how long a client keeping its slot gives it back instead (longer than
+the refused request's longest pause before it asks again), so that kept slots never starve others."""
+
 ACQUIRE = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) + tonumber(now[2]) / 1000000
@@ -56,9 +61,11 @@ if redis.call('ZCARD', KEYS[1]) < math.floor(limit) then
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
     return 1
 end
+redis.call('SET', KEYS[3], tostring(now + tonumber(ARGV[4])), 'EX', 60)
 return 0
 """
-"""KEYS: slots, limit. ARGV: ceiling, lease seconds, lease id. Returns 1 when the slot was taken."""
+"""KEYS: slots, limit, waiting. ARGV: ceiling, lease seconds, lease id, how long a refused request counts
+as waiting. Returns 1 when the slot was taken; a refusal notes until when someone waits."""
 
 RELEASE = """
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -79,17 +86,18 @@ if ARGV[7] == '1' then
     local now = redis.call('TIME')
     now = tonumber(now[1]) + tonumber(now[2]) / 1000000
     redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-    if redis.call('ZCARD', KEYS[1]) < math.floor(limit) then
+    local waiting = now < tonumber(redis.call('GET', KEYS[4]) or 0)
+    if not waiting and redis.call('ZCARD', KEYS[1]) < math.floor(limit) then
         redis.call('ZADD', KEYS[1], now + tonumber(ARGV[8]), ARGV[1])
         return {tostring(limit), 1}
     end
 end
 return {tostring(limit), 0}
 """
-"""KEYS: slots, limit, last decrease. ARGV: lease id, ceiling, outcome (`throttled`, `answered` or
-`lost`: no answer, the limit stays), decrease factor, decrease interval, increase step, keep (`1`: take the
-slot again at once, as `ACQUIRE` would, for the same client's next request), lease seconds. Returns the new
-limit and 1 when the slot was kept."""
+"""KEYS: slots, limit, last decrease, waiting. ARGV: lease id, ceiling, outcome (`throttled`, `answered`
+or `lost`: no answer, the limit stays), decrease factor, decrease interval, increase step, keep (`1`: take
+the slot again at once, as `ACQUIRE` would, for the same client's next request, unless another request
+was refused a slot just now), lease seconds. Returns the new limit and 1 when the slot was kept."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,7 @@ class AccountConcurrency:
         self._kept: str | None = None
         prefix = f"switchboard:twilio-concurrency:{account_sid}"
         self.keys = (f"{prefix}:slots", f"{prefix}:limit", f"{prefix}:decreased-at")
+        self.waiting_key = f"{prefix}:waiting-until"
         self._acquire = redis.register_script(ACQUIRE)
         self._release = redis.register_script(RELEASE)
 
@@ -193,7 +202,8 @@ class AccountConcurrency:
         pause = POLL_SECONDS[0]
         while True:
             try:
-                if self._acquire(keys=self.keys[:2], args=[self.ceiling, self.lease_seconds, lease]):
+                keys = [*self.keys[:2], self.waiting_key]
+                if self._acquire(keys=keys, args=[self.ceiling, self.lease_seconds, lease, WAITING_SECONDS]):
                     return lease
             except RedisError as error:
                 logger.warning("Redis did not answer (%s): a Twilio request goes out without a slot", error)
@@ -214,7 +224,7 @@ class AccountConcurrency:
         args: list[str | float] = [lease, self.ceiling, outcome, DECREASE_FACTOR, DECREASE_INTERVAL]
         args += [INCREASE_STEP, int(keep), self.lease_seconds]
         try:
-            limit, kept = self._release(keys=self.keys, args=args)
+            limit, kept = self._release(keys=[*self.keys, self.waiting_key], args=args)
         except RedisError as error:  # the lease expires on its own
             logger.warning("Could not give back a Twilio request slot (%s); its lease expires", error)
             return None

@@ -19,7 +19,6 @@ The pool's threads never touch the database: a job holds one connection however 
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -96,8 +95,8 @@ def take_planned(planned: Planned[R]) -> tuple[TwilioCall[R], Future[R]] | None:
 
 def pool_size(calls: int) -> int:
     """Return how many threads send a batch's `calls`: the account's current limit shared among the live
-    workers (bulk work gives each of them a batch at once), so that the batches of several workers hold the
-    limit's slots between them rather than polling Redis for slots another batch keeps."""
+    workers (bulk work gives each of them a batch at once), rounded down, so that the batches of several
+    workers hold the limit's slots between them rather than polling Redis for slots another batch keeps."""
     limit = concurrency_state()
     if limit is None:
         return 1
@@ -105,7 +104,7 @@ def pool_size(calls: int) -> int:
         workers = max(1, Worker.count(connection=get_redis()))
     except RedisError:
         workers = 1
-    return max(1, min(calls, math.ceil(int(limit.limit) / workers)))
+    return max(1, min(calls, int(limit.limit) // workers))
 
 
 class SideBySide(Generic[R]):

@@ -108,6 +108,7 @@ def run(quick: bool) -> list[Table]:
                     ]
                 )
             get_redis().delete(FLEET_COUNTS_KEY)
+            db.session.rollback()  # the pages ran in this app context: end their transaction
     scales = QUICK_SCALES if quick else FULL_SCALES
     return [
         Table(

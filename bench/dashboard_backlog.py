@@ -65,8 +65,8 @@ def run(quick: bool) -> list[Table]:
     app = build_app()
     rows = []
     pages: dict[str, list[float]] = {}  # p95 seconds by variant, one per scale
-    with app.app_context():
-        for businesses in QUICK_SCALES if quick else FULL_SCALES:
+    for businesses in QUICK_SCALES if quick else FULL_SCALES:
+        with app.app_context():  # one per scale: the pages share it (its session, Flask-Login's user)
             reset_to_base()
             seed(db.engine, businesses)
             migrate_to_head()
@@ -108,7 +108,6 @@ def run(quick: bool) -> list[Table]:
                     ]
                 )
             get_redis().delete(FLEET_COUNTS_KEY)
-            db.session.rollback()  # the pages ran in this app context: end their transaction
     scales = QUICK_SCALES if quick else FULL_SCALES
     return [
         Table(

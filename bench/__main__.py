@@ -17,6 +17,7 @@ BENCHMARKS = (
     "bench.list_pages",
     "bench.client_overhead",
     "bench.jobs_resync",
+    "bench.resync_cpu",
     "bench.jobs_provision",
     "bench.jobs_memory",
     "bench.fleet",
@@ -43,18 +44,19 @@ def main(argv: list[str] | None = None) -> None:
     environment.ensure_database()
     engine = create_engine(environment.BENCH_DATABASE_URL)
     redis = Redis.from_url(environment.BENCH_REDIS_URL)
-    facts = environment.describe(engine, redis)
-    engine.dispose()
+    facts: dict[str, dict[str, str]] = {}
     tables: dict[str, list[results.Table]] = {}
     for module in BENCHMARKS:
         name = short_name(module)
         if arguments.only and name != arguments.only:
             continue
+        facts[name] = environment.describe(engine, redis)  # the load each section started under
         started = time.perf_counter()
         tables[name] = importlib.import_module(module).run(arguments.quick)
         for table in tables[name]:
             print(table.markdown(), flush=True)
         print(f"{name}: {time.perf_counter() - started:.0f} s\n", flush=True)
+    engine.dispose()
     command = "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)
     results.write([short_name(module) for module in BENCHMARKS], facts, tables, command.strip())
 

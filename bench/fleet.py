@@ -81,7 +81,7 @@ FULL = Plan(
     workers=(2, 8),
     storm=3_000,
     provisions=1_000,
-    memory_rounds=10,
+    memory_rounds=2,  # 20,000 re-syncs: ten rounds took 1,056 s, past a section's 10 minutes
     ceiling_threads=(25, 100, 200),
     ceiling_seconds=10.0,
 )

@@ -25,7 +25,7 @@ from bench.results import Table
 from bench.stats import median
 from harness.waits import in_new_transaction, wait_until
 from webapp.extensions import db
-from webapp.jobs.enqueue.batches import BATCH_SIZE
+from webapp.jobs.enqueue.batches import RESYNC_BATCH_SIZE
 from webapp.jobs.enqueue.kinds import enqueue_resync, enqueue_resync_drifted
 from webapp.models import Activity, ActivityStatus, PhoneNumber, WebhookStatus
 from webapp.twilio_client.configuration import WEBHOOK_METHOD
@@ -49,12 +49,12 @@ class Plan:
 
 
 QUICK = Plan(workers=(1, 2, 4), numbers=lambda workers: 30 * workers, runs=3, bare_seconds=0.5, per_number=())
-FULL = Plan(  # a run of 10,000 re-syncs at 100 ms takes 2.5 (8 workers) to 19 minutes (1): two runs each
+FULL = Plan(  # 500 re-syncs per worker: each run lasts about 50 s at the ideal rate, the section ~10 minutes
     workers=(1, 2, 4, 8),
-    numbers=lambda workers: 10_000,
+    numbers=lambda workers: 500 * workers,
     runs=2,
     bare_seconds=1.0,
-    per_number=((1, 300), (4, 1000)),
+    per_number=((1, 200), (4, 600)),
 )
 
 
@@ -163,7 +163,7 @@ def measure(
     rate = median(rates)
     ratio = rate / ideal_rate(workers)
     return [
-        f"{BATCH_SIZE} per job" if batched else "1 per job",
+        f"{RESYNC_BATCH_SIZE} per job" if batched else "1 per job",
         str(workers),
         f"{count:,}",
         f"{count / rate:.1f}",
@@ -205,7 +205,7 @@ def run(quick: bool, runs: int | None = None) -> list[Table]:
                 f"{'Quick' if quick else 'Full'} run: {sizes}; median of {runs} runs each. One run: mark "
                 "the numbers drifted, start 'Re-sync all drifted' (`enqueue_resync_drifted`), time until "
                 f"every number is in sync. Ideal = workers / {LATENCY_MS} ms. Re-syncs go up to "
-                f"{BATCH_SIZE} to an RQ job (one Activity each, as many jobs as a multiple of the "
+                f"{RESYNC_BATCH_SIZE} to an RQ job (one Activity each, as many jobs as a multiple of the "
                 "workers); '1 per job' is `enqueue_resync` per number, one forked work-horse each. 'bare "
                 f"twilio' = the bare library with as many threads, {plan.bare_seconds:g} s after each run, "
                 f"over ideal: the ceiling the sandbox and the machine allowed then. Target: ratio ≥ {TARGET}."

@@ -89,21 +89,24 @@ class JobServices:
 
 
 @contextmanager
-def job_services(latency_ms: int = 0, **settings: Any) -> Iterator[JobServices]:
+def job_services(
+    latency_ms: int = 0, redis_url: str = BENCH_REDIS_URL, **settings: Any
+) -> Iterator[JobServices]:
     """Start the sandbox and build the app on fresh services; stop everything afterwards.
 
-    `settings` go to the app and to the workers on top of the benchmark's defaults.
+    `redis_url` is the Redis the app and the workers use (`BENCH_REDIS_URL` unless a benchmark runs one of
+    its own); `settings` go to the app and to the workers on top of the benchmark's defaults.
     """
     with tempfile.TemporaryDirectory(prefix="bench-jobs-") as directory:
         state_dir = Path(directory)
         sandbox = start_sandbox_process(state_dir, latency_ms=latency_ms, pool_size=POOL_SIZE)
         ensure_database(BENCH_JOBS_DATABASE_URL)
-        redis = redis_from_url(BENCH_REDIS_URL)
+        redis = redis_from_url(redis_url)
         redis.flushdb()
         all_settings = {
             "SECRET_KEY": "bench-jobs-key-not-a-secret-of-any-kind",
             "DATABASE_URL": BENCH_JOBS_DATABASE_URL,
-            "REDIS_URL": BENCH_REDIS_URL,
+            "REDIS_URL": redis_url,
             "SWITCHBOARD_INSTANCE_PATH": str(state_dir),
             **sandbox_settings(sandbox),
             "TWILIO_VOICE_URL": VOICE_URL,

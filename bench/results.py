@@ -74,12 +74,14 @@ def existing_sections(text: str) -> dict[str, str]:
 
 
 def write(
-    order: list[str], environment: dict[str, str], tables: dict[str, list[Table]], command: str
+    order: list[str], environments: dict[str, dict[str, str]], tables: dict[str, list[Table]], command: str
 ) -> None:
-    """Write RESULTS.md: this run's sections (`tables` by benchmark name) replace their earlier ones; the
-    sections of benchmarks not run are kept. Sections follow `order`, the benchmarks' running order."""
+    """Write RESULTS.md: this run's sections (`tables` by benchmark name, each headed by its facts in
+    `environments`) replace their earlier ones; the sections of benchmarks not run are kept. Sections
+    follow `order`, the benchmarks' running order; others (a section kept from an earlier commit) follow."""
     sections = existing_sections(RESULTS_PATH.read_text() if RESULTS_PATH.exists() else "")
     for name, ran in tables.items():
-        sections[name] = section(name, command, environment, ran)
+        sections[name] = section(name, command, environments[name], ran)
     ordered = [sections[name] for name in order if name in sections]
+    ordered += [text for name, text in sections.items() if name not in order]  # e.g. a run kept from before
     RESULTS_PATH.write_text(HEADER + "".join("\n" + text for text in ordered))

@@ -14,6 +14,7 @@ from tests.factories import make_business, make_number
 from webapp.admin.counts import about, more_than
 from webapp.extensions import db
 from webapp.jobs.enqueue import enqueue_provision
+from webapp.jobs.tasks.fleet_gauges import count_fleet
 from webapp.models import BusinessStatus, Role
 
 
@@ -116,6 +117,25 @@ def test_the_dashboard_shows_more_than_the_cap_without_statistics(client, auth, 
     page = page_text(client.get("/admin/"))
     assert "Awaiting a number" in page and 'badge-pill badge-secondary">more than 3<' in page
     assert "Showing the 5 oldest of more than 3." not in page  # all five awaiting are listed
+
+
+def test_the_dashboard_shows_the_workers_latest_count_with_its_age_instead_of_counting(client, auth, app):
+    make_businesses(3)
+    make_businesses(2, status=BusinessStatus.TRIAL)
+    auth.login(Role.VIEWER)
+    with counted_statements() as counting:
+        assert "as the workers counted them" not in page_text(client.get("/admin/"))
+    count_fleet()
+    make_businesses(4)  # after the count: shown from the next one on
+
+    with counted_statements() as reading:
+        page = page_text(client.get("/admin/"))
+
+    assert '<span class="count">3</span>' in page and '<span class="count">2</span>' in page
+    assert 'badge-pill badge-secondary">3<' in page
+    assert "Counts by status as the workers counted them 0 s ago" in page
+    counts = [sum("count(*)" in statement for statement in run) for run in (counting, reading)]
+    assert counts[1] == counts[0] - 3  # businesses and numbers by status, and the backlog's total
 
 
 @pytest.mark.postgres_only

@@ -10,7 +10,7 @@ import pytest
 from redis import Redis
 
 from harness.waits import wait_until
-from webapp.twilio_client import TwilioUnavailable
+from webapp.twilio_client import NoSlotFree, TwilioUnavailable
 from webapp.twilio_client.concurrency import DECREASE_FACTOR, AccountConcurrency
 
 ACCOUNT = "AC" + "1" * 32
@@ -97,6 +97,35 @@ def test_a_lease_that_has_just_ended_is_not_counted_in_flight(redis_client: Redi
     redis_client.zadd(slots.keys[0], {"ended": redis_now(redis_client) - 0.001, "held": 2**40})
 
     assert slots.state().in_flight == 1
+
+
+def test_a_client_sending_in_a_row_keeps_its_slot_until_a_failure_or_the_end(redis_client: Redis):
+    slots = limiter(redis_client, ceiling=2)
+    with slots.keeping_slots():
+        answer(slots, 200)
+        assert slots.state().in_flight == 1, "kept for the next request"
+        answer(slots, 404)
+        assert slots.state().in_flight == 1
+        answer(slots, 503)
+        assert slots.state().in_flight == 0, "never held over a retry's backoff"
+        answer(slots, 200)
+        start_at(slots, 1.5)  # a 429 shrank the limit to one slot, and another request holds it
+        redis_client.zadd(slots.keys[0], {"another request": 2**40})
+        answer(slots, 200)
+        assert slots.state().in_flight == 1, "the other request's only: the limit allows one"
+    assert slots.state().in_flight == 1
+
+
+def test_a_kept_slot_goes_back_when_another_request_was_refused_one(redis_client: Redis):
+    slots, other = limiter(redis_client, ceiling=1), limiter(redis_client, ceiling=1, wait=0.01)
+    with slots.keeping_slots():
+        answer(slots, 200)
+        with pytest.raises(NoSlotFree), other.slot():
+            pass
+
+        answer(slots, 200)
+
+        assert slots.state().in_flight == 0, "given back to the request waiting"
 
 
 def test_a_fractional_limit_is_rounded_down_to_whole_slots(redis_client: Redis):

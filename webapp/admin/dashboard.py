@@ -21,6 +21,7 @@ from webapp.admin.list_links import filtered_list_url
 from webapp.admin.orphans import latest_orphans_notice
 from webapp.extensions import db
 from webapp.jobs.enqueue import get_queue
+from webapp.jobs.reads.fleet_counts import latest_fleet_counts
 from webapp.jobs.reads.queues import queue_summary
 from webapp.models import Activity, Business, BusinessStatus, PhoneNumber, Role, WebhookStatus
 from webapp.models.business import awaiting_number
@@ -47,12 +48,37 @@ def backlog_total(cap: int | None) -> int:
     return counted if counted <= cap else more_than(cap)
 
 
-def provisioning_backlog(cap: int | None) -> tuple[list[Business], int]:
-    """The oldest businesses awaiting a number (at most BACKLOG_SHOWN), and how many await in all."""
+def provisioning_backlog() -> list[Business]:
+    """The oldest businesses awaiting a number (at most BACKLOG_SHOWN)."""
     shown = db.session.scalars(
         select(Business).where(awaiting_number()).order_by(Business.created_at).limit(BACKLOG_SHOWN)
     ).all()
-    return list(shown), backlog_total(cap)
+    return list(shown)
+
+
+def status_counts(cap: int | None) -> dict[str, Any]:
+    """The dashboard's counts by status and its backlog's total: as the workers last counted them, with
+    their age in seconds (`counts_age`), or, with no recent count, counted now (exact up to `cap`)."""
+    counted = latest_fleet_counts()
+    if counted is None:
+        return {
+            "businesses_by_status": counts_by(db.session, Business.status, list(BusinessStatus), cap),
+            "numbers_by_webhook_status": counts_by(
+                db.session, PhoneNumber.webhook_status, list(WebhookStatus), cap
+            ),
+            "backlog_total": backlog_total(cap),
+            "counts_age": None,
+        }
+    return {
+        "businesses_by_status": {
+            status: counted.businesses.get(status.value, 0) for status in BusinessStatus
+        },
+        "numbers_by_webhook_status": {
+            status: counted.numbers.get(status.value, 0) for status in WebhookStatus
+        },
+        "backlog_total": counted.awaiting,
+        "counts_age": round(counted.age_seconds()),
+    }
 
 
 def failing_count(cap: int | None) -> int | ApproximateCount:
@@ -81,23 +107,20 @@ def latest_activities() -> list[Activity]:
 
 
 class DashboardView(SecureIndexView):
-    """The console's home page. Counts are exact up to `count_cap`, estimated above (None: always exact)."""
+    """The console's home page. Counts by status are the workers' latest exact count, shown with its age;
+    without one, and for the failing webhooks, exact up to `count_cap`, estimated above (None: always
+    exact)."""
 
     count_cap: int | None = COUNT_CAP
 
     @expose("/")
     def index(self) -> str:
-        backlog, total = provisioning_backlog(self.count_cap)
         return self.render(
             "admin/dashboard/index.html",
-            businesses_by_status=counts_by(db.session, Business.status, list(BusinessStatus), self.count_cap),
-            numbers_by_webhook_status=counts_by(
-                db.session, PhoneNumber.webhook_status, list(WebhookStatus), self.count_cap
-            ),
+            **status_counts(self.count_cap),
             webhooks_failing=failing_count(self.count_cap),
             voice_numbers_without_emergency_address=voice_numbers_without_emergency_address(self.count_cap),
-            backlog=backlog,
-            backlog_total=total,
+            backlog=provisioning_backlog(),
             queues=queue_summary(get_queue()),
             breakers=breaker_states(get_redis(), reset_timeout=current_app.config["BREAKER_RESET_TIMEOUT"]),
             twilio_concurrency=concurrency_state(),

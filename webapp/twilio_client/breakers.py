@@ -14,6 +14,7 @@ jobs in flight; failing them because the breaker's memory is gone would turn one
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import cast
@@ -54,6 +55,10 @@ OPERATIONS = (
 UNKNOWN = "unknown"
 """The state reported when Redis cannot be read."""
 
+CLOSED_READ_SECONDS = 1.0
+"""How long a breaker read closed with no failures is taken as still so by the client that read it, rather
+than read again before each request: a breaker another process opens stops this one within that time."""
+
 _PARTS = ("state", "fail_counter", "opened_at")
 """The keys pybreaker's Redis storage keeps per breaker, read by `breaker_states`."""
 
@@ -69,14 +74,18 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
     The namespace is the breaker's name: pybreaker leaves the name out of its keys, so breakers sharing a
     namespace would share one state (pybreaker #88).
 
-    One Redis round trip per call instead of pybreaker's two: reading the state also reads the failure
-    count, and a success resets the count only when that read found failures (pybreaker sets it to 0 after
-    every success). A failure another process counts while this call is under way is then kept rather than
-    wiped: as if this success came first, an order two concurrent calls may take anyway.
+    At most one Redis round trip per call instead of pybreaker's two: reading the state also reads the
+    failure count, and a success resets the count only when that read found failures (pybreaker sets it to 0
+    after every success). A failure another process counts while this call is under way is then kept rather
+    than wiped: as if this success came first, an order two concurrent calls may take anyway. A read that
+    finds the breaker closed with no failures holds for `CLOSED_READ_SECONDS` (a batch's requests read it
+    once a second, not once each); any failure or change of state this storage writes forgets it at once.
+    Redis stays the only record of the state.
     """
 
     def __init__(self, redis: Redis, name: str) -> None:
         self._failures_seen: int | None = None
+        self._closed_read_at: float | None = None
         self._built = False
         super().__init__(pybreaker.STATE_CLOSED, redis, namespace=name)
         self._built = True
@@ -95,7 +104,10 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
     @property
     def state(self) -> str:
         """The state in Redis (closed when Redis fails); notes the failure count read with it."""
-        self._failures_seen = None
+        if self._closed_read_at is not None and time.monotonic() - self._closed_read_at < CLOSED_READ_SECONDS:
+            self._failures_seen = 0
+            return pybreaker.STATE_CLOSED
+        self._failures_seen = self._closed_read_at = None
         try:
             keys = self._namespace("state"), self._namespace("fail_counter")
             # redis-py types every answer as maybe awaitable, for its asyncio client too
@@ -107,16 +119,20 @@ class SharedStorage(pybreaker.CircuitRedisStorage):
             self._initialize_redis_state(self._fallback_circuit_state)
             return self._fallback_circuit_state
         self._failures_seen = int(failures or 0)
-        return state.decode("utf-8")
+        name = state.decode("utf-8")
+        if name == pybreaker.STATE_CLOSED and self._failures_seen == 0:
+            self._closed_read_at = time.monotonic()
+        return name
 
     @state.setter
     def state(self, state: str) -> None:
         # Overriding the getter hides pybreaker's setter; keep it as it is.
+        self._closed_read_at = None
         pybreaker.CircuitRedisStorage.state.fset(self, state)  # type: ignore[attr-defined]
 
     def increment_counter(self) -> None:
         """Count a failure (in Redis, for every process)."""
-        self._failures_seen = None
+        self._failures_seen = self._closed_read_at = None
         super().increment_counter()
 
     def reset_counter(self) -> None:

@@ -6,7 +6,9 @@ killed while holding slots leaks none of them past the lease. A Lua script drops
 slot only while fewer are held than the current limit; another gives the slot back and adapts the limit:
 a 429 shrinks it (multiplicative decrease, at most once per `DECREASE_INTERVAL`, never below one slot, so
 a request can always go out), every other answer grows it back by `INCREASE_STEP / limit` (a slot per ten
-rounds of requests), never above `TWILIO_MAX_CONCURRENCY`.
+rounds of requests), never above `TWILIO_MAX_CONCURRENCY`. A client sending many requests in a row
+(`keeping_slots`) gives a slot back and takes it again in that one script, unless another request was
+refused a slot within the last `WAITING_SECONDS`.
 
 Times are Redis's own (`TIME`), so the processes' clocks need not agree. A Redis that restarts empty starts
 again with no slots held and the limit at the setting. While Redis does not answer, requests go out without
@@ -45,6 +47,10 @@ is probed again only now and then (few 429s), yet regained within seconds once T
 POLL_SECONDS = (0.002, 0.05)
 """The shortest and longest pause between attempts to take a slot (it doubles while none is free)."""
 
+WAITING_SECONDS = 2 * POLL_SECONDS[1]
+"""After a request is refused a slot, how long a client keeping its slot gives it back instead (longer than
+the refused request's longest pause before it asks again), so that kept slots never starve others."""
+
 ACQUIRE = """
 local now = redis.call('TIME')
 now = tonumber(now[1]) + tonumber(now[2]) / 1000000
@@ -55,9 +61,11 @@ if redis.call('ZCARD', KEYS[1]) < math.floor(limit) then
     redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
     return 1
 end
+redis.call('SET', KEYS[3], tostring(now + tonumber(ARGV[4])), 'EX', 60)
 return 0
 """
-"""KEYS: slots, limit. ARGV: ceiling, lease seconds, lease id. Returns 1 when the slot was taken."""
+"""KEYS: slots, limit, waiting. ARGV: ceiling, lease seconds, lease id, how long a refused request counts
+as waiting. Returns 1 when the slot was taken; a refusal notes until when someone waits."""
 
 RELEASE = """
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -74,11 +82,22 @@ elseif ARGV[3] == 'answered' then
     limit = math.min(ceiling, limit + tonumber(ARGV[6]) / limit)
 end
 redis.call('SET', KEYS[2], tostring(limit))
-return tostring(limit)
+if ARGV[7] == '1' then
+    local now = redis.call('TIME')
+    now = tonumber(now[1]) + tonumber(now[2]) / 1000000
+    redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+    local waiting = now < tonumber(redis.call('GET', KEYS[4]) or 0)
+    if not waiting and redis.call('ZCARD', KEYS[1]) < math.floor(limit) then
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[8]), ARGV[1])
+        return {tostring(limit), 1}
+    end
+end
+return {tostring(limit), 0}
 """
-"""KEYS: slots, limit, last decrease. ARGV: lease id, ceiling, outcome (`throttled`, `answered` or
-`lost`: no answer, the limit stays), decrease factor, decrease interval, increase step. Returns the new
-limit."""
+"""KEYS: slots, limit, last decrease, waiting. ARGV: lease id, ceiling, outcome (`throttled`, `answered`
+or `lost`: no answer, the limit stays), decrease factor, decrease interval, increase step, keep (`1`: take
+the slot again at once, as `ACQUIRE` would, for the same client's next request, unless another request
+was refused a slot just now), lease seconds. Returns the new limit and 1 when the slot was kept."""
 
 
 @dataclass(frozen=True)
@@ -118,8 +137,11 @@ class AccountConcurrency:
         self.lease_seconds = lease_seconds
         self.wait_seconds = wait_seconds
         self._sleep = sleep
+        self._keeping = False
+        self._kept: str | None = None
         prefix = f"switchboard:twilio-concurrency:{account_sid}"
         self.keys = (f"{prefix}:slots", f"{prefix}:limit", f"{prefix}:decreased-at")
+        self.waiting_key = f"{prefix}:waiting-until"
         self._acquire = redis.register_script(ACQUIRE)
         self._release = redis.register_script(RELEASE)
 
@@ -128,19 +150,38 @@ class AccountConcurrency:
         """Hold one slot for the block; it yields `answered(status)`, to call with the HTTP status of the
         answer (None when none came) so that the slot's release adapts the limit.
 
+        Inside `keeping_slots`, a slot whose request was answered below 500 is kept for the next one.
+
         Raises:
             NoSlotFree: no slot came free within `wait_seconds`; nothing was sent.
         """
-        lease = self._take()
-        outcome = ["lost"]
+        lease, self._kept = self._kept or self._take(), None
+        status: list[int | None] = [None]
 
-        def answered(status: int | None) -> None:
-            outcome[0] = "lost" if status is None else "throttled" if status == 429 else "answered"
+        def answered(answer: int | None) -> None:
+            status[0] = answer
 
         try:
             yield answered
         finally:
-            self._give_back(lease, outcome[0])
+            outcome = "lost" if status[0] is None else "throttled" if status[0] == 429 else "answered"
+            keep = self._keeping and status[0] is not None and status[0] < 500 and outcome == "answered"
+            self._kept = self._give_back(lease, outcome, keep=keep)
+
+    @contextmanager
+    def keeping_slots(self) -> Iterator[None]:
+        """Inside the block, a request's slot is taken again for the next one in the same Redis round trip
+        that gives it back (while the limit allows), so requests sent one after another cost one round trip
+        each rather than two; the slot goes back when the block ends. For a client that sends many requests
+        in a row (a batch's thread); a failed request's slot goes back at once, never held over a backoff.
+        """
+        self._keeping = True
+        try:
+            yield
+        finally:
+            self._keeping = False
+            lease, self._kept = self._kept, None
+            self._give_back(lease, "lost")
 
     def state(self) -> ConcurrencyState:
         """Return the slots held now (unexpired leases) and the current limit."""
@@ -161,7 +202,8 @@ class AccountConcurrency:
         pause = POLL_SECONDS[0]
         while True:
             try:
-                if self._acquire(keys=self.keys[:2], args=[self.ceiling, self.lease_seconds, lease]):
+                keys = [*self.keys[:2], self.waiting_key]
+                if self._acquire(keys=keys, args=[self.ceiling, self.lease_seconds, lease, WAITING_SECONDS]):
                     return lease
             except RedisError as error:
                 logger.warning("Redis did not answer (%s): a Twilio request goes out without a slot", error)
@@ -174,16 +216,18 @@ class AccountConcurrency:
             self._sleep(pause * (0.5 + random.random()))
             pause = min(pause * 2, POLL_SECONDS[1])
 
-    def _give_back(self, lease: str | None, outcome: str) -> None:
+    def _give_back(self, lease: str | None, outcome: str, *, keep: bool = False) -> str | None:
+        """Give the slot back, adapting the limit to `outcome`; with `keep`, take it again if the limit
+        allows. Returns the lease when it was kept."""
         if lease is None:
-            return
+            return None
+        args: list[str | float] = [lease, self.ceiling, outcome, DECREASE_FACTOR, DECREASE_INTERVAL]
+        args += [INCREASE_STEP, int(keep), self.lease_seconds]
         try:
-            limit = self._release(
-                keys=self.keys,
-                args=[lease, self.ceiling, outcome, DECREASE_FACTOR, DECREASE_INTERVAL, INCREASE_STEP],
-            )
+            limit, kept = self._release(keys=[*self.keys, self.waiting_key], args=args)
         except RedisError as error:  # the lease expires on its own
             logger.warning("Could not give back a Twilio request slot (%s); its lease expires", error)
-            return
+            return None
         if outcome == "throttled":
             logger.info("Twilio answered 429: the account's concurrency limit is now %s", float(limit))
+        return lease if kept else None

@@ -1,7 +1,7 @@
 """Starting many jobs of one kind at once: still one Activity per target, under the kind's rule of one in
-flight per target, but up to `BATCH_SIZE` of them share one RQ job, because a forked work-horse per
-Activity costs more than the Activity's own Twilio requests. The batch job sends those requests side by
-side (`side_by_side.py`).
+flight per target, but up to `BATCH_SIZE` of them (`RESYNC_BATCH_SIZE` re-syncs) share one RQ job,
+because a forked work-horse per Activity costs more than the Activity's own Twilio requests. The batch job
+sends those requests side by side (`side_by_side.py`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,12 @@ from webapp.models import Activity, ActivityKind, User, ValidationError, commit_
 
 BATCH_SIZE = 25
 """The most Activities one RQ job runs when many start at once: enough that the work-horse's fork, database
-connection and client cost a few percent of the batch's Twilio requests."""
+connection and client cost a few percent of the batch's Twilio requests (purchases, releases)."""
+
+RESYNC_BATCH_SIZE = 500
+"""The most re-syncs one RQ job runs: a re-sync is one short request, and at 25 a job the work-horse and its
+threads' clients cost about a fifth of a re-sync's CPU (`bench.resync_cpu`); 500 take a few seconds at the
+account's limit."""
 
 Target = tuple[uuid.UUID, uuid.UUID]
 """What one Activity of a batch is for: the id its kind allows one Activity in flight for (a number's, or
@@ -50,6 +55,8 @@ class BatchKind:
     start_alone: Callable[[uuid.UUID, User | None], Activity | None]
     """Starts the kind's job for one target by itself (None if it is gone): when a batch's insert is
     refused because one of its targets got an Activity meanwhile."""
+    most_per_job: int = BATCH_SIZE
+    """The most Activities of the kind one RQ job runs."""
 
 
 def start_in_batches(
@@ -58,16 +65,16 @@ def start_in_batches(
     requested_by: User | None,
     progress: Callable[[int], None] | None = None,
 ) -> BulkStarted:
-    """Start an Activity of the kind for each target with none in flight, in batches of up to `BATCH_SIZE`
-    per RQ job (`batch_size`); report the id in flight for the others. `progress` is called with how many
-    targets were handled after each batch.
+    """Start an Activity of the kind for each target with none in flight, in batches of up to the kind's
+    `most_per_job` per RQ job (`batch_size`); report the id in flight for the others. `progress` is called
+    with how many targets were handled after each batch.
 
     Raises:
         QueueUnavailable: Redis did not answer (batches enqueued before that stay queued).
     """
     check_queue()
     outcome = BulkStarted()
-    size = batch_size(len(targets))
+    size = batch_size(len(targets), batch_kind.most_per_job)
     for first in range(0, len(targets), size):
         start_batch(batch_kind, targets[first : first + size], requested_by, outcome)
         if progress is not None:
@@ -75,14 +82,14 @@ def start_in_batches(
     return outcome
 
 
-def batch_size(count: int) -> int:
-    """Return how many of `count` Activities to put in each job: at most `BATCH_SIZE`, and as evenly as
-    makes the number of jobs a whole multiple of the live workers, so that they all finish together."""
+def batch_size(count: int, most: int = BATCH_SIZE) -> int:
+    """Return how many of `count` Activities to put in each job: at most `most`, and as evenly as makes the
+    number of jobs a whole multiple of the live workers, so that they all finish together."""
     try:
         workers = max(1, Worker.count(queue=get_queue()))
     except RedisError:
         workers = 1  # enqueueing will say that Redis is down
-    rounds = math.ceil(count / (workers * BATCH_SIZE))
+    rounds = math.ceil(count / (workers * most))
     return max(1, math.ceil(count / (workers * max(1, rounds))))
 
 

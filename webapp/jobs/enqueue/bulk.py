@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Row
 
 from webapp.extensions import db
-from webapp.jobs.enqueue.batches import BatchKind, BulkStarted, Target, start_in_batches
+from webapp.jobs.enqueue.batches import RESYNC_BATCH_SIZE, BatchKind, BulkStarted, Target, start_in_batches
 from webapp.jobs.enqueue.kinds import enqueue_provision, enqueue_resync, resync_activity
 from webapp.jobs.enqueue.number_changes import check_reason, enqueue_release, refuse_if_busy
 from webapp.jobs.enqueue.starting import requester_id
@@ -49,6 +49,7 @@ RESYNCS = BatchKind(
         if (number := db.session.get(PhoneNumber, number_id)) is not None
         else None
     ),
+    most_per_job=RESYNC_BATCH_SIZE,
 )
 
 

@@ -117,7 +117,11 @@ def retry_after_database_outage(error: Exception, intervals: list[int]) -> Retry
 
 
 def run_activities(
-    activity_ids: list[str], work: Callable[[Activity], dict[str, Any]], giving_up: GivingUp | None = None
+    activity_ids: list[str],
+    work: Callable[[Activity], dict[str, Any]],
+    giving_up: GivingUp | None = None,
+    *,
+    deferred_writes: bool = False,
 ) -> dict[str, int] | Retry:
     """Run `work` for each Activity in turn, each recorded as `run_activity` records a job of its own, except
     that all of them start together (`start_attempts`, one statement: their Twilio calls go out together).
@@ -130,13 +134,16 @@ def run_activities(
 
     An Activity that waits for Twilio (`StillPending`) goes on as a job of its own (`follow_up.py`).
 
+    `deferred_writes`: the steps only change and add rows and read nothing they wrote, so their writes can
+    wait for the grouped commit (`saving.grouped_saves`).
+
     Returns how many Activities succeeded, failed, wait for a retry or for Twilio, or were skipped, or the
     `Retry`.
     """
     with job_context() as app:
         intervals = app.config["JOB_RETRY_INTERVALS"]
         try:
-            with grouped_saves():
+            with grouped_saves(deferred=deferred_writes):
                 return run_in_turn(activity_ids, work, intervals, giving_up)
         except DATABASE_UNREACHABLE as error:
             return retry_after_database_outage(error, intervals)

@@ -14,6 +14,14 @@ number would otherwise be read again, one query each, after every grouped commit
 statements of 25 re-syncs). What a batch read keeps the values it had then, for the seconds a batch
 lasts; its writes name only the columns it changed.
 
+A batch whose steps only change and add rows, and read nothing they wrote (a re-sync's), groups them
+with `grouped_saves(deferred=True)` instead: a step writes nothing when it is saved, and the grouped commit
+sends every saved change at once (SQLAlchemy batches the rows' UPDATEs), so a re-sync costs no savepoint
+and no statement of its own. Autoflush is off meanwhile, so nothing a step changes reaches the database
+before its save; `undo` forgets the step's changes in memory (`expire`, then the values saved before it are
+set again) and drops the rows it added. A row is noted when a step first saves it: each step of such a
+batch changes rows of its own (an Activity and its number), never one an earlier step of the group saved.
+
 On SQLite (the embedded default), a batch commits every step, as a single job does. pysqlite's SAVEPOINT
 opens a deferred transaction whose reads pin a snapshot: when another worker commits before the batch's
 next write, SQLite refuses that write at once (SQLITE_BUSY_SNAPSHOT, "database is locked") instead of
@@ -27,8 +35,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import ResourceClosedError, SQLAlchemyError
-from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.orm import InstanceState, SessionTransaction
 
 from webapp.extensions import db
 
@@ -64,6 +73,52 @@ class SavedSteps:
         self.committed_at = time.monotonic()
 
 
+class DeferredSteps(SavedSteps):
+    """The open group of a batch whose steps write nothing until it commits (see the module docstring):
+    what the steps saved so far is known in memory only."""
+
+    def __init__(self) -> None:
+        self.committed_at = time.monotonic()
+        self.forget_saved()
+
+    def forget_saved(self) -> None:
+        self.saved: dict[InstanceState, dict[str, object]] = {}
+        self.added: set[object] = set()
+
+    def save(self, commit: bool = False) -> None:
+        """Note what the steps changed so far; commit it all when `commit` or when due."""
+        if commit or time.monotonic() - self.committed_at >= GROUP_SECONDS:
+            self.commit()
+            return
+        for state in db.session.identity_map.all_states():
+            if state.modified and state not in self.saved:
+                self.saved[state] = changed_values(state)
+        self.added = set(db.session.new)
+
+    def undo(self) -> None:
+        for row in db.session.new:
+            if row not in self.added:
+                db.session.expunge(row)
+        for row in db.session.dirty:
+            state = inspect(row)
+            db.session.expire(row)  # forgets every change since the last flush
+            for key, value in self.saved.get(state, {}).items():
+                setattr(row, key, value)
+
+    def end_savepoint(self, how: str) -> None:
+        if how == "rollback":
+            self.undo()
+
+    def commit(self) -> None:
+        super().commit()
+        self.forget_saved()
+
+
+def changed_values(state: InstanceState) -> dict[str, object]:
+    """Return the attributes of a row changed since it was loaded or flushed, with their values."""
+    return {key: state.dict.get(key) for key in state.committed_state}  # committed_state: what changed
+
+
 _group: ContextVar[SavedSteps | None] = ContextVar("saved_steps", default=None)
 
 
@@ -94,8 +149,9 @@ def undo() -> None:
 
 
 @contextmanager
-def grouped_saves() -> Iterator[None]:
-    """Save the steps of the code inside together (see the module docstring), committing at the end.
+def grouped_saves(deferred: bool = False) -> Iterator[None]:
+    """Save the steps of the code inside together (see the module docstring), committing at the end; with
+    `deferred`, each step's writes wait for the grouped commit.
 
     When an error escapes, the steps saved before it are still committed (when the database answers) and
     the error goes on. On SQLite, each step commits (see the module docstring).
@@ -103,9 +159,11 @@ def grouped_saves() -> Iterator[None]:
     if db.session.get_bind().dialect.name == "sqlite":
         yield
         return
-    group = SavedSteps()
+    group = DeferredSteps() if deferred else SavedSteps()
     token = _group.set(group)
-    db.session().expire_on_commit = False  # the scoped session's own, not its proxy's
+    session = db.session()  # the scoped session's own settings, not its proxy's
+    session.expire_on_commit = False
+    session.autoflush = not deferred
     try:
         yield
     except BaseException:
@@ -119,5 +177,5 @@ def grouped_saves() -> Iterator[None]:
         group.end_savepoint("commit")
         group.commit()
     finally:
-        db.session().expire_on_commit = True
+        session.expire_on_commit = session.autoflush = True
         _group.reset(token)

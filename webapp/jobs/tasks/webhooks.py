@@ -48,7 +48,7 @@ def resync_webhook_batch(activity_ids: list[str]) -> dict[str, int] | Retry:
     """RQ job: re-sync the numbers of several Activities (a batch from `enqueue_bulk_resync`), their Twilio
     requests sent side by side (`side_by_side.py`)."""
     with SideBySide(lambda: planned_updates(activity_ids)) as updates:
-        return run_activities(activity_ids, lambda activity: resync(activity, updates))
+        return run_activities(activity_ids, lambda activity: resync(activity, updates), deferred_writes=True)
 
 
 def planned_updates(activity_ids: list[str]) -> dict[str, TwilioCall[TwilioNumber]]:

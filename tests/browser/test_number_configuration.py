@@ -54,7 +54,7 @@ def test_the_health_panel_lists_every_field_and_names_the_trunk(page, live_serve
     expect(table.locator("[data-differs]")).to_have_count(1)
     expect(table.locator("[data-config-field=trunk_sid] th")).to_have_text("SIP trunk")
     expect(table.locator("[data-config-field=trunk_sid] td")).to_have_text(["—", f"{TRUNK} (differs)"])
-    expect(page.locator("[data-health-panel] [data-field=drift]")).to_contain_text(
+    expect(page.locator("[data-health-panel] [data-field=drift-fields]")).to_contain_text(
         f"calls go to SIP trunk {TRUNK}; the voice URL is ignored"
     )
     assert_no_blocking_violations(page)

@@ -73,6 +73,9 @@ class EmergencyAddressFilter(BaseSQLAFilter):
         options = tuple((key, label) for key, (label, _) in FILTER_CHOICES.items())
         super().__init__(PhoneNumber.emergency_address_status, "Emergency address", options=options)
 
+    def validate(self, value: str) -> bool:
+        return value in FILTER_CHOICES
+
     def apply(self, query: Any, value: str, alias: Any = None) -> Any:
         return query.filter(FILTER_CHOICES[value][1])
 

@@ -25,6 +25,7 @@ BENCHMARKS = (
     "bench.metrics_scrape",
     "bench.calls_pages",
     "bench.calls_backfill",
+    "bench.callbacks_receiver",
 )
 """Every benchmark module, run in this order; each has `run(quick: bool) -> list[results.Table]`."""
 

@@ -63,7 +63,7 @@ def run(quick: bool) -> list[Table]:
         clock = StatementClock(db.engine)
         page_list = pages(
             filter_arg(app, "phonenumber", "webhook_status", "equals"),
-            sort_arg(app, "phonenumber", "area_code"),
+            sort_arg(app, "phonenumber", "last_call_at"),
         )
     measured: dict[tuple[str, int, str], Measured] = {}
     migrations: dict[int, float] = {}

@@ -58,7 +58,7 @@ DASHBOARD_SQL = (
 )
 
 
-def pages(webhook_filter: str, area_code_sort: int) -> list[Page]:
+def pages(webhook_filter: str, last_call_sort: int) -> list[Page]:
     """The pages of issue 7, in the order the table lists them."""
     national = f"({SEARCHED_NUMBER[2:5]}) {SEARCHED_NUMBER[5:8]}-{SEARCHED_NUMBER[8:]}"
     return [
@@ -88,9 +88,9 @@ def pages(webhook_filter: str, area_code_sort: int) -> list[Page]:
             lambda n: numbers_sql("WHERE webhook_status = 'drifted'"),
         ),
         Page(
-            "Numbers, sorted by area code",
-            lambda n: f"/phonenumber/?sort={area_code_sort}",
-            lambda n: numbers_sql(order="area_code"),
+            "Numbers, sorted by last call",
+            lambda n: f"/phonenumber/?sort={last_call_sort}",
+            lambda n: numbers_sql(order="last_call_at"),
         ),
         Page("Dashboard", lambda n: "/", lambda n: DASHBOARD_SQL),
     ]

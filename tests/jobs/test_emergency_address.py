@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harness.waits import in_new_transaction, wait_for_activity, wait_until
 from tests.factories import make_business
 from tests.jobs.helpers import numbers_of, owned_numbers
 from webapp.extensions import db
 from webapp.jobs.enqueue import EmergencyAction, enqueue_emergency, enqueue_provision, enqueue_release
 from webapp.models import Activity, ActivityKind, ActivityStatus, EmergencyStatus, PhoneNumber, ServiceAddress
+
+# a minute of 1 s status polls; two new columns, the same on either database
+pytestmark = pytest.mark.once_in_ci
 
 REGISTRATION_TIMEOUT = 60.0
 """Seconds for a registration: the sandbox's delay, then the next look a second later on the scheduler."""

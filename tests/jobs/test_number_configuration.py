@@ -22,6 +22,9 @@ from webapp.jobs.running.twilio_state import expected_for, friendly_name_for
 from webapp.models import ActivityStatus, Business, PhoneNumber, Role, WebhookStatus
 from webapp.twilio_client import NumberConfiguration, TwilioNumber, get_client
 
+# sandbox round trips; a JSON column and strings, the same on either database
+pytestmark = pytest.mark.once_in_ci
+
 FALLBACK = "https://fallback.example.com/voice"
 """The voice fallback URL these tests configure."""
 

@@ -27,7 +27,7 @@ from webapp.admin.filters import invalid_value_message
 from webapp.errors import UNSTORABLE_INPUT
 from webapp.extensions import db
 from webapp.jobs.enqueue import QueueUnavailable
-from webapp.models import Activity, Role, User, ValidationError
+from webapp.models import Activity, ActivityKind, PhoneNumber, Role, User, ValidationError
 from webapp.models.base import system_kept_columns
 from webapp.models.persistence import constraint_name, validation_error_for
 
@@ -96,6 +96,17 @@ def parse_id(value: Any) -> uuid.UUID | None:
 def activity_url(activity: Activity) -> str:
     """The Activity's page in the console."""
     return url_for("activity.details_view", id=activity.id)
+
+
+def latest_number_activity(number: PhoneNumber, kind: ActivityKind) -> Activity | None:
+    """The number's latest Activity of `kind` (a panel's live status or verdict), or None."""
+    query = (
+        select(Activity)
+        .where(Activity.phone_number_id == number.id, Activity.kind == kind)
+        .order_by(Activity.created_at.desc())
+        .limit(1)
+    )
+    return db.session.scalars(query).first()
 
 
 def flash_activity(message: str, activity: Activity | None = None, link_text: str = "View activity") -> None:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import Select, func, literal_column, select
 from werkzeug.wrappers import Response
 
-from webapp.admin.base import flash_activity, reporting_refusals, requester
+from webapp.admin.base import flash_activity, latest_number_activity, reporting_refusals, requester
 from webapp.admin.counts import ApproximateCount, capped_count, more_than
 from webapp.admin.formatters import badge
 from webapp.extensions import db
@@ -95,13 +95,7 @@ def voice_numbers_without_emergency_address(cap: int | None) -> int | Approximat
 
 def latest_emergency_activity(number: PhoneNumber) -> Activity | None:
     """The number's latest emergency-address job, for the panel's live status."""
-    query = (
-        select(Activity)
-        .where(Activity.kind == ActivityKind.EMERGENCY_ADDRESS, Activity.phone_number_id == number.id)
-        .order_by(Activity.created_at.desc())
-        .limit(1)
-    )
-    return db.session.scalars(query).first()
+    return latest_number_activity(number, ActivityKind.EMERGENCY_ADDRESS)
 
 
 class EmergencyNumberMixin:

@@ -8,10 +8,16 @@ from typing import Any
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_admin.helpers import get_redirect_target
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from webapp.admin.base import flash_activity, may, parse_id, reporting_refusals, requester
+from webapp.admin.base import (
+    flash_activity,
+    latest_number_activity,
+    may,
+    parse_id,
+    reporting_refusals,
+    requester,
+)
 from webapp.admin.call_activity import call_activity
 from webapp.extensions import db
 from webapp.jobs.enqueue import NO_TEST_CALLER, enqueue_health_check, enqueue_test_call
@@ -68,13 +74,7 @@ def health_context(number: PhoneNumber | None) -> dict[str, Any] | None:
 
 def last_test_call(number: PhoneNumber) -> Activity | None:
     """Return the number's latest test call, for its verdict."""
-    query = (
-        select(Activity)
-        .where(Activity.phone_number_id == number.id, Activity.kind == ActivityKind.TEST_CALL)
-        .order_by(Activity.created_at.desc())
-        .limit(1)
-    )
-    return db.session.scalars(query).first()
+    return latest_number_activity(number, ActivityKind.TEST_CALL)
 
 
 def number_from_form() -> PhoneNumber:

@@ -105,6 +105,7 @@ def median_sign_in_seconds(client, emails: list[str], samples: int) -> dict[str,
     return {email: statistics.median(taken) for email, taken in times.items()}
 
 
+@pytest.mark.once_in_ci  # a matter of scrypt's time, the same on either database
 def test_a_refused_sign_in_takes_as_long_for_an_unknown_email(unthrottled, client, app):
     make_user("known@example.com")
     make_user("gone@example.com", active=False)

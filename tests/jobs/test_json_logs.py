@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from harness.waits import wait_for_activity
 from tests.factories import make_business
 from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.log_context import REQUEST_ID_HEADER
 from webapp.models import ActivityStatus
+
+pytestmark = pytest.mark.once_in_ci  # log lines: the same on either database
 
 
 def test_a_jobs_json_lines_carry_the_id_of_the_request_that_started_it(app, sandbox, start_worker):

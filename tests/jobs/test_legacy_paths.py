@@ -13,6 +13,8 @@ from webapp.jobs.enqueue import queue as job_queue
 from webapp.jobs.running.legacy_paths import keep_old_job_paths
 from webapp.models import ActivityKind, ActivityStatus
 
+pytestmark = pytest.mark.once_in_ci  # RQ's dotted paths: the same on either database
+
 PREVIOUS_RELEASE_PATHS = [
     "webapp.jobs.provision.provision_business_number",
     "webapp.jobs.provision.provision_batch",

@@ -17,6 +17,8 @@ from webapp.jobs.enqueue.kinds import enqueue_provision
 from webapp.models import ActivityStatus
 from webapp.twilio_client import RateLimited, TimedOut, get_client
 
+pytestmark = pytest.mark.once_in_ci  # metrics files and scrapes: the same on either database
+
 PURCHASE = "POST /IncomingPhoneNumbers.json"
 HEALTHZ = {"endpoint": "health.healthz", "method": "GET", "status": "200"}
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harness.waits import wait_for_activity
 from tests.factories import make_business
 from tests.jobs.helpers import buy_at_sandbox, record
 from webapp.jobs.enqueue.kinds import enqueue_resync
 from webapp.models import ActivityStatus
+
+pytestmark = pytest.mark.once_in_ci  # log lines: the same on either database
 
 
 def test_a_permanent_twilio_refusal_is_one_log_line_without_a_traceback(app, sandbox, start_worker):

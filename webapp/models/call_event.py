@@ -24,11 +24,11 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
 from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, utcnow
+from webapp.models.bulk import insert_rows, one_of
 from webapp.models.call_day import EndedCall, add_ended_calls
 from webapp.models.long_call import add_long_calls
 from webapp.models.phone_number import PhoneNumber
@@ -120,7 +120,9 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
     if not unique:
         return Recorded(0, 0)
     targets = {r.to_number for r in unique}
-    found = db.session.execute(select(PhoneNumber.e164, PhoneNumber.id).where(PhoneNumber.e164.in_(targets)))
+    found = db.session.execute(
+        select(PhoneNumber.e164, PhoneNumber.id).where(one_of(PhoneNumber.e164, targets))
+    )
     numbers = {e164: number_id for e164, number_id in found}
     received = utcnow()
     rows = [
@@ -138,10 +140,10 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
         }
         for r in unique
     ]
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    # executemany: SQLAlchemy sends the rows in batches of one cached statement (its "insertmanyvalues")
-    statement = dialect.insert(CallEvent).on_conflict_do_nothing()
-    inserted = db.session.execute(statement.returning(CallEvent.call_sid, CallEvent.call_status), rows)
+    events = CallEvent.__table__
+    statement, params = insert_rows(events, rows)
+    returning = statement.on_conflict_do_nothing().returning(events.c.call_sid, events.c.call_status)
+    inserted = db.session.execute(returning, params)
     stored = {(sid, status) for sid, status in inserted}
     new = [r for r in unique if (r.call_sid, r.call_status) in stored]
     ended = newly_ended(new, numbers, stored)
@@ -165,7 +167,7 @@ def newly_ended(
         sid
         for sid, status in db.session.execute(
             select(CallEvent.call_sid, CallEvent.call_status).where(
-                CallEvent.call_sid.in_({r.call_sid for r in ending}),
+                one_of(CallEvent.call_sid, {r.call_sid for r in ending}),
                 CallEvent.call_status.in_(ENDED_STATUSES),
             )
         )

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, update
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime
+from webapp.models.bulk import one_of
 from webapp.models.call_day import LONG_CALL_SECONDS, EndedCall
 from webapp.models.phone_number import PhoneNumber
 
@@ -45,7 +46,7 @@ def add_long_calls(ended: Iterable[EndedCall]) -> None:
         return
     kept = db.session.execute(
         select(PhoneNumber.id, *LATEST_LONG_CALLS)
-        .where(PhoneNumber.id.in_(added))
+        .where(one_of(PhoneNumber.id, added))
         .order_by(PhoneNumber.id)
         .with_for_update()
     )

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 
 from harness.sandbox import SandboxProcess
 from harness.waits import wait_until
@@ -183,3 +184,16 @@ def test_a_backfill_of_several_pages_counts_exactly_what_the_callbacks_missed(
             newest["status"],
         )
     assert unknown_call_count() == sum(1 for c in calls if c["to"] == unknown)
+
+
+@pytest.mark.postgres_only
+def test_a_page_of_reports_refuses_a_value_too_long_for_its_column_and_stores_none_of_them(app):
+    number = make_number()
+    at = utcnow().replace(microsecond=0)
+    fine = CallReport(new_call_sid(), "completed", number.e164, CALLER, "inbound", 30, at)
+
+    with pytest.raises(DataError):  # as storing it alone would: never cut to fit
+        record_calls([fine, replace(fine, call_sid=new_call_sid(), call_status="x" * 21)])
+    db.session.rollback()
+
+    assert totals(number) == {} and db.session.scalar(select(func.count()).select_from(CallEvent)) == 0

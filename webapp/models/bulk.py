@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam, func, literal, select
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.types import TypeEngine
@@ -23,9 +23,15 @@ def on_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+def array_of(values: Collection[Any], type_: TypeEngine[Any]) -> ColumnElement[Any]:
+    """`values` as one array parameter (PostgreSQL). Text goes without its column's length: a cast to
+    `varchar(n)` would cut a longer value silently, where storing it must fail as a single row does."""
+    return literal(list(values), postgresql.ARRAY(String() if isinstance(type_, String) else type_))
+
+
 def unnested(values: Sequence[Any], type_: TypeEngine[Any]) -> ColumnElement[Any]:
     """`values` as one array parameter, one row each (PostgreSQL)."""
-    return func.unnest(literal(list(values), postgresql.ARRAY(type_)))
+    return func.unnest(array_of(values, type_))
 
 
 def rows_source(
@@ -59,4 +65,4 @@ def one_of(
     """`column` is one of `values`."""
     if not on_postgresql():
         return column.in_(values)
-    return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
+    return column == any_(array_of(values, column.type))

@@ -1,13 +1,16 @@
 """Daily call totals count each call once, on the day it ended, whatever the callbacks' repeats and order;
-the backfill adds exactly what dropped callbacks missed."""
+the backfill adds exactly what dropped callbacks missed, over one page or several."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError
 
 from harness.sandbox import SandboxProcess
 from harness.waits import wait_until
@@ -16,10 +19,14 @@ from tests.callbacks.helpers import PUBLIC_BASE_URL, START, callback, new_call_s
 from tests.factories import make_number
 from webapp.extensions import db
 from webapp.jobs.reads.call_backfill import BackfillRefused, backfill_calls
-from webapp.models import CallDay, CallEvent, PhoneNumber
+from webapp.models import CallDay, CallEvent, CallReport, PhoneNumber
 from webapp.models.base import utcnow
 from webapp.models.call_day import LONG_CALL_SECONDS
+from webapp.models.call_event import record_calls, unknown_call_count
 from webapp.models.long_call import LATEST_LONG_CALLS
+from webapp.sandbox.render import call as sandbox_call
+from webapp.sandbox.render import rfc2822
+from webapp.sandbox.store import Store
 
 CALLER = "+14155550199"
 
@@ -124,3 +131,69 @@ def test_a_backfill_past_the_kept_callbacks_is_refused(sandbox_app, sandbox: San
     refused = sandbox_app.test_cli_runner().invoke(args=["numbers", "backfill-calls", "--days", "0"])
     assert refused.exit_code == 1 and "Days must be from 1 to 30 (CALL_EVENTS_KEEP_DAYS)" in refused.output
     assert sandbox.stats()["requests"] == 0
+
+
+def test_a_backfill_of_several_pages_counts_exactly_what_the_callbacks_missed(
+    sandbox_app, sandbox: SandboxProcess
+):
+    ours, unknown = [make_number(), make_number()], "+14155550142"
+    now = utcnow().replace(microsecond=0)
+    calls, reports = [], []
+    for index in range(2_345):  # three pages of 1,000, over the last 20 hours (two days in UTC)
+        ended = now - timedelta(seconds=index * 30 + 60)
+        to = unknown if index % 7 == 0 else ours[index % 2].e164
+        status, seconds = ("completed", index % 40) if index % 5 else ("no-answer", 0)
+        started = ended - timedelta(seconds=seconds)
+        record = sandbox_call(new_call_sid(), sandbox.account_sid, to, CALLER, None, started)
+        record.update(
+            direction="inbound",
+            status=status,
+            duration=str(seconds),
+            start_time=rfc2822(started),
+            end_time=rfc2822(ended),
+        )
+        calls.append(record)
+        reports.append(CallReport(record["sid"], status, to, CALLER, "inbound", seconds, ended))
+    Store(sandbox.db_path).save_records("calls", [(c["sid"], c) for c in calls])
+    record_calls([replace(r, call_status="ringing", duration_seconds=None) for r in reports])
+    record_calls(reports[::3])  # the callbacks heard
+    sandbox.reset("counts")
+
+    done = backfill_calls(1)
+    again = backfill_calls(1)
+
+    assert (done.pages, done.calls, done.recorded, again.recorded) == (3, 2_345, 2_345 - 782, 0)
+    assert sandbox.stats()["requests"] == 6
+    for number in ours:
+        theirs = [c for c in calls if c["to"] == number.e164]
+        expected: dict[date, list[int]] = {}
+        for c in theirs:
+            day = expected.setdefault(parsedate_to_datetime(c["end_time"]).date(), [0, 0, 0, 0])
+            seconds = int(c["duration"])
+            day[0] += 1
+            day[1] += c["status"] == "completed"
+            day[2] += c["status"] == "completed" and seconds >= LONG_CALL_SECONDS
+            day[3] += seconds
+        newest = theirs[0]
+        assert totals(number) == {day: tuple(counts) for day, counts in expected.items()}
+        assert kept_long_calls(number) == long_calls_heard(number)
+        row = db.session.get(PhoneNumber, number.id)
+        assert row is not None
+        assert (row.last_call_at, row.last_call_status) == (
+            parsedate_to_datetime(newest["end_time"]),
+            newest["status"],
+        )
+    assert unknown_call_count() == sum(1 for c in calls if c["to"] == unknown)
+
+
+@pytest.mark.postgres_only
+def test_a_page_of_reports_refuses_a_value_too_long_for_its_column_and_stores_none_of_them(app):
+    number = make_number()
+    at = utcnow().replace(microsecond=0)
+    fine = CallReport(new_call_sid(), "completed", number.e164, CALLER, "inbound", 30, at)
+
+    with pytest.raises(DataError):  # as storing it alone would: never cut to fit
+        record_calls([fine, replace(fine, call_sid=new_call_sid(), call_status="x" * 21)])
+    db.session.rollback()
+
+    assert totals(number) == {} and db.session.scalar(select(func.count()).select_from(CallEvent)) == 0

@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Date, ForeignKey, Integer, bindparam, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, with_expression
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
 from webapp.models.base import Model, utcnow
+from webapp.models.bulk import insert_rows
 from webapp.models.phone_number import PhoneNumber
 
 KEEP_DAYS = 396
@@ -82,8 +82,7 @@ def add_ended_calls(ended: Iterable[EndedCall]) -> None:
             row["talk_seconds"] += seconds
     if not totals:
         return
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(CallDay)
+    statement, params = insert_rows(CallDay.__table__, list(totals.values()))
     added = statement.excluded
     upsert = statement.on_conflict_do_update(
         index_elements=[CallDay.phone_number_id, CallDay.day],
@@ -94,7 +93,7 @@ def add_ended_calls(ended: Iterable[EndedCall]) -> None:
             "talk_seconds": CallDay.talk_seconds + added.talk_seconds,
         },
     )
-    db.session.execute(upsert, list(totals.values()))
+    db.session.execute(upsert, params)
 
 
 def window_start(days: int = RECENT_DAYS) -> date:

@@ -4,12 +4,13 @@ last call, kept so that a repeated callback counts once and a late one never ove
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    ColumnElement,
     CursorResult,
     ForeignKey,
     Index,
@@ -17,18 +18,19 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Update,
-    bindparam,
+    Uuid,
     case,
     delete,
     or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 from webapp.extensions import db
 from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, utcnow
+from webapp.models.bulk import insert_rows, one_of, rows_source
 from webapp.models.call_day import EndedCall, add_ended_calls
 from webapp.models.long_call import add_long_calls
 from webapp.models.phone_number import PhoneNumber
@@ -120,7 +122,9 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
     if not unique:
         return Recorded(0, 0)
     targets = {r.to_number for r in unique}
-    found = db.session.execute(select(PhoneNumber.e164, PhoneNumber.id).where(PhoneNumber.e164.in_(targets)))
+    found = db.session.execute(
+        select(PhoneNumber.e164, PhoneNumber.id).where(one_of(PhoneNumber.e164, targets))
+    )
     numbers = {e164: number_id for e164, number_id in found}
     received = utcnow()
     rows = [
@@ -138,18 +142,19 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
         }
         for r in unique
     ]
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    # executemany: SQLAlchemy sends the rows in batches of one cached statement (its "insertmanyvalues")
-    statement = dialect.insert(CallEvent).on_conflict_do_nothing()
-    inserted = db.session.execute(statement.returning(CallEvent.call_sid, CallEvent.call_status), rows)
+    events = CallEvent.__table__
+    statement, params = insert_rows(events, rows)
+    returning = statement.on_conflict_do_nothing().returning(events.c.call_sid, events.c.call_status)
+    inserted = db.session.execute(returning, params)
     stored = {(sid, status) for sid, status in inserted}
     new = [r for r in unique if (r.call_sid, r.call_status) in stored]
     ended = newly_ended(new, numbers, stored)
     add_ended_calls(ended)
     add_long_calls(ended)
     if latest := latest_per_number(new, numbers):
-        params = [last_call_params(number_id, report) for number_id, report in latest.items()]
-        db.session.execute(last_call_update(), params)
+        rows = [last_call_params(number_id, report) for number_id, report in latest.items()]
+        given, params = rows_source(LAST_CALL_COLUMNS, rows)
+        db.session.execute(last_call_update(given), params)
     db.session.commit()
     return Recorded(len(new), sum(1 for r in new if r.to_number not in numbers))
 
@@ -165,7 +170,7 @@ def newly_ended(
         sid
         for sid, status in db.session.execute(
             select(CallEvent.call_sid, CallEvent.call_status).where(
-                CallEvent.call_sid.in_({r.call_sid for r in ending}),
+                one_of(CallEvent.call_sid, {r.call_sid for r in ending}),
                 CallEvent.call_status.in_(ENDED_STATUSES),
             )
         )
@@ -196,35 +201,45 @@ def latest_per_number(new: list[CallReport], numbers: dict[str, uuid.UUID]) -> d
     return latest
 
 
-def last_call_update() -> Update:
+LAST_CALL_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "number_id": Uuid(),
+    "at": UTCDateTime(),
+    "rank": Integer(),
+    "status": String(),
+    "duration": Integer(),
+}
+"""What `last_call_update` reads of each report: `last_call_params`."""
+
+
+def last_call_update(given: Mapping[str, ColumnElement[Any]]) -> Update:
     """Return the UPDATE that makes a report the number's last call unless it already has a newer one: a
     later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
-    the same second, the one reported last wins, as nothing else tells them apart. Its parameters are
-    `last_call_params`'; a Core statement, so that many run as one executemany."""
+    the same second, the one reported last wins, as nothing else tells them apart. It reads each report's
+    `LAST_CALL_COLUMNS` from `given` (`bulk.rows_source`), a Core statement."""
     numbers = PhoneNumber.__table__
     stored_rank = case(CALL_STATUS_RANK, value=numbers.c.last_call_status, else_=-1)
-    at = bindparam("at", type_=UTCDateTime)
+    at = given["at"]
     return (
         update(numbers)
-        .where(numbers.c.id == bindparam("number_id"))
+        .where(numbers.c.id == given["number_id"])
         .where(
             or_(
                 numbers.c.last_call_at.is_(None),
                 numbers.c.last_call_at < at,
-                (numbers.c.last_call_at == at) & (stored_rank <= bindparam("rank")),
+                (numbers.c.last_call_at == at) & (stored_rank <= given["rank"]),
             )
         )
         .values(
             last_call_at=at,
-            last_call_status=bindparam("status"),
-            last_call_duration=bindparam("duration"),
+            last_call_status=given["status"],
+            last_call_duration=given["duration"],
             updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
         )
     )
 
 
 def last_call_params(number_id: uuid.UUID, report: CallReport) -> dict[str, Any]:
-    """The parameters of `last_call_update` for `report` to the number `number_id`."""
+    """The `LAST_CALL_COLUMNS` of `report` to the number `number_id`."""
     return {
         "number_id": number_id,
         "at": report.occurred_at,

@@ -8,11 +8,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Uuid, select, update
+from sqlalchemy.types import TypeEngine
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime
+from webapp.models.bulk import one_of, rows_source
 from webapp.models.call_day import LONG_CALL_SECONDS, EndedCall
 from webapp.models.phone_number import PhoneNumber
 
@@ -25,6 +28,14 @@ LATEST_LONG_CALLS = (
     PhoneNumber.third_long_call_at,
 )
 """The kept times, latest first."""
+
+KEPT_COLUMNS: dict[str, TypeEngine[Any]] = {
+    "number_id": Uuid(),
+    "first": UTCDateTime(),
+    "second": UTCDateTime(),
+    "third": UTCDateTime(),
+}
+"""What the UPDATE of a number's kept times reads: its id and its times, latest first."""
 
 
 def latest_long_calls(kept: Iterable[datetime | None], added: Iterable[datetime]) -> list[datetime | None]:
@@ -45,28 +56,23 @@ def add_long_calls(ended: Iterable[EndedCall]) -> None:
         return
     kept = db.session.execute(
         select(PhoneNumber.id, *LATEST_LONG_CALLS)
-        .where(PhoneNumber.id.in_(added))
+        .where(one_of(PhoneNumber.id, added))
         .order_by(PhoneNumber.id)
         .with_for_update()
     )
-    params = [
-        dict(
-            zip(
-                ("number_id", "first", "second", "third"),
-                (number_id, *latest_long_calls(times, added[number_id])),
-                strict=True,
-            )
-        )
+    rows = [
+        dict(zip(KEPT_COLUMNS, (number_id, *latest_long_calls(times, added[number_id])), strict=True))
         for number_id, *times in kept
     ]
+    given, params = rows_source(KEPT_COLUMNS, rows)
     numbers = PhoneNumber.__table__
     statement = (
         update(numbers)
-        .where(numbers.c.id == bindparam("number_id"))
+        .where(numbers.c.id == given["number_id"])
         .values(
-            last_long_call_at=bindparam("first", type_=UTCDateTime),
-            second_long_call_at=bindparam("second", type_=UTCDateTime),
-            third_long_call_at=bindparam("third", type_=UTCDateTime),
+            last_long_call_at=given["first"],
+            second_long_call_at=given["second"],
+            third_long_call_at=given["third"],
             updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
         )
     )

@@ -31,7 +31,8 @@ otherwise 401 with code 20003), Twilio's form parameters, JSON and error bodies
   the number's voice URL over HTTP in a background thread (2 s to connect, 5 s to answer) and records an
   inbound call, `completed` on a 2xx answer, otherwise `failed` with an alert (11200 for a refused
   connection, a timeout or a non-2xx answer; 11210 bad host name, 11215 too many redirects, 11217 a 429).
-- `GET Calls.json` (`To`, `From`, `Status`, `ParentCallSid`, `StartTime`/`EndTime` with `<`, `>`),
+- `GET Calls.json` (`To`, `From`, `Status`, `ParentCallSid`, `StartTime`/`EndTime` with `<`, `>`; newest
+  start first, a queued call by its creation, each page read through an index on the start),
   `GET Messages.json` (`To`, `From`, `DateSent` with `<`, `>`), `GET Calls/{Sid}/Events.json` (each
   webhook request of the call and its answer's status and duration); newest first, Twilio's paging.
 - When an inbound call to an owned number ends, Twilio's status callback goes to the number's

@@ -27,18 +27,42 @@ class Page:
     has_more: bool
 
 
-def cut_page(records: Sequence[dict[str, Any]], args: Mapping[str, str]) -> Page:
-    """Return the page `PageSize`, `Page` and `PageToken` ask for (token: after that record's SID)."""
-    size = page_size(args)
-    page = int(args["Page"]) if args.get("Page", "").isdigit() else 0
+@dataclass(frozen=True)
+class PageAsked:
+    """The page a request asks for: `PageSize`, `Page`, and the SID its `PageToken` names (read after it)."""
+
+    size: int
+    page: int
+    after: str | None
+
+
+def page_asked(args: Mapping[str, str]) -> PageAsked:
+    """Return the page `PageSize`, `Page` and `PageToken` ask for."""
     token = args.get("PageToken", "")
-    if token.startswith(TOKEN_PREFIX):
-        after = token[len(TOKEN_PREFIX) :]
-        start = next((i + 1 for i, record in enumerate(records) if record["sid"] == after), len(records))
-    else:
-        start = page * size
-    chosen = records[start : start + size]
-    return Page(chosen, start, page, size, has_more=bool(chosen) and start + size < len(records))
+    return PageAsked(
+        size=page_size(args),
+        page=int(args["Page"]) if args.get("Page", "").isdigit() else 0,
+        after=token[len(TOKEN_PREFIX) :] if token.startswith(TOKEN_PREFIX) else None,
+    )
+
+
+def cut_page(records: Sequence[dict[str, Any]], args: Mapping[str, str]) -> Page:
+    """Return the page of `records` that `args` ask for (`page_asked`)."""
+    asked = page_asked(args)
+    start = asked.page * asked.size
+    if asked.after is not None:
+        start = next((i + 1 for i, r in enumerate(records) if r["sid"] == asked.after), len(records))
+    end = start + asked.size
+    chosen = records[start:end]
+    return Page(chosen, start, asked.page, asked.size, has_more=bool(chosen) and end < len(records))
+
+
+def read_page(asked: PageAsked, read: Callable[[int, int], Sequence[dict[str, Any]]]) -> Page:
+    """Return the page `asked` of a list read in order by `read(offset, limit)` (the offset is unused
+    after a page token): one record more than the page tells whether another follows."""
+    records = read(asked.page * asked.size, asked.size + 1)
+    chosen = records[: asked.size]
+    return Page(chosen, asked.page * asked.size, asked.page, asked.size, has_more=len(records) > asked.size)
 
 
 def page_links(base: str, filters: Mapping[str, str], page: Page) -> Callable[..., str]:
@@ -65,7 +89,16 @@ def v2010_page(
     render: Callable[[dict[str, Any]], dict[str, Any]] = dict,
 ) -> dict[str, Any]:
     """Return a 2010 API list page of `records` under `key`, the URIs relative to the host."""
-    page = cut_page(records, request.args)
+    return v2010_answer(key, cut_page(records, request.args), filters, render)
+
+
+def v2010_answer(
+    key: str,
+    page: Page,
+    filters: Mapping[str, str],
+    render: Callable[[dict[str, Any]], dict[str, Any]] = dict,
+) -> dict[str, Any]:
+    """Return `page` as a 2010 API list page under `key`, the URIs relative to the host."""
     uri = page_links(request.path, filters, page)
     return {
         "end": page.start + max(len(page.records) - 1, 0),

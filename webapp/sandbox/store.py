@@ -12,13 +12,14 @@ import re
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from webapp.sandbox.call_times import add_call_times, call_times, sortable
 from webapp.sandbox.pool import MAGIC_AVAILABLE, PoolNumber
 
 SCHEMA = f"""
@@ -35,7 +36,9 @@ CREATE TABLE IF NOT EXISTS incoming_numbers (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS one_owner_per_number ON incoming_numbers (phone_number)
     WHERE phone_number != '{MAGIC_AVAILABLE}';
-CREATE TABLE IF NOT EXISTS calls (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS calls (
+    sid TEXT PRIMARY KEY, record TEXT NOT NULL, start_at TEXT NOT NULL DEFAULT '', end_at TEXT
+);
 CREATE TABLE IF NOT EXISTS messages (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS alerts (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (sid TEXT PRIMARY KEY, record TEXT NOT NULL);
@@ -47,7 +50,8 @@ CREATE TABLE IF NOT EXISTS emergency_changes (sid TEXT PRIMARY KEY, record TEXT 
 RECORD_TABLES = ("calls", "messages", "alerts", "events", "call_events", "addresses", "emergency_changes")
 """Tables of JSON records keyed by SID: calls, messages, Monitor alerts and events, each call's webhook
 requests (`call_events`, keyed by the call's SID), Addresses, and the emergency-address registrations under
-way (`emergency_changes`, keyed by the number's SID; `emergency.py`)."""
+way (`emergency_changes`, keyed by the number's SID; `emergency.py`). Calls also keep their times in columns
+(`call_times`)."""
 
 
 def new_sid(prefix: str) -> str:
@@ -96,6 +100,20 @@ def check_record_table(table: str) -> None:
         raise ValueError(f"No table {table!r} for records.")
 
 
+TimeRange = tuple[datetime | None, datetime | None]
+"""Times from and to (each included), either open."""
+
+
+def row_columns(table: str) -> tuple[str, ...]:
+    """The columns a record of `table` is stored in, besides its SID."""
+    return ("record", "start_at", "end_at") if table == "calls" else ("record",)
+
+
+def row_values(table: str, record: dict[str, Any]) -> tuple[Any, ...]:
+    """The values of `row_columns(table)` for `record`."""
+    return (json.dumps(record), *call_times(record)) if table == "calls" else (json.dumps(record),)
+
+
 class Store:
     """The sandbox's SQLite file; every method is one short transaction."""
 
@@ -106,6 +124,8 @@ class Store:
         self._write_lock = threading.Lock()
         with self._transaction() as db:
             db.executescript(SCHEMA)
+        with self._transaction(write=True) as db:
+            add_call_times(db)
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
@@ -253,11 +273,12 @@ class Store:
     def save_records(self, table: str, records: Sequence[tuple[str, dict[str, Any]]]) -> None:
         """Store (SID, record) pairs in one transaction, replacing any with the same SID."""
         check_record_table(table)
+        columns = ("sid", *row_columns(table))
+        marks = ", ".join("?" * len(columns))
+        statement = f"INSERT OR REPLACE INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        rows = [(sid, *row_values(table, record)) for sid, record in records]
         with self._transaction(write=True) as db:
-            db.executemany(
-                f"INSERT OR REPLACE INTO {table} (sid, record) VALUES (?, ?)",
-                [(sid, json.dumps(record)) for sid, record in records],
-            )
+            db.executemany(statement, rows)
 
     def update_record(self, table: str, sid: str, changes: dict[str, Any]) -> dict[str, Any] | None:
         """Merge `changes` into a stored record and return it; None if there is no such record."""
@@ -267,7 +288,8 @@ class Store:
             if row is None:
                 return None
             record = {**json.loads(row[0]), **changes}
-            db.execute(f"UPDATE {table} SET record = ? WHERE sid = ?", (json.dumps(record), sid))
+            assigned = ", ".join(f"{column} = ?" for column in row_columns(table))
+            db.execute(f"UPDATE {table} SET {assigned} WHERE sid = ?", (*row_values(table, record), sid))
             return record
 
     def list_records(self, table: str) -> list[dict[str, Any]]:
@@ -277,6 +299,42 @@ class Store:
             return [
                 json.loads(row[0]) for row in db.execute(f"SELECT record FROM {table} ORDER BY rowid DESC")
             ]
+
+    def page_calls(
+        self,
+        equal: Mapping[str, str],
+        started: TimeRange,
+        ended: TimeRange,
+        *,
+        after_sid: str | None,
+        offset: int,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Return up to `limit` calls, newest start first, whose fields equal `equal` and whose start and
+        end lie in their ranges (an end needed excludes a call not ended); after the call `after_sid` (a
+        page token: none if it is gone) or else from `offset`. Read through the index on the start, so a
+        page costs its own rows, not the store's."""
+        where, args = ["1"], []
+        for field, value in equal.items():
+            where.append("json_extract(record, ?) = ?")
+            args += [f"$.{field}", value]
+        for column, (lower, upper) in (("start_at", started), ("end_at", ended)):
+            if lower is not None:
+                where.append(f"{column} >= ?")
+                args.append(sortable(lower))
+            if upper is not None:
+                where.append(f"{column} <= ?")
+                args.append(sortable(upper))
+        if after_sid is not None:
+            where.append("(start_at, rowid) < (SELECT start_at, rowid FROM calls WHERE sid = ?)")
+            args.append(after_sid)
+        query = (
+            f"SELECT record FROM calls WHERE {' AND '.join(where)} "
+            "ORDER BY start_at DESC, rowid DESC LIMIT ? OFFSET ?"
+        )
+        with self._transaction() as db:
+            rows = db.execute(query, (*args, limit, 0 if after_sid is not None else offset)).fetchall()
+        return [json.loads(row[0]) for row in rows]
 
     def get_record(self, table: str, sid: str) -> dict[str, Any] | None:
         """Return the stored record, or None."""

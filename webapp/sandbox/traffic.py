@@ -5,54 +5,50 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from webapp.sandbox.call_times import record_time
 from webapp.sandbox.monitor import parse_date
-from webapp.sandbox.paging import v2010_page
+from webapp.sandbox.paging import page_asked, read_page, v2010_answer, v2010_page
 from webapp.sandbox.state import current_state
+from webapp.sandbox.store import TimeRange
 
 bp = Blueprint("traffic", __name__, url_prefix="/2010-04-01/Accounts/<account_sid>")
 
-UNTIL_THEN_CREATED = ("start_time", "date_sent")
-"""Dates a record does not have yet while queued; filters read its creation instead."""
 
-
-def record_time(record: Mapping[str, Any], field: str) -> datetime | None:
-    """Return the record's RFC 2822 date `field`; a queued call's start and an unsent message's sending
-    fall back to their creation."""
-    raw = record.get(field) or (record.get("date_created") if field in UNTIL_THEN_CREATED else None)
-    return parsedate_to_datetime(raw) if raw else None
-
-
-def date_filtered(
-    records: list[dict[str, Any]], param: str, field: str, args: Mapping[str, str]
-) -> list[dict[str, Any]]:
-    """Apply `param` (that day, or that moment), `param<` (on or before) and `param>` (on or after)."""
+def date_range(param: str, args: Mapping[str, str]) -> TimeRange:
+    """Return the times `param` (that day, or that moment), `param<` (on or before) and `param>` (on or
+    after) leave, each end included, None where open."""
+    lower: datetime | None = None
+    upper: datetime | None = None
     for suffix in ("", "<", ">"):
         raw = args.get(param + suffix)
         if not raw:
             continue
         moment = parse_date(param + suffix, raw)
-        whole_day = len(raw) == 10
-        upper = moment + timedelta(days=1) - timedelta(seconds=1) if whole_day else moment
+        last = moment + timedelta(days=1) - timedelta(seconds=1) if len(raw) == 10 else moment
+        if suffix in ("", ">"):
+            lower = moment if lower is None else max(lower, moment)
+        if suffix in ("", "<"):
+            upper = last if upper is None else min(upper, last)
+    return lower, upper
 
-        def keep(
-            record: dict[str, Any], suffix: str = suffix, moment: datetime = moment, upper: datetime = upper
-        ) -> bool:
-            when = record_time(record, field)
-            if when is None:
-                return False
-            if suffix == "<":
-                return when <= upper
-            if suffix == ">":
-                return when >= moment
-            return moment <= when <= upper
 
-        records = [record for record in records if keep(record)]
-    return records
+def date_filtered(
+    records: list[dict[str, Any]], param: str, field: str, args: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Keep the records whose `field` lies in `date_range(param, args)` (a record without it, if any)."""
+    lower, upper = date_range(param, args)
+    if lower is None and upper is None:
+        return records
+
+    def keep(record: dict[str, Any]) -> bool:
+        when = record_time(record, field)
+        return when is not None and (lower is None or when >= lower) and (upper is None or when <= upper)
+
+    return [record for record in records if keep(record)]
 
 
 def field_filtered(
@@ -72,14 +68,22 @@ def date_params(args: Mapping[str, str], *names: str) -> dict[str, str]:
 
 @bp.get("/Calls.json")
 def list_calls(account_sid: str) -> Response:
-    """List calls, newest first, by `To`, `From`, `Status`, `ParentCallSid`, `StartTime`, `EndTime`."""
+    """List calls, newest start first (a queued call's creation), by `To`, `From`, `Status`,
+    `ParentCallSid`, `StartTime`, `EndTime`; each page read from the store's index alone."""
     args = request.args
     fields = {"To": "to", "From": "from", "Status": "status", "ParentCallSid": "parent_call_sid"}
-    calls, filters = field_filtered(current_state().store.list_records("calls"), fields, args)
-    calls = date_filtered(calls, "StartTime", "start_time", args)
-    calls = date_filtered(calls, "EndTime", "end_time", args)
+    filters = {param: args[param] for param in fields if args.get(param)}
+    equal = {fields[param]: value for param, value in filters.items()}
+    started, ended = date_range("StartTime", args), date_range("EndTime", args)
+    asked = page_asked(args)
+    page = read_page(
+        asked,
+        lambda offset, limit: current_state().store.page_calls(
+            equal, started, ended, after_sid=asked.after, offset=offset, limit=limit
+        ),
+    )
     filters.update(date_params(args, "StartTime", "EndTime"))
-    return jsonify(v2010_page("calls", calls, filters))
+    return jsonify(v2010_answer("calls", page, filters))
 
 
 @bp.get("/Messages.json")

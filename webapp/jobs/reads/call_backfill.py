@@ -1,13 +1,14 @@
 """Catching up on the calls the status callbacks missed (a deploy, a dropped callback): one walk of the
 account's Calls list since a time, 1,000 a page with Twilio's paging, through the client (breakers, retries,
-the account's concurrency limit), never one request per number. Each ended inbound call goes through the
-receiver's own dedupe (`record_calls`), so a call already reported, or read by an earlier backfill, is
-never counted twice. Run by `numbers backfill-calls` and the daily recurring `backfill_calls` job (worker
-and CLI processes)."""
+the account's concurrency limit), never one request per number; the next page is read while one is
+recorded. Each ended inbound call goes through the receiver's own dedupe (`record_calls`), so a call
+already reported, or read by an earlier backfill, is never counted twice. Run by `numbers backfill-calls`
+and the daily recurring `backfill_calls` job (worker and CLI processes)."""
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,7 +17,7 @@ from flask import current_app
 from webapp.models.base import utcnow
 from webapp.models.call_event import FROM_MAX, CallReport, record_calls
 from webapp.number_formats import E164_PATTERN
-from webapp.twilio_client import Call, get_client
+from webapp.twilio_client import Call, CallPage, get_client
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +74,17 @@ def backfill_calls(days: int) -> Backfill:
     since = utcnow() - timedelta(days=days)
     client = get_client()
     pages = calls = recorded = 0
-    page_url: str | None = None
-    while True:
-        page = client.list_calls_page(since, page_url)
-        pages, calls = pages + 1, calls + len(page.calls)
-        reports = [r for r in (report_of(call, since) for call in page.calls) if r is not None]
-        recorded += record_calls(reports).new
-        if page.next_page_url is None:
-            break
-        page_url = page.next_page_url
+    # One thread reads the pages in turn: the next page is requested while this one is recorded
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backfill-read") as reader:
+        upcoming: Future[CallPage] | None = reader.submit(client.list_calls_page, since)
+        while upcoming is not None:
+            page = upcoming.result()
+            upcoming = None
+            if page.next_page_url is not None:
+                upcoming = reader.submit(client.list_calls_page, since, page.next_page_url)
+            pages, calls = pages + 1, calls + len(page.calls)
+            reports = [r for r in (report_of(call, since) for call in page.calls) if r is not None]
+            recorded += record_calls(reports).new
     logger.info("Backfill of %d days: %d calls in %d pages, %d new to us", days, calls, pages, recorded)
     return Backfill(pages, calls, recorded)
 

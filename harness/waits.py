@@ -6,10 +6,15 @@ import time
 import uuid
 from collections.abc import Callable
 
+from rq.job import Job, JobStatus
+
 from webapp.extensions import db
 from webapp.jobs.enqueue.queue import get_queue
 from webapp.jobs.tasks.lost_purchases import LOOK_JOB_PREFIX
 from webapp.models import IN_FLIGHT, Activity
+
+LOOK_PENDING = (JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED)
+"""A look's job statuses while it may still start an Activity."""
 
 POLL_SECONDS = 0.05
 """How often a wait looks again, unless told otherwise."""
@@ -60,11 +65,17 @@ def wait_for_activity(activity_id: uuid.UUID | str, timeout: float = 30.0) -> Ac
 
 
 def looks_pending() -> int:
-    """How many looks for a lost purchase (`lost_purchases.py`) are scheduled, queued or running."""
+    """How many looks for a lost purchase (`lost_purchases.py`) are scheduled, queued or running, by each
+    look's own job status: a job a worker has popped from the queue is in no registry until its work-horse
+    starts it, but its status still says queued."""
     queue = get_queue()
-    registries = (queue.scheduled_job_registry, queue.started_job_registry)
-    job_ids = queue.get_job_ids() + [job_id for registry in registries for job_id in registry.get_job_ids()]
-    return sum(job_id.startswith(LOOK_JOB_PREFIX) for job_id in job_ids)
+    pattern = f"{Job.redis_job_namespace_prefix}{LOOK_JOB_PREFIX}*"
+    ids = [
+        key.decode().removeprefix(Job.redis_job_namespace_prefix)
+        for key in queue.connection.scan_iter(pattern)
+    ]
+    jobs = Job.fetch_many(ids, connection=queue.connection)
+    return sum(job is not None and job.get_status(refresh=False) in LOOK_PENDING for job in jobs)
 
 
 def wait_until_nothing_in_flight(timeout: float) -> None:

@@ -20,6 +20,7 @@ from webapp.jobs.enqueue.lost_jobs import live_activity
 from webapp.jobs.enqueue.queue import enqueue_batch, get_queue
 from webapp.jobs.enqueue.starting import check_queue, enqueue_recorded, in_flight_query
 from webapp.models import Activity, ActivityKind, User, ValidationError, commit_or_raise
+from webapp.models.activity import name_numbers
 
 BATCH_SIZE = 25
 """The most Activities one RQ job runs when many start at once: enough that the work-horse's fork, database
@@ -116,10 +117,11 @@ def start_batch(
         return
     job_id = uuid.uuid4().hex
     batch_ids = [uuid.uuid4() for _ in free]  # known before the commit expires the rows
-    for activity_id, target in zip(batch_ids, free, strict=True):
-        activity = batch_kind.new_activity(target, requested_by)
+    activities = [batch_kind.new_activity(target, requested_by) for target in free]
+    for activity_id, activity in zip(batch_ids, activities, strict=True):
         activity.id, activity.rq_job_id = activity_id, job_id
-        db.session.add(activity)
+    name_numbers(db.session(), activities)  # so that the batch is inserted by one statement
+    db.session.add_all(activities)
     try:
         commit_or_raise(db.session)
     except ValidationError:

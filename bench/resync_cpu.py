@@ -71,7 +71,7 @@ class Plan:
     runs: int
 
 
-QUICK = Plan(numbers=300, runs=1)
+QUICK = Plan(numbers=200, runs=1)
 FULL = Plan(numbers=2_000, runs=3)
 
 

@@ -46,7 +46,7 @@ def wait_for_jobs(services: JobServices, worker_name: str, jobs: int) -> None:
 
 def run(quick: bool) -> list[Table]:
     """Run the mode's jobs through one worker; return the table of RSS at each checkpoint."""
-    checkpoints = (100, 400) if quick else (1000, 10_000)
+    checkpoints = (30, 90) if quick else (1000, 10_000)
     wave = min(WAVE, checkpoints[0])
     with job_services() as services:
         seed_numbers(services, wave)

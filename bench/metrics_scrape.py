@@ -73,7 +73,7 @@ def run(quick: bool) -> list[Table]:
 def scrape_times(files: str, quick: bool) -> list[list[str]]:
     """Rows of scrape times as work-horses with `files` (`own` or `shared`) fill a fresh directory."""
     rows = []
-    steps = (0, 100, 1000) if quick else (0, 100, 1000, 5000)
+    steps = (0, 300) if quick else (0, 100, 1000, 5000)
     with tempfile.TemporaryDirectory(prefix="bench-metrics-") as folder:
         directory = Path(folder)
         app = create_app(

@@ -1,4 +1,4 @@
-"""The bench database's schema: revision 0001 (the *before* variant) afresh or from where it is, then head."""
+"""The bench database's schema: revision 0001 (where the seed loads) afresh or from where it is, then head."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from harness.database import drop_schema
 from webapp.extensions import db
 
 BASE_REVISION = "0001"
-"""The schema before this work's indexes."""
+"""The schema the seed loads into, before this work's indexes (migrated to head before any page is timed)."""
 
 
 @contextmanager

@@ -120,22 +120,29 @@ def test_the_dashboard_shows_more_than_the_cap_without_statistics(client, auth, 
 
 
 def test_the_dashboard_shows_the_workers_latest_count_with_its_age_instead_of_counting(client, auth, app):
-    make_businesses(3)
+    make_businesses(2)
+    make_number()  # a third active business, whose number takes calls without an emergency address
     make_businesses(2, status=BusinessStatus.TRIAL)
     auth.login(Role.VIEWER)
     with counted_statements() as counting:
         assert "as the workers counted them" not in page_text(client.get("/admin/"))
     count_fleet()
     make_businesses(4)  # after the count: shown from the next one on
+    make_number()
 
     with counted_statements() as reading:
         page = page_text(client.get("/admin/"))
 
     assert '<span class="count">3</span>' in page and '<span class="count">2</span>' in page
-    assert 'badge-pill badge-secondary">3<' in page
-    assert "Counts by status as the workers counted them 0 s ago" in page
+    assert 'badge-pill badge-secondary">2<' in page
+    emergency = page[page.index('id="numbers-without-emergency-address"') :]
+    assert emergency[: emergency.index("</a>")].endswith('<span class="count">1</span>\n')
+    assert (
+        "Counts by status and of numbers without an emergency address as the workers counted them 0 s ago"
+        in page
+    )
     counts = [sum("count(*)" in statement for statement in run) for run in (counting, reading)]
-    assert counts[1] == counts[0] - 3  # businesses and numbers by status, and the backlog's total
+    assert counts[1] == counts[0] - 4  # businesses and numbers by status, the backlog, no emergency address
 
 
 @pytest.mark.postgres_only

@@ -10,11 +10,13 @@ import pytest
 from rq import Queue
 
 from harness.waits import wait_for_activity
+from tests.admin.helpers import counted_statements
 from tests.factories import make_business, make_number
 from tests.jobs.helpers import activities, count, numbers_of
 from webapp import create_app
 from webapp.extensions import db
 from webapp.jobs.enqueue import lost_jobs, starting
+from webapp.jobs.enqueue.bulk import enqueue_bulk_resync
 from webapp.jobs.enqueue.kinds import (
     QueueUnavailable,
     enqueue_check,
@@ -79,6 +81,20 @@ def test_ten_concurrent_resyncs_of_one_number_make_one_job(app, redis_client):
     assert len(set(ids)) == 1
     assert count(Activity) == 1
     assert Queue(QUEUE_NAME, connection=redis_client).count == 1
+
+
+@pytest.mark.postgres_only  # SQLite's driver inserts row by row whatever the statement
+def test_a_bulk_resync_inserts_its_batch_by_one_statement_each_naming_its_number(app, redis_client):
+    numbers = [make_number() for _ in range(30)]
+    e164s = {number.id: number.e164 for number in numbers}
+
+    with counted_statements() as statements:
+        started = enqueue_bulk_resync(numbers, None).started
+
+    inserts = [statement for statement in statements if statement.startswith("INSERT INTO activities")]
+    assert len(inserts) == 1
+    assert {activity.phone_number_id: activity.e164 for activity in activities()} == e164s
+    assert len(started) == 30
 
 
 def test_a_provision_in_flight_is_returned_and_an_ended_one_is_not(app):

@@ -1,7 +1,9 @@
-"""A batch's side-by-side calls when the job ends before taking every answer."""
+"""A batch's side-by-side calls when the job ends before taking every answer, and the interpreter's thread
+switch interval while they go out."""
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 from tests.factories import make_business
 from tests.fixtures.sandbox import SandboxProcess
 from tests.jobs.helpers import buy_at_sandbox
-from webapp.jobs.running.side_by_side import SideBySide, TwilioCall
+from webapp.jobs.running.side_by_side import SWITCH_SECONDS, SideBySide, TwilioCall
 from webapp.twilio_client import TwilioNumber, concurrency_state
 
 LIMIT = 2
@@ -40,3 +42,16 @@ def test_a_batch_ended_early_waits_for_its_calls_on_the_wire_and_sends_no_more(s
     assert LIMIT < sent < len(sids), f"the first answer and those on the wire, not the rest: {sent}"
     time.sleep(0.6)
     assert sandbox.stats()["requests"] == sent, "no call went out after the batch ended"
+
+
+def test_a_batch_switches_threads_often_while_its_calls_go_out_and_restores_the_interval(
+    sandbox: SandboxProcess, app
+):
+    sids = [buy_at_sandbox(make_business()).sid for _ in range(LIMIT)]
+    before = sys.getswitchinterval()
+
+    with SideBySide(lambda: {sid: fetch_call(sid) for sid in sids}) as batch:
+        assert batch.take(sids[0]).sid == sids[0]
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_SECONDS)
+
+    assert sys.getswitchinterval() == pytest.approx(before)

@@ -57,8 +57,9 @@ def provisioning_backlog() -> list[Business]:
 
 
 def status_counts(cap: int | None) -> dict[str, Any]:
-    """The dashboard's counts by status and its backlog's total: as the workers last counted them, with
-    their age in seconds (`counts_age`), or, with no recent count, counted now (exact up to `cap`)."""
+    """The dashboard's counts by status, its backlog's total and the voice numbers without an emergency
+    address: as the workers last counted them, with their age in seconds (`counts_age`), or, with no recent
+    count, counted now (exact up to `cap`)."""
     counted = latest_fleet_counts()
     if counted is None:
         return {
@@ -67,8 +68,10 @@ def status_counts(cap: int | None) -> dict[str, Any]:
                 db.session, PhoneNumber.webhook_status, list(WebhookStatus), cap
             ),
             "backlog_total": backlog_total(cap),
+            "voice_numbers_without_emergency_address": voice_numbers_without_emergency_address(cap),
             "counts_age": None,
         }
+    without_address = counted.without_emergency_address
     return {
         "businesses_by_status": {
             status: counted.businesses.get(status.value, 0) for status in BusinessStatus
@@ -77,6 +80,9 @@ def status_counts(cap: int | None) -> dict[str, Any]:
             status: counted.numbers.get(status.value, 0) for status in WebhookStatus
         },
         "backlog_total": counted.awaiting,
+        "voice_numbers_without_emergency_address": (
+            voice_numbers_without_emergency_address(cap) if without_address is None else without_address
+        ),
         "counts_age": round(counted.age_seconds()),
     }
 
@@ -119,7 +125,6 @@ class DashboardView(SecureIndexView):
             "admin/dashboard/index.html",
             **status_counts(self.count_cap),
             webhooks_failing=failing_count(self.count_cap),
-            voice_numbers_without_emergency_address=voice_numbers_without_emergency_address(self.count_cap),
             backlog=provisioning_backlog(),
             queues=queue_summary(get_queue()),
             breakers=breaker_states(get_redis(), reset_timeout=current_app.config["BREAKER_RESET_TIMEOUT"]),

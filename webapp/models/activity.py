@@ -14,8 +14,10 @@ from webapp.models.base import JSON_DOCUMENT, Model, UTCDateTime, UuidPrimaryKey
 from webapp.models.phone_number import PhoneNumber
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.engine import Connection
-    from sqlalchemy.orm import Mapper
+    from sqlalchemy.orm import Mapper, Session
 
     from webapp.models.business import Business
     from webapp.models.user import User
@@ -134,6 +136,21 @@ class Activity(UuidPrimaryKey, Model):
 
     def __repr__(self) -> str:
         return f"<Activity {self.id} {self.kind} {self.status}>"
+
+
+def name_numbers(session: Session, activities: Sequence[Activity]) -> None:
+    """Record the E.164 of new Activities' numbers with one query, as `name_the_number` does for each row as
+    it is saved: a row whose `e164` is a subquery is inserted by a statement of its own, while rows with
+    plain values are inserted many to a statement."""
+    wanted = {a.phone_number_id for a in activities if a.e164 is None and a.phone_number_id is not None}
+    if not wanted:
+        return
+    found = dict(
+        session.execute(select(PhoneNumber.id, PhoneNumber.e164).where(PhoneNumber.id.in_(wanted))).all()
+    )
+    for activity in activities:
+        if activity.e164 is None and activity.phone_number_id in found:
+            activity.e164 = found[activity.phone_number_id]
 
 
 @event.listens_for(Activity, "before_insert")

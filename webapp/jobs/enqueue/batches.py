@@ -20,15 +20,19 @@ from webapp.jobs.enqueue.lost_jobs import live_activity
 from webapp.jobs.enqueue.queue import enqueue_batch, get_queue
 from webapp.jobs.enqueue.starting import check_queue, enqueue_recorded, in_flight_query
 from webapp.models import Activity, ActivityKind, User, ValidationError, commit_or_raise
+from webapp.models.activity import name_numbers
 
 BATCH_SIZE = 25
 """The most Activities one RQ job runs when many start at once: enough that the work-horse's fork, database
 connection and client cost a few percent of the batch's Twilio requests (purchases, releases)."""
 
-RESYNC_BATCH_SIZE = 500
+RESYNC_BATCH_SIZE = 2000
 """The most re-syncs one RQ job runs: a re-sync is one short request, and at 25 a job the work-horse and its
-threads' clients cost about a fifth of a re-sync's CPU (`bench.resync_cpu`); 500 take a few seconds at the
-account's limit."""
+threads' clients cost about a fifth of a re-sync's CPU (`bench.resync_cpu`). Between two jobs a worker's
+share of the account's limit sits idle for a second or two (the batch's last answers, the next fork, its
+start and plan), and the workers' batches end together: at 500 a job, 10,000 re-syncs with 2 workers
+reached 0.71 of a bare script's rate, nine such pauses each (`bench.fleet`). 2,000 take about 20 s per
+worker at the limit: a single re-sync queued behind one waits that long."""
 
 Target = tuple[uuid.UUID, uuid.UUID]
 """What one Activity of a batch is for: the id its kind allows one Activity in flight for (a number's, or
@@ -116,10 +120,11 @@ def start_batch(
         return
     job_id = uuid.uuid4().hex
     batch_ids = [uuid.uuid4() for _ in free]  # known before the commit expires the rows
-    for activity_id, target in zip(batch_ids, free, strict=True):
-        activity = batch_kind.new_activity(target, requested_by)
+    activities = [batch_kind.new_activity(target, requested_by) for target in free]
+    for activity_id, activity in zip(batch_ids, activities, strict=True):
         activity.id, activity.rq_job_id = activity_id, job_id
-        db.session.add(activity)
+    name_numbers(db.session(), activities)  # so that the batch is inserted by one statement
+    db.session.add_all(activities)
     try:
         commit_or_raise(db.session)
     except ValidationError:

@@ -1,9 +1,10 @@
 """The fleet's counts by status as the workers last counted them, kept in Redis with the time (any process).
 
-The recurring `fleet_gauges` job counts businesses by status, numbers by webhook status and the businesses
-awaiting a number exactly, and stores them here; the dashboard shows them with their age ("counted 40 s
-ago") instead of counting tables that grow with the fleet on every view. A snapshot older than
-`FRESH_SECONDS` (the workers have stopped) is not shown: the dashboard counts for itself again.
+The recurring `fleet_gauges` job counts businesses by status, numbers by webhook status, the businesses
+awaiting a number and the voice numbers without an emergency address exactly, and stores them here; the
+dashboard shows them with their age ("counted 40 s ago") instead of counting tables that grow with the fleet
+on every view. A snapshot older than `FRESH_SECONDS` (the workers have stopped) is not shown: the dashboard
+counts for itself again.
 """
 
 from __future__ import annotations
@@ -29,12 +30,15 @@ FRESH_SECONDS = 600
 
 @dataclass(frozen=True)
 class FleetCounts:
-    """Exact counts as of `counted_at` (UTC): by status value, and the businesses awaiting a number."""
+    """Exact counts as of `counted_at` (UTC): by status value, the businesses awaiting a number, and the
+    numbers that take calls without a registered emergency address (None in a snapshot stored before the
+    workers counted them)."""
 
     counted_at: datetime
     businesses: dict[str, int]
     numbers: dict[str, int]
     awaiting: int
+    without_emergency_address: int | None = None
 
     def age_seconds(self, now: datetime | None = None) -> float:
         """Seconds since the count."""

@@ -5,7 +5,8 @@ A single job commits every step (`save`), so the console sees where it is. A bat
 (`run_activities`) would make that two or three commits per Activity, the most expensive thing it does
 once its Twilio calls go side by side; inside `grouped_saves`, a step only releases a savepoint, and the
 batch commits what its Activities saved at most every `GROUP_SECONDS`, before it waits on Twilio
-(`before_waiting`) and at its end, so the console's progress is still at most that late and no transaction
+(`before_waiting`: a deferred group with no transaction open first waits until its commit is due) and at
+its end, so the console's progress is still at most that late and no transaction
 stays open across a Twilio request. `undo` rolls back to the last step saved, as a rollback after a
 commit does in a single job: one Activity's failure never undoes another's steps.
 
@@ -32,10 +33,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent import futures
+from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.exc import ResourceClosedError, SQLAlchemyError
 from sqlalchemy.orm import InstanceState, SessionTransaction
 
@@ -80,6 +84,16 @@ class DeferredSteps(SavedSteps):
     def __init__(self) -> None:
         self.committed_at = time.monotonic()
         self.forget_saved()
+        self.session = db.session()  # the scoped session's own, whose events are listened to
+        self.holds_transaction = self.session.in_transaction()
+        """Whether a statement ran since the last commit: the database holds a transaction open."""
+        event.listen(self.session, "after_begin", self.began)
+
+    def began(self, *args: object) -> None:
+        self.holds_transaction = True
+
+    def stop_listening(self) -> None:
+        event.remove(self.session, "after_begin", self.began)
 
     def forget_saved(self) -> None:
         self.saved: dict[InstanceState, dict[str, object]] = {}
@@ -112,6 +126,7 @@ class DeferredSteps(SavedSteps):
     def commit(self) -> None:
         super().commit()
         self.forget_saved()
+        self.holds_transaction = False
 
 
 def changed_values(state: InstanceState) -> dict[str, object]:
@@ -131,12 +146,22 @@ def save() -> None:
         group.save()
 
 
-def before_waiting() -> None:
-    """In a batch, commit the steps saved so far before waiting on Twilio: no transaction (and, on SQLite,
-    no write lock) is held across the wait."""
+def before_waiting(answer: Future[Any]) -> None:
+    """In a batch, commit the steps saved so far before waiting on Twilio's `answer`: no transaction (and, on
+    SQLite, no write lock) is held across the wait.
+
+    A deferred group with no transaction open (its steps wrote and read nothing since its last commit) holds
+    nothing across the wait: it waits for the answer while its commit is not due yet, and commits only if
+    the answer is still out then, so that a batch whose answers arrive one by one, as its main thread takes
+    them, does not commit once per Activity."""
     group = _group.get()
-    if group is not None:
-        group.save(commit=True)
+    if group is None:
+        return
+    if isinstance(group, DeferredSteps) and not group.holds_transaction:
+        futures.wait([answer], timeout=max(0.0, GROUP_SECONDS - (time.monotonic() - group.committed_at)))
+        if answer.done():
+            return
+    group.save(commit=True)
 
 
 def undo() -> None:
@@ -178,4 +203,6 @@ def grouped_saves(deferred: bool = False) -> Iterator[None]:
         group.commit()
     finally:
         session.expire_on_commit = session.autoflush = True
+        if isinstance(group, DeferredSteps):
+            group.stop_listening()
         _group.reset(token)

@@ -1,8 +1,8 @@
 """The recurring fleet count, run in the worker process: numbers by webhook status, the businesses
 awaiting a number, the voice numbers without a registered emergency address, and the idle numbers with their
 monthly cost, set on the fleet gauges (`webapp.metrics.fleet`) that `/metrics` shows; the businesses by
-status, the numbers by webhook status and the backlog (`webapp.jobs.reads.fleet_counts`) and the idle
-figures are also kept in Redis for the dashboard."""
+status, the numbers by webhook status, the backlog and the numbers without an emergency address
+(`webapp.jobs.reads.fleet_counts`) and the idle figures are also kept in Redis for the dashboard."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def count_fleet() -> dict[str, int]:
     idle = idle_cost(IdleRule.configured())
     keep_idle_cost(idle)
     record_fleet(by_status, awaiting, without_address, idle.numbers, idle.cost.monthly)
-    save_fleet_counts(FleetCounts(counted_at, businesses, by_status, awaiting))
+    save_fleet_counts(FleetCounts(counted_at, businesses, by_status, awaiting, without_address))
     return {
         **by_status,
         "awaiting": awaiting,

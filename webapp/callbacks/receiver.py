@@ -20,7 +20,7 @@ from webapp.config import CALL_STATUS_PATH
 from webapp.extensions import csrf
 from webapp.metrics import callbacks as callback_metrics
 from webapp.metrics.callbacks import RefusalReason
-from webapp.models.call_event import record_call
+from webapp.models.one_call import record_call
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("callbacks", __name__)

@@ -4,7 +4,7 @@ last call, kept so that a repeated callback counts once and a late one never ove
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -14,18 +14,22 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     UniqueConstraint,
     Update,
     bindparam,
     case,
     delete,
+    literal_column,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
 from webapp.models.base import Model, UTCDateTime, UuidPrimaryKey, utcnow
@@ -67,6 +71,11 @@ class CallReport:
     duration_seconds: int | None
     occurred_at: datetime
 
+    @property
+    def completed(self) -> bool:
+        """Whether the status says the call was answered and ended normally."""
+        return self.call_status == "completed"
+
 
 class CallEvent(UuidPrimaryKey, Model):
     """One status of one call, as Twilio reported it; `phone_number_id` is empty for a number we do not
@@ -100,11 +109,6 @@ class Recorded:
 
     new: int
     unknown: int
-
-
-def record_call(report: CallReport) -> Recorded:
-    """Store one callback as `record_calls` does."""
-    return record_calls([report])
 
 
 def record_calls(reports: Sequence[CallReport]) -> Recorded:
@@ -148,7 +152,9 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
     add_ended_calls(ended)
     add_long_calls(ended)
     if latest := latest_per_number(new, numbers):
-        params = [last_call_params(number_id, report) for number_id, report in latest.items()]
+        params = [
+            {"number_id": number_id, **last_call_params(report)} for number_id, report in latest.items()
+        ]
         db.session.execute(last_call_update(), params)
     db.session.commit()
     return Recorded(len(new), sum(1 for r in new if r.to_number not in numbers))
@@ -163,21 +169,30 @@ def newly_ended(
         return []
     ended_before = {
         sid
-        for sid, status in db.session.execute(
-            select(CallEvent.call_sid, CallEvent.call_status).where(
-                CallEvent.call_sid.in_({r.call_sid for r in ending}),
-                CallEvent.call_status.in_(ENDED_STATUSES),
-            )
-        )
+        for sid, status in db.session.execute(endings_of({r.call_sid for r in ending}))
         if (sid, status) not in stored
     }
     counted: dict[str, EndedCall] = {}
     for r in ending:
         if r.call_sid not in ended_before and r.call_sid not in counted:
             counted[r.call_sid] = EndedCall(
-                numbers[r.to_number], r.occurred_at, r.call_status == "completed", r.duration_seconds
+                numbers[r.to_number], r.occurred_at, r.completed, r.duration_seconds
             )
     return list(counted.values())
+
+
+def inline(status: str) -> ColumnElement[str]:
+    """A status constant written into the SQL: it keeps the one-callback statement short enough for psycopg
+    to cache its parsing (`MAX_CACHED_STATEMENT_LENGTH`), and needs no expanding IN."""
+    return literal_column(f"'{status}'")
+
+
+def endings_of(call_sids: Iterable[Any]) -> Select[str, str]:
+    """The ending statuses stored for the calls `call_sids`: a call counts on its first."""
+    return select(CallEvent.call_sid, CallEvent.call_status).where(
+        CallEvent.call_sid.in_(call_sids),
+        CallEvent.call_status.in_([inline(status) for status in ENDED_STATUSES]),
+    )
 
 
 def latest_per_number(new: list[CallReport], numbers: dict[str, uuid.UUID]) -> dict[uuid.UUID, CallReport]:
@@ -196,37 +211,44 @@ def latest_per_number(new: list[CallReport], numbers: dict[str, uuid.UUID]) -> d
     return latest
 
 
-def last_call_update() -> Update:
-    """Return the UPDATE that makes a report the number's last call unless it already has a newer one: a
-    later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
-    the same second, the one reported last wins, as nothing else tells them apart. Its parameters are
-    `last_call_params`'; a Core statement, so that many run as one executemany."""
+def last_call_change() -> tuple[ColumnElement[bool], dict[str, ColumnElement[Any]]]:
+    """The rule that moves a number's last call forward, as SQL over its row with `last_call_params`' binds:
+    the condition that the reported call is newer (a later time, or the same time and a later status), and
+    the values it sets. Timestamps have whole seconds: of two calls ended in the same second, the one
+    reported last wins, as nothing else tells them apart."""
     numbers = PhoneNumber.__table__
-    stored_rank = case(CALL_STATUS_RANK, value=numbers.c.last_call_status, else_=-1)
+    ranks: dict[Any, Any] = {
+        inline(status): literal_column(str(rank)) for status, rank in CALL_STATUS_RANK.items()
+    }
+    stored_rank = case(ranks, value=numbers.c.last_call_status, else_=literal_column("-1"))
     at = bindparam("at", type_=UTCDateTime)
+    newer = or_(
+        numbers.c.last_call_at.is_(None),
+        tuple_(numbers.c.last_call_at, stored_rank) <= tuple_(at, bindparam("rank", type_=Integer)),
+    )
+    values: dict[str, ColumnElement[Any]] = {
+        "last_call_at": at,
+        "last_call_status": bindparam("status", type_=String),
+        "last_call_duration": bindparam("duration", type_=Integer),
+    }
+    return newer, values
+
+
+def last_call_update() -> Update:
+    """Return the UPDATE that makes a report the number `number_id`'s last call unless it already has a
+    newer one (`last_call_change`); a Core statement, so that many run as one executemany."""
+    numbers = PhoneNumber.__table__
+    newer, values = last_call_change()
     return (
         update(numbers)
-        .where(numbers.c.id == bindparam("number_id"))
-        .where(
-            or_(
-                numbers.c.last_call_at.is_(None),
-                numbers.c.last_call_at < at,
-                (numbers.c.last_call_at == at) & (stored_rank <= bindparam("rank")),
-            )
-        )
-        .values(
-            last_call_at=at,
-            last_call_status=bindparam("status"),
-            last_call_duration=bindparam("duration"),
-            updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
-        )
+        .where(numbers.c.id == bindparam("number_id"), newer)
+        .values(**values, updated_at=numbers.c.updated_at)  # a call is not a change of the number's record
     )
 
 
-def last_call_params(number_id: uuid.UUID, report: CallReport) -> dict[str, Any]:
-    """The parameters of `last_call_update` for `report` to the number `number_id`."""
+def last_call_params(report: CallReport) -> dict[str, Any]:
+    """The parameters of `last_call_change` for `report`."""
     return {
-        "number_id": number_id,
         "at": report.occurred_at,
         "rank": CALL_STATUS_RANK[report.call_status],
         "status": report.call_status,

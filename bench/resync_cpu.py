@@ -45,7 +45,7 @@ from webapp.extensions import db
 from webapp.jobs.enqueue.batches import RESYNC_BATCH_SIZE
 from webapp.launcher import embedded_redis
 from webapp.models import PhoneNumber
-from webapp.twilio_client.client import WEBHOOK_METHOD
+from webapp.twilio_client.configuration import WEBHOOK_METHOD
 
 LIMIT = 25
 """`TWILIO_MAX_CONCURRENCY`, and the bare script's threads."""

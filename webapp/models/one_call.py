@@ -58,6 +58,7 @@ def record_call(report: CallReport) -> Recorded:
         params |= day_totals(report.occurred_at, report.completed, report.duration_seconds)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         new, unknown = connection.execute(one_call_statement(ending, long), params).one()
+    db.session.expire_all()  # as record_calls' commit does: rows the session holds are read again
     return Recorded(new, unknown)
 
 
@@ -95,7 +96,7 @@ def one_call_statement(ending: bool, long: bool) -> Select[int, int]:
         locked = (
             select(numbers.c.id, newer.label("newer"), added.label("added"))
             .where(numbers.c.id == select(inserted.c.phone_number_id).scalar_subquery())
-            .with_for_update()
+            .with_for_update(key_share=True)  # FOR NO KEY UPDATE, the lock its UPDATE takes
             .cte("locked")
         )
         values = {

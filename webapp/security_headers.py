@@ -1,4 +1,5 @@
-"""Security headers on every response: a Content-Security-Policy without inline script, no framing, no
+"""Security headers on every page (the answers of a stateless route, `webapp.stateless`, are not pages and
+get only `no-store` and `nosniff`): a Content-Security-Policy without inline script, no framing, no
 sniffing, same-origin referrers, `Cache-Control: no-store` on everything but static files (a shared
 computer's browser keeps no console page or export for the back button after sign-out), and HSTS when the
 site is served over HTTPS (`PREFERRED_URL_SCHEME`).
@@ -17,6 +18,8 @@ import secrets
 
 from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
+
+from webapp.stateless import is_stateless
 
 HSTS_SECONDS = 365 * 24 * 3600
 RQ_DASHBOARD_BLUEPRINT = "rq_dashboard"
@@ -56,7 +59,12 @@ def is_static_file() -> bool:
 
 
 def add_security_headers(response: Response) -> Response:
-    """Add the security headers to `response`."""
+    """Add the security headers to `response`; a stateless route's answers are not pages, and only forbid
+    caching and sniffing."""
+    if is_stateless():
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
     if not is_static_file():
         response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = content_security_policy()

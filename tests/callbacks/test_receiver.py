@@ -8,6 +8,7 @@ import random
 from urllib.parse import urlencode
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 from werkzeug.test import EnvironBuilder
@@ -20,8 +21,9 @@ from tests.callbacks.helpers import (
     post_signed,
 )
 from tests.factories import make_number
+from webapp.auth import sessions
 from webapp.config import SANDBOX_AUTH_TOKEN
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.models import CallEvent, PhoneNumber
 from webapp.models.call_event import unknown_call_count
 
@@ -210,6 +212,30 @@ def test_without_public_base_url_the_url_is_the_one_the_trusted_proxy_forwards(m
     response = post_signed(client, callback(number.e164, new_call_sid()), headers=forwarded)
     assert response.status_code == expected
     assert event_count() == (1 if expected == 204 else 0)
+
+
+def test_the_receiver_reads_no_session_user_or_limit_and_sends_no_cookie(client, auth, monkeypatch):
+    resolved, loaded = [], []
+    resolve, load = limiter.limit_manager.resolve_limits, sessions.load_session_user
+    monkeypatch.setattr(
+        limiter.limit_manager, "resolve_limits", lambda *args: resolved.append(args[1]) or resolve(*args)
+    )
+    monkeypatch.setattr(
+        sessions, "load_session_user", lambda session_id: loaded.append(1) or load(session_id)
+    )
+    auth.login()  # the client now sends a signed-in session's cookie
+    resolved.clear()
+    g.pop("_login_user", None)  # the test's app context outlives each request: forget the user loaded
+
+    answer = post_signed(client, callback(make_number().e164, new_call_sid()))
+
+    assert answer.status_code == 204 and event_count() == 1
+    assert (resolved, loaded) == ([], [])
+    assert "Set-Cookie" not in answer.headers and "Cookie" not in answer.headers.get("Vary", "")
+    assert "Content-Security-Policy" not in answer.headers
+    g.pop("_login_user", None)
+    assert client.get("/admin/").status_code == 200  # a console page still reads all three
+    assert resolved and loaded
 
 
 def test_the_receiver_answers_only_post(client):

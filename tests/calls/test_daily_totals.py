@@ -4,6 +4,7 @@ the backfill adds exactly what dropped callbacks missed, over one page or severa
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -60,13 +61,11 @@ def long_calls_heard(number: PhoneNumber) -> list[datetime]:
     return list(db.session.scalars(query))
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_duplicates_and_reordering_leave_exact_daily_totals(make_app, seed):
-    app = make_app(PUBLIC_BASE_URL=PUBLIC_BASE_URL)
-    client = app.test_client()
-    number = make_number()
+def two_days_of_calls(number: PhoneNumber) -> list[dict[str, str]]:
+    """Callbacks of eight calls over two days: 5 ended the first day (4 completed, 3 of them long, 118 s),
+    2 the next (1 completed and long, 40 s), the last at 24:30."""
     first_day, next_day = new_call_sid(), new_call_sid()
-    forms = [
+    return [
         callback(number.e164, first_day, "ringing", None, minute=0),
         callback(number.e164, first_day, "in-progress", None, minute=1),
         callback(number.e164, first_day, "completed", 65, minute=2),
@@ -78,14 +77,48 @@ def test_duplicates_and_reordering_leave_exact_daily_totals(make_app, seed):
         callback(number.e164, new_call_sid(), "completed", 12, minute=20),
         callback(number.e164, new_call_sid(), "completed", 40, minute=24 * 60 + 30),
     ]
-    posts = forms * 3
+
+
+def assert_two_days_counted_once(number: PhoneNumber) -> None:
+    """The totals, kept long calls and last call of `two_days_of_calls`, each call counted once."""
+    assert totals(number) == {START.date(): (5, 4, 3, 118), START.date() + timedelta(days=1): (2, 1, 1, 40)}
+    after = [START + timedelta(minutes=minutes) for minutes in (24 * 60 + 30, 20, 10)]
+    assert kept_long_calls(number) == after  # the three latest of four long calls, whatever the order
+    last = db.session.execute(
+        select(PhoneNumber.last_call_at, PhoneNumber.last_call_status, PhoneNumber.last_call_duration).where(
+            PhoneNumber.id == number.id
+        )
+    ).one()
+    assert tuple(last) == (after[0], "completed", 40)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_duplicates_and_reordering_leave_exact_daily_totals(make_app, seed):
+    app = make_app(PUBLIC_BASE_URL=PUBLIC_BASE_URL)
+    client = app.test_client()
+    number = make_number()
+    posts = two_days_of_calls(number) * 3
     random.Random(seed).shuffle(posts)
 
     assert {post_signed(client, form).status_code for form in posts} == {204}
 
-    assert totals(number) == {START.date(): (5, 4, 3, 118), START.date() + timedelta(days=1): (2, 1, 1, 40)}
-    after = [START + timedelta(minutes=minutes) for minutes in (24 * 60 + 30, 20, 10)]
-    assert kept_long_calls(number) == after  # the three latest of four long calls, whatever the order
+    assert_two_days_counted_once(number)
+
+
+@pytest.mark.postgres_only  # the one-statement path (`models.one_call`) is PostgreSQL's
+@pytest.mark.parametrize("seed", range(3))
+def test_concurrent_repeats_in_any_order_count_each_call_once(make_app, seed):
+    app = make_app(PUBLIC_BASE_URL=PUBLIC_BASE_URL)
+    number = make_number()
+    posts = two_days_of_calls(number) * 4
+    random.Random(seed).shuffle(posts)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = set(pool.map(lambda form: post_signed(app.test_client(), form).status_code, posts))
+
+    assert statuses == {204}
+    assert db.session.scalar(select(func.count()).select_from(CallEvent)) == 10
+    assert_two_days_counted_once(number)
 
 
 @pytest.fixture

@@ -20,10 +20,23 @@ from __future__ import annotations
 import time
 import uuid
 
-from flask import current_app, session
+from flask import Flask, Request, current_app, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from webapp.extensions import db
 from webapp.models import User
+from webapp.stateless import stateless_paths
+
+
+class ConsoleSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, none for a stateless route (`webapp.stateless`): Flask then gives the
+    request its null session, which reads empty, refuses writes and is never saved."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path in stateless_paths(app):
+            return None
+        return super().open_session(app, request)
+
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"

@@ -68,7 +68,8 @@ def refuse_odd_request() -> None:
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login (anonymous visitors are sent to /login?next=...), the sign-in throttle and the
-    access audit trail."""
+    access audit trail; sessions are `sessions.ConsoleSessions`."""
+    app.session_interface = sessions.ConsoleSessions()
     throttle.init_app(app, refuse_throttled_sign_in)
     access_log.init_app()
     login_manager.init_app(app)

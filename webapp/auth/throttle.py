@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from webapp.extensions import limiter
 from webapp.models.user import normalise_email
+from webapp.stateless import is_stateless
 
 FAILED = "switchboard.sign_in_failed"
 """The request's flag the sign-in view raises when it refuses credentials: only then is a try deducted."""
@@ -33,7 +34,8 @@ def storage_uri(redis_url: str) -> str:
 
 
 def init_app(app: Flask, on_refusal: Callable[[RateLimitExceeded], Any]) -> None:
-    """Bind the limiter to the app's Redis; `on_refusal` answers a throttled sign-in."""
+    """Bind the limiter to the app's Redis, for every route but the stateless ones; `on_refusal` answers a
+    throttled sign-in."""
     app.config.setdefault("RATELIMIT_ENABLED", True)  # one limiter per process: never inherit another app's
     app.config.update(
         RATELIMIT_STORAGE_URI=storage_uri(app.config["REDIS_URL"]),
@@ -46,6 +48,7 @@ def init_app(app: Flask, on_refusal: Callable[[RateLimitExceeded], Any]) -> None
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     limiter.init_app(app)
+    limiter.request_filter(is_stateless)  # its first check: a stateless route skips every limit
     app.register_error_handler(RateLimitExceeded, on_refusal)
 
 

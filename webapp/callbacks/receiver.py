@@ -17,10 +17,10 @@ from werkzeug.wrappers import Response
 
 from webapp.callbacks.report import MalformedCallback, call_report
 from webapp.config import CALL_STATUS_PATH
-from webapp.extensions import csrf
 from webapp.metrics import callbacks as callback_metrics
 from webapp.metrics.callbacks import RefusalReason
-from webapp.models.call_event import record_call
+from webapp.models.one_call import record_call
+from webapp.stateless import stateless
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("callbacks", __name__)
@@ -54,7 +54,7 @@ def refusal() -> tuple[RefusalReason, str] | None:
 
 
 @bp.post(CALL_STATUS_PATH)
-@csrf.exempt
+@stateless
 def call_status() -> Response:
     """Record one call status callback; 204 once it is stored (or was already)."""
     if request.content_length is None:

@@ -6,8 +6,9 @@ from webapp.models.activity import IN_FLIGHT, Activity, ActivityKind, ActivitySt
 from webapp.models.base import ValidationError
 from webapp.models.business import Business, BusinessStatus
 from webapp.models.call_day import CallDay
-from webapp.models.call_event import CallEvent, CallReport, record_call
+from webapp.models.call_event import CallEvent, CallReport
 from webapp.models.number_history import NumberEvent, NumberHistory
+from webapp.models.one_call import record_call
 from webapp.models.persistence import commit_or_raise
 from webapp.models.phone_number import CAPABILITIES, EmergencyStatus, PhoneNumber, WebhookStatus
 from webapp.models.service_address import ServiceAddress

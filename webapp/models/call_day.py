@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Date, ForeignKey, Integer, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, with_expression
 from sqlalchemy.sql.base import ExecutableOption
 from sqlalchemy.sql.elements import ColumnElement
@@ -57,43 +58,66 @@ class EndedCall:
     completed: bool
     duration_seconds: int | None
 
+    @property
+    def is_long(self) -> bool:
+        """Whether the call counts as activity in Twilio's reclaim rule (`is_long_call`)."""
+        return is_long_call(self.completed, self.duration_seconds)
+
+    def day_totals(self) -> dict[str, Any]:
+        """The row `add_to_day` upserts for the call."""
+        return {
+            "phone_number_id": self.phone_number_id,
+            **day_totals(self.ended_at, self.completed, self.duration_seconds),
+        }
+
+
+def is_long_call(completed: bool, duration_seconds: int | None) -> bool:
+    """Whether an ended call counts as activity in Twilio's reclaim rule: completed, `LONG_CALL_SECONDS` or
+    more."""
+    return completed and (duration_seconds or 0) >= LONG_CALL_SECONDS
+
+
+def day_totals(ended_at: datetime, completed: bool, duration_seconds: int | None) -> dict[str, Any]:
+    """What an ended call adds to its number's totals, and on which day (UTC): the day it ended."""
+    return {
+        "day": ended_at.astimezone(UTC).date(),
+        "calls": 1,
+        "completed": int(completed),
+        "long_calls": int(is_long_call(completed, duration_seconds)),
+        "talk_seconds": (duration_seconds or 0) if completed else 0,
+    }
+
+
+ADDED = ("calls", "completed", "long_calls", "talk_seconds")
+"""The day's totals a call adds to."""
+
+
+DayUpsert = TypeVar("DayUpsert", bound=postgresql.Insert | sqlite.Insert)
+
+
+def add_to_day(statement: DayUpsert) -> DayUpsert:
+    """`statement`, an INSERT of `CallDay` rows, made to add each row's totals to its (number, day)."""
+    added = statement.excluded
+    upsert = statement.on_conflict_do_update(
+        index_elements=[CallDay.phone_number_id, CallDay.day],
+        set_={name: getattr(CallDay, name) + added[name] for name in ADDED},
+    )
+    return cast("DayUpsert", upsert)
+
 
 def add_ended_calls(ended: Iterable[EndedCall]) -> None:
     """Add each call to its number's day totals, in one upsert per (number, day); the caller commits."""
     totals: dict[tuple[uuid.UUID, date], dict[str, Any]] = {}
     for call in ended:
-        key = (call.phone_number_id, call.ended_at.astimezone(UTC).date())
-        row = totals.setdefault(
-            key,
-            {
-                "phone_number_id": key[0],
-                "day": key[1],
-                "calls": 0,
-                "completed": 0,
-                "long_calls": 0,
-                "talk_seconds": 0,
-            },
-        )
-        row["calls"] += 1
-        if call.completed:
-            seconds = call.duration_seconds or 0
-            row["completed"] += 1
-            row["long_calls"] += seconds >= LONG_CALL_SECONDS
-            row["talk_seconds"] += seconds
+        row = call.day_totals()
+        kept = totals.setdefault((row["phone_number_id"], row["day"]), row)
+        if kept is not row:
+            for name in ADDED:
+                kept[name] += row[name]
     if not totals:
         return
     statement, params = insert_rows(CallDay.__table__, list(totals.values()))
-    added = statement.excluded
-    upsert = statement.on_conflict_do_update(
-        index_elements=[CallDay.phone_number_id, CallDay.day],
-        set_={
-            "calls": CallDay.calls + added.calls,
-            "completed": CallDay.completed + added.completed,
-            "long_calls": CallDay.long_calls + added.long_calls,
-            "talk_seconds": CallDay.talk_seconds + added.talk_seconds,
-        },
-    )
-    db.session.execute(upsert, params)
+    db.session.execute(add_to_day(statement), params)
 
 
 def window_start(days: int = RECENT_DAYS) -> date:

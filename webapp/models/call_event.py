@@ -10,22 +10,26 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    ColumnElement,
     CursorResult,
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     UniqueConstraint,
     Update,
     Uuid,
+    bindparam,
     case,
     delete,
+    literal_column,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from webapp.extensions import db
@@ -69,6 +73,11 @@ class CallReport:
     duration_seconds: int | None
     occurred_at: datetime
 
+    @property
+    def completed(self) -> bool:
+        """Whether the status says the call was answered and ended normally."""
+        return self.call_status == "completed"
+
 
 class CallEvent(UuidPrimaryKey, Model):
     """One status of one call, as Twilio reported it; `phone_number_id` is empty for a number we do not
@@ -102,11 +111,6 @@ class Recorded:
 
     new: int
     unknown: int
-
-
-def record_call(report: CallReport) -> Recorded:
-    """Store one callback as `record_calls` does."""
-    return record_calls([report])
 
 
 def record_calls(reports: Sequence[CallReport]) -> Recorded:
@@ -152,7 +156,7 @@ def record_calls(reports: Sequence[CallReport]) -> Recorded:
     add_ended_calls(ended)
     add_long_calls(ended)
     if latest := latest_per_number(new, numbers):
-        rows = [last_call_params(number_id, report) for number_id, report in latest.items()]
+        rows = [{"number_id": number_id, **last_call_params(report)} for number_id, report in latest.items()]
         given, params = rows_source(LAST_CALL_COLUMNS, rows)
         db.session.execute(last_call_update(given), params)
     db.session.commit()
@@ -166,23 +170,32 @@ def newly_ended(
     ending = [r for r in new if r.call_status in ENDED_STATUSES and r.to_number in numbers]
     if not ending:
         return []
+    calls = one_of(CallEvent.call_sid, {r.call_sid for r in ending})
     ended_before = {
-        sid
-        for sid, status in db.session.execute(
-            select(CallEvent.call_sid, CallEvent.call_status).where(
-                one_of(CallEvent.call_sid, {r.call_sid for r in ending}),
-                CallEvent.call_status.in_(ENDED_STATUSES),
-            )
-        )
-        if (sid, status) not in stored
+        sid for sid, status in db.session.execute(endings_of(calls)) if (sid, status) not in stored
     }
     counted: dict[str, EndedCall] = {}
     for r in ending:
         if r.call_sid not in ended_before and r.call_sid not in counted:
             counted[r.call_sid] = EndedCall(
-                numbers[r.to_number], r.occurred_at, r.call_status == "completed", r.duration_seconds
+                numbers[r.to_number], r.occurred_at, r.completed, r.duration_seconds
             )
     return list(counted.values())
+
+
+def inline(status: str) -> ColumnElement[str]:
+    """A status constant written into the SQL: it keeps the one-callback statement short enough for psycopg
+    to cache its parsing (`MAX_CACHED_STATEMENT_LENGTH`), and needs no expanding IN."""
+    return literal_column(f"'{status}'")
+
+
+def endings_of(calls: ColumnElement[bool]) -> Select[str, str]:
+    """The ending statuses stored for the calls `calls` picks (a condition on `CallEvent.call_sid`): a call
+    counts on its first."""
+    return select(CallEvent.call_sid, CallEvent.call_status).where(
+        calls,
+        CallEvent.call_status.in_([inline(status) for status in ENDED_STATUSES]),
+    )
 
 
 def latest_per_number(new: list[CallReport], numbers: dict[str, uuid.UUID]) -> dict[uuid.UUID, CallReport]:
@@ -208,40 +221,54 @@ LAST_CALL_COLUMNS: dict[str, TypeEngine[Any]] = {
     "status": String(),
     "duration": Integer(),
 }
-"""What `last_call_update` reads of each report: `last_call_params`."""
+"""What the last-call rule reads of each report to a number: the number and `last_call_params`."""
+
+LAST_CALL_BINDS: dict[str, ColumnElement[Any]] = {
+    name: bindparam(name, type_=type_) for name, type_ in LAST_CALL_COLUMNS.items() if name != "number_id"
+}
+"""`last_call_params` as bound parameters, for a statement recording one report."""
+
+
+def last_call_change(
+    given: Mapping[str, ColumnElement[Any]] = LAST_CALL_BINDS,
+) -> tuple[ColumnElement[bool], dict[str, ColumnElement[Any]]]:
+    """The rule that moves a number's last call forward, as SQL over its row reading the report's
+    `LAST_CALL_COLUMNS` from `given` (bound parameters, or `bulk.rows_source`' columns): the condition that
+    the reported call is newer (a later time, or the same time and a later status), and the values it sets.
+    Timestamps have whole seconds: of two calls ended in the same second, the one reported last wins, as
+    nothing else tells them apart."""
+    numbers = PhoneNumber.__table__
+    ranks: dict[Any, Any] = {
+        inline(status): literal_column(str(rank)) for status, rank in CALL_STATUS_RANK.items()
+    }
+    stored_rank = case(ranks, value=numbers.c.last_call_status, else_=literal_column("-1"))
+    newer = or_(
+        numbers.c.last_call_at.is_(None),
+        tuple_(numbers.c.last_call_at, stored_rank) <= tuple_(given["at"], given["rank"]),
+    )
+    values: dict[str, ColumnElement[Any]] = {
+        "last_call_at": given["at"],
+        "last_call_status": given["status"],
+        "last_call_duration": given["duration"],
+    }
+    return newer, values
 
 
 def last_call_update(given: Mapping[str, ColumnElement[Any]]) -> Update:
-    """Return the UPDATE that makes a report the number's last call unless it already has a newer one: a
-    later time, or the same time and a later status. Timestamps have whole seconds: of two calls ended in
-    the same second, the one reported last wins, as nothing else tells them apart. It reads each report's
-    `LAST_CALL_COLUMNS` from `given` (`bulk.rows_source`), a Core statement."""
+    """Return the UPDATE that makes each report given (`bulk.rows_source`) the last call of its number
+    `number_id` unless it already has a newer one (`last_call_change`)."""
     numbers = PhoneNumber.__table__
-    stored_rank = case(CALL_STATUS_RANK, value=numbers.c.last_call_status, else_=-1)
-    at = given["at"]
+    newer, values = last_call_change(given)
     return (
         update(numbers)
-        .where(numbers.c.id == given["number_id"])
-        .where(
-            or_(
-                numbers.c.last_call_at.is_(None),
-                numbers.c.last_call_at < at,
-                (numbers.c.last_call_at == at) & (stored_rank <= given["rank"]),
-            )
-        )
-        .values(
-            last_call_at=at,
-            last_call_status=given["status"],
-            last_call_duration=given["duration"],
-            updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
-        )
+        .where(numbers.c.id == given["number_id"], newer)
+        .values(**values, updated_at=numbers.c.updated_at)  # a call is not a change of the number's record
     )
 
 
-def last_call_params(number_id: uuid.UUID, report: CallReport) -> dict[str, Any]:
-    """The `LAST_CALL_COLUMNS` of `report` to the number `number_id`."""
+def last_call_params(report: CallReport) -> dict[str, Any]:
+    """The `LAST_CALL_COLUMNS` of `report`, but its number."""
     return {
-        "number_id": number_id,
         "at": report.occurred_at,
         "rank": CALL_STATUS_RANK[report.call_status],
         "status": report.call_status,

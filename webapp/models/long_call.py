@@ -8,15 +8,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Uuid, select, update
-from sqlalchemy.types import TypeEngine
+from sqlalchemy import Update, bindparam, case, or_, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.extensions import db
 from webapp.models.base import UTCDateTime
-from webapp.models.bulk import one_of, rows_source
-from webapp.models.call_day import LONG_CALL_SECONDS, EndedCall
+from webapp.models.call_day import EndedCall
 from webapp.models.phone_number import PhoneNumber
 
 KEPT = 3
@@ -29,51 +27,47 @@ LATEST_LONG_CALLS = (
 )
 """The kept times, latest first."""
 
-KEPT_COLUMNS: dict[str, TypeEngine[Any]] = {
-    "number_id": Uuid(),
-    "first": UTCDateTime(),
-    "second": UTCDateTime(),
-    "third": UTCDateTime(),
-}
-"""What the UPDATE of a number's kept times reads: its id and its times, latest first."""
+
+def long_calls_with(added: ColumnElement[datetime]) -> dict[str, ColumnElement[datetime | None]]:
+    """The number's kept times with a long call ended at `added` merged in, the `KEPT` latest, latest first:
+    SQL over its row, by column name, so that each merge reads the row it updates."""
+    kept = [PhoneNumber.__table__.c[column.key] for column in LATEST_LONG_CALLS]
+
+    def above(slot: ColumnElement[datetime | None]) -> ColumnElement[bool]:
+        return or_(slot.is_(None), added >= slot)
+
+    merged: dict[str, ColumnElement[datetime | None]] = {}
+    for index, slot in enumerate(kept):
+        shifted = [(above(kept[index - 1]), kept[index - 1])] if index else []
+        merged[slot.key] = case(*shifted, (above(slot), added), else_=slot)
+    return merged
 
 
-def latest_long_calls(kept: Iterable[datetime | None], added: Iterable[datetime]) -> list[datetime | None]:
-    """The `KEPT` latest of the kept and the added times, latest first, None for a missing one."""
-    latest = sorted([*(at for at in kept if at is not None), *added], reverse=True)[:KEPT]
-    return latest + [None] * (KEPT - len(latest))
+def long_call_update() -> Update:
+    """The UPDATE that merges the long call `added` into the kept times of the number `number_id`."""
+    numbers = PhoneNumber.__table__
+    return (
+        update(numbers)
+        .where(numbers.c.id == bindparam("number_id"))
+        .values(
+            **long_calls_with(bindparam("added", type_=UTCDateTime)),
+            updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
+        )
+    )
 
 
 def add_long_calls(ended: Iterable[EndedCall]) -> None:
     """Merge the long calls among `ended` (each call given once, as `record_calls` gives them) into their
-    numbers' kept times; the rows are locked in id order first, so concurrent callbacks merge in turn. The
-    caller commits."""
+    numbers' kept times, one UPDATE each (only a number's `KEPT` latest can stay), in number order so that
+    concurrent callbacks lock the rows in turn. The caller commits."""
     added: dict[uuid.UUID, list[datetime]] = defaultdict(list)
     for call in ended:
-        if call.completed and (call.duration_seconds or 0) >= LONG_CALL_SECONDS:
+        if call.is_long:
             added[call.phone_number_id].append(call.ended_at)
-    if not added:
-        return
-    kept = db.session.execute(
-        select(PhoneNumber.id, *LATEST_LONG_CALLS)
-        .where(one_of(PhoneNumber.id, added))
-        .order_by(PhoneNumber.id)
-        .with_for_update()
-    )
-    rows = [
-        dict(zip(KEPT_COLUMNS, (number_id, *latest_long_calls(times, added[number_id])), strict=True))
-        for number_id, *times in kept
+    params = [
+        {"number_id": number_id, "added": at}
+        for number_id in sorted(added)
+        for at in sorted(added[number_id], reverse=True)[:KEPT]
     ]
-    given, params = rows_source(KEPT_COLUMNS, rows)
-    numbers = PhoneNumber.__table__
-    statement = (
-        update(numbers)
-        .where(numbers.c.id == given["number_id"])
-        .values(
-            last_long_call_at=given["first"],
-            second_long_call_at=given["second"],
-            third_long_call_at=given["third"],
-            updated_at=numbers.c.updated_at,  # a call is not a change of the number's record
-        )
-    )
-    db.session.execute(statement, params)
+    if params:
+        db.session.execute(long_call_update(), params)

@@ -6,7 +6,9 @@ runs on.
 Under CI=true a skipped test is a failure: a missing tool or service must never pass silently.
 Tests marked `postgres_only` are deselected (not skipped) on SQLite; CI's PostgreSQL run covers them.
 Under CI=true, so are tests marked `once_in_ci` (slow, and the same on either database), which include
-every test of the Twilio client, of the sandbox and of the browser.
+every test of the Twilio client, of the sandbox and of the browser, and every test that builds no app on
+the test database (no `make_app` among its fixtures: settings, subprocesses on their own database, pure
+functions).
 """
 
 from __future__ import annotations
@@ -40,9 +42,14 @@ ONCE_IN_CI_FOLDERS = ("twilio_client", "sandbox", "browser")
 it, and the browser sees the same pages on either. Their tests count as `once_in_ci`."""
 
 
+DATABASE_FIXTURE = "make_app"
+"""The fixture every test on the test database depends on (through `app`, `client`, `auth`...)."""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.parent.name in ONCE_IN_CI_FOLDERS:
+        uses_no_database = DATABASE_FIXTURE not in getattr(item, "fixturenames", ())
+        if item.path.parent.name in ONCE_IN_CI_FOLDERS or uses_no_database:
             item.add_marker(pytest.mark.once_in_ci)
     services = services_for_tests()
     if (services["TEST_DATABASE_URL"] or "").startswith("postgres"):

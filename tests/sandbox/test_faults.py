@@ -44,7 +44,9 @@ def test_429_carries_retry_after_when_asked(start_sandbox, make_rest_client):
 def test_reset_fault_drops_the_connection_without_buying(start_sandbox, make_rest_client):
     box = start_sandbox(faults="reset=1")
 
-    with pytest.raises(requests.ConnectionError, match="reset"):
+    # The reset reaches the client as a reset, or, when the request's last bytes are still unread on a busy
+    # machine, as a connection closed without an answer: either way no answer came.
+    with pytest.raises(requests.ConnectionError, match=r"reset|closed connection without response"):
         make_rest_client(box).incoming_phone_numbers.create(area_code="415", friendly_name="Lost")
 
     assert box.owned_count() == 0

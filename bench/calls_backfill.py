@@ -23,7 +23,7 @@ from webapp.extensions import db
 from webapp.jobs.reads.call_backfill import backfill_calls
 from webapp.models import CallDay, PhoneNumber
 from webapp.models.base import utcnow
-from webapp.sandbox.render import call, rfc2822
+from webapp.sandbox.render import ended_inbound_call
 from webapp.sandbox.store import Store, new_sid
 
 LATENCY_MS = 100
@@ -43,13 +43,17 @@ def seed_calls(store: Store, account_sid: str, numbers: list[PhoneNumber], count
     for index in range(count):
         number = numbers[index % len(numbers)]
         ended = now - timedelta(seconds=index * spread // count + 60)
-        record = call(new_sid("CA"), account_sid, number.e164, "+14155550199", number.twilio_sid, ended)
-        record.update(
-            direction="inbound",
-            status="completed" if index % 4 else "no-answer",
-            start_time=rfc2822(ended - timedelta(seconds=30)),
-            end_time=rfc2822(ended),
-            duration="30" if index % 4 else "0",
+        answered = bool(index % 4)
+        record = ended_inbound_call(
+            new_sid("CA"),
+            account_sid,
+            number.e164,
+            "+14155550199",
+            number.twilio_sid,
+            ended - timedelta(seconds=30),
+            ended,
+            "completed" if answered else "no-answer",
+            30 if answered else 0,
         )
         records.append((record["sid"], record))
     store.save_records("calls", records)

@@ -25,8 +25,7 @@ from webapp.models.base import utcnow
 from webapp.models.call_day import LONG_CALL_SECONDS
 from webapp.models.call_event import record_calls, unknown_call_count
 from webapp.models.long_call import LATEST_LONG_CALLS
-from webapp.sandbox.render import call as sandbox_call
-from webapp.sandbox.render import rfc2822
+from webapp.sandbox.render import ended_inbound_call
 from webapp.sandbox.store import Store
 
 CALLER = "+14155550199"
@@ -177,13 +176,8 @@ def test_a_backfill_of_several_pages_counts_exactly_what_the_callbacks_missed(
         to = unknown if index % 7 == 0 else ours[index % 2].e164
         status, seconds = ("completed", index % 40) if index % 5 else ("no-answer", 0)
         started = ended - timedelta(seconds=seconds)
-        record = sandbox_call(new_call_sid(), sandbox.account_sid, to, CALLER, None, started)
-        record.update(
-            direction="inbound",
-            status=status,
-            duration=str(seconds),
-            start_time=rfc2822(started),
-            end_time=rfc2822(ended),
+        record = ended_inbound_call(
+            new_call_sid(), sandbox.account_sid, to, CALLER, None, started, ended, status, seconds
         )
         calls.append(record)
         reports.append(CallReport(record["sid"], status, to, CALLER, "inbound", seconds, ended))

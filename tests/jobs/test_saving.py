@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -71,38 +72,40 @@ def answered_in(seconds: float) -> Future[str]:
     return answer
 
 
-def test_a_deferred_batch_waits_for_an_answer_due_before_its_commit_without_committing(app):
+@contextmanager
+def step_saved_after_the_first_commit() -> Iterator[tuple[uuid.UUID, list[float]]]:
+    """Inside a deferred batch whose first wait committed, save a number's new webhook status; yield the
+    number's id and the commits counted from there on (the batch ends, and commits, on leaving)."""
     number = make_number()
-    number_id = number.id
+    number_id = number.id  # read before the batch: a read inside it would open a transaction
     with grouped_saves(deferred=True):
         before_waiting(answered_in(0))  # the batch read its rows: its first wait commits
         with counted_commits() as commits:
             number.webhook_status = WebhookStatus.IN_SYNC
             save()
-            answer = answered_in(GROUP_SECONDS / 10)
-            before_waiting(answer)
+            yield number_id, commits
 
-            assert answer.done()
-            assert commits == []
-            assert committed_status(number_id) == WebhookStatus.UNKNOWN
+
+def test_a_deferred_batch_waits_for_an_answer_due_before_its_commit_without_committing(app):
+    with step_saved_after_the_first_commit() as (number_id, commits):
+        answer = answered_in(GROUP_SECONDS / 10)
+        before_waiting(answer)
+
+        assert answer.done()
+        assert commits == []
+        assert committed_status(number_id) == WebhookStatus.UNKNOWN
 
     assert committed_status(number_id) == WebhookStatus.IN_SYNC
 
 
 def test_a_deferred_batch_commits_when_due_while_its_answer_is_still_out(app):
-    number = make_number()
-    number_id = number.id
-    with grouped_saves(deferred=True):
-        before_waiting(answered_in(0))  # the batch read its rows: its first wait commits
-        with counted_commits() as commits:
-            number.webhook_status = WebhookStatus.IN_SYNC
-            save()
-            started = time.monotonic()
-            before_waiting(answered_in(GROUP_SECONDS * 4))
+    with step_saved_after_the_first_commit() as (number_id, commits):
+        started = time.monotonic()
+        before_waiting(answered_in(GROUP_SECONDS * 4))
 
-            assert len(commits) == 1
-            assert commits[0] - started <= GROUP_SECONDS + 0.2
-            assert committed_status(number_id) == WebhookStatus.IN_SYNC
+        assert len(commits) == 1
+        assert commits[0] - started <= GROUP_SECONDS + 0.2
+        assert committed_status(number_id) == WebhookStatus.IN_SYNC
 
 
 @pytest.mark.parametrize("deferred", [False, True], ids=["savepoints", "deferred"])

@@ -147,6 +147,30 @@ def call(
     }
 
 
+def ended_inbound_call(
+    sid: str,
+    account_sid: str,
+    to: str,
+    from_: str,
+    phone_number_sid: str | None,
+    started: datetime,
+    ended: datetime,
+    status: str,
+    duration: int,
+) -> dict[str, Any]:
+    """Return a Call resource for an inbound call from `from_` to `to` that rang at `started` and ended at
+    `ended` with `status` after `duration` seconds."""
+    record = call(sid, account_sid, to, from_, phone_number_sid, started)
+    record.update(
+        direction="inbound",
+        status=status,
+        start_time=rfc2822(started),
+        end_time=rfc2822(ended),
+        duration=str(duration),
+    )
+    return record
+
+
 def message(sid: str, account_sid: str, to: str, from_: str, body: str, now: datetime) -> dict[str, Any]:
     """Return a Message resource for an outbound message that has just been queued."""
     uri = f"{account_path(account_sid)}/Messages/{sid}"

@@ -23,7 +23,7 @@ import requests
 from urllib3.exceptions import NameResolutionError
 
 from webapp.sandbox.monitor import new_alert
-from webapp.sandbox.render import NUMBER_SETTING_DEFAULTS, call, rfc2822
+from webapp.sandbox.render import NUMBER_SETTING_DEFAULTS, call, ended_inbound_call, rfc2822
 from webapp.sandbox.state import SandboxState
 from webapp.sandbox.status_callback import send_status_callback
 from webapp.sandbox.store import OwnedNumber, new_sid, utc_now
@@ -187,13 +187,8 @@ def record_outside_call(
     `duration` seconds, and send its status callback; return the call and the callback's answer."""
     now = utc_now()
     sid = new_sid("CA")
-    inbound = call(sid, state.account_sid, number.phone_number, caller, number.sid, now)
-    inbound.update(
-        direction="inbound",
-        status=status,
-        start_time=rfc2822(now),
-        end_time=rfc2822(now),
-        duration=str(duration),
+    inbound = ended_inbound_call(
+        sid, state.account_sid, number.phone_number, caller, number.sid, now, now, status, duration
     )
     state.store.save_record("calls", sid, inbound)
     return inbound, send_status_callback(state, number, inbound)
